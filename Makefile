@@ -1,0 +1,37 @@
+# The two commands: `make run` (local stack with demo data) and `make test` (every test).
+# Each installs what it needs into .venv first.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
+
+.PHONY: run test lint bench outbox import clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m scripts.local_stack
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+bench: $(STAMP)
+	$(PY) -m bench.run_all
+
+outbox: $(STAMP)
+	$(PY) -m scripts.outbox
+
+import: $(STAMP)
+	$(PY) -m scripts.import_batch $(FILE)
+
+clean:
+	rm -rf $(VENV) .local

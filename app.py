@@ -1,0 +1,34 @@
+"""IBOK: the Chalice app. Creates the app, registers blueprints, wires event handlers."""
+
+from __future__ import annotations
+
+import os
+
+from chalice import Chalice
+
+from chalicelib.blueprints import auth, me, public
+from chalicelib.http.middleware import http_middleware
+from chalicelib.imports.handler import import_batch_event
+
+app = Chalice(app_name="ibok")
+app.debug = False
+app.register_middleware(http_middleware, "http")
+
+for blueprint in (public.bp, auth.bp, me.bp):
+    app.register_blueprint(blueprint)
+
+if os.environ.get("STAGE") == "local":
+    from chalicelib.blueprints import local_pages
+
+    app.register_blueprint(local_pages.bp)
+
+
+@app.on_s3_event(
+    bucket=os.environ.get("DATA_BUCKET", "ibok-local-data"),
+    prefix="imports/",
+    suffix=".jsonl",
+    events=["s3:ObjectCreated:*"],
+)
+def billing_import(event):
+    """A billing batch landed in S3: import it."""
+    import_batch_event(event.bucket, event.key)

@@ -1,0 +1,1 @@
+"""IBOK: the Internet Customer Service Office for water and sewage utilities."""

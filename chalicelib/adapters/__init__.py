@@ -1,0 +1,1 @@
+"""Adapters to AWS services and the outside world."""

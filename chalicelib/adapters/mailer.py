@@ -1,0 +1,99 @@
+"""E-mail through SES, rendered from Jinja2 templates (Polish, text and HTML).
+
+On the local stage every message is also written to the local outbox folder, which
+`/_local/outbox` and `scripts/outbox.py` show.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from email.utils import formataddr
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from chalicelib import aws, clock
+from chalicelib.settings import get_settings
+
+SUBJECTS = {
+    "activation": "Aktywuj konto w IBOK",
+    "password_reset": "Ustaw nowe hasło do IBOK",
+    "password_changed": "Hasło do IBOK zostało zmienione",
+    "email_change_confirm": "Potwierdź nowy adres e-mail w IBOK",
+    "email_change_notice": "Zmiana adresu e-mail w IBOK",
+}
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    """A rendered message ready to send."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    template: str
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("chalicelib", "templates/email"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:
+    """Render `template` (.txt and .html) for `to` with `context`."""
+    env = _environment()
+    full = {"subject": SUBJECTS[template], **context}
+    return OutgoingEmail(
+        to=to,
+        subject=SUBJECTS[template],
+        text=env.get_template(f"{template}.txt").render(full),
+        html=env.get_template(f"{template}.html").render(full),
+        template=template,
+    )
+
+
+def send(template: str, to: str, context: dict[str, Any]) -> str:
+    """Render and send one message; return the SES message id."""
+    message = render(template, to, context)
+    settings = get_settings()
+    response = aws.client("ses").send_email(
+        Source=formataddr((settings.mail_sender_name, settings.mail_sender)),
+        Destination={"ToAddresses": [message.to]},
+        Message={
+            "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+            "Body": {
+                "Text": {"Data": message.text, "Charset": "UTF-8"},
+                "Html": {"Data": message.html, "Charset": "UTF-8"},
+            },
+        },
+    )
+    message_id = response["MessageId"]
+    if settings.local_outbox_dir:
+        _write_outbox(Path(settings.local_outbox_dir), message_id, message)
+    return message_id
+
+
+def _write_outbox(folder: Path, message_id: str, message: OutgoingEmail) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    sent_at = clock.now()
+    record = {"id": message_id, "sent_at": sent_at.isoformat(), **asdict(message)}
+    name = f"{sent_at.strftime('%Y%m%dT%H%M%S%f')}-{message_id[:12]}.json"
+    (folder / name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+def read_outbox(folder: Path) -> list[dict[str, Any]]:
+    """Messages in the local outbox, newest first."""
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.json"), reverse=True)
+    return [json.loads(f.read_text(encoding="utf-8")) for f in files]

@@ -1,0 +1,1 @@
+"""Chalice blueprints, one per area; routes are thin (see chalicelib.http.endpoint)."""

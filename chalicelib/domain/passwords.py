@@ -1,0 +1,71 @@
+"""Password policy (NIST SP 800-63B) and hashing: bcrypt over a peppered HMAC-SHA256."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import hmac
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+import bcrypt
+
+MAX_LENGTH = 256  # far above the 64 characters that must be accepted
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The common-password list (about 20,000 entries), loaded once when first needed."""
+    data = resources.files("chalicelib.data").joinpath("common-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
+
+
+def normalize(password: str) -> str:
+    """NFKC-normalise so that the same password typed on two devices matches."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def policy_violation(
+    password: str, *, min_length: int, login: str, email: str | None
+) -> str | None:
+    """Return the Polish reason a new password is refused, or None if it is acceptable."""
+    normalized = normalize(password)
+    if len(normalized) < min_length:
+        return f"Hasło musi mieć co najmniej {min_length} znaków."
+    if len(normalized) > MAX_LENGTH:
+        return f"Hasło może mieć najwyżej {MAX_LENGTH} znaków."
+    folded = normalized.casefold()
+    if folded in common_passwords():
+        return "To hasło jest zbyt popularne i łatwe do odgadnięcia. Wybierz inne."
+    if folded == login.casefold() or (email and folded == email.casefold()):
+        return "Hasło nie może być takie samo jak login ani adres e-mail."
+    return None
+
+
+def _prehash(password: str, pepper: bytes) -> bytes:
+    """HMAC-SHA256 with the pepper, base64: 44 bytes, under bcrypt's 72-byte limit."""
+    digest = hmac.new(pepper, normalize(password).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def hash_password(password: str, pepper: bytes, cost: int) -> str:
+    """Hash a password for storage."""
+    return bcrypt.hashpw(_prehash(password, pepper), bcrypt.gensalt(rounds=cost)).decode("ascii")
+
+
+def verify_password(password: str, stored: str, pepper: bytes) -> bool:
+    """Check a password against its stored hash (bcrypt compares in constant time)."""
+    return bcrypt.checkpw(_prehash(password, pepper), stored.encode("ascii"))
+
+
+def needs_rehash(stored: str, cost: int) -> bool:
+    """True when the stored hash was made with a lower cost than configured."""
+    return int(stored.split("$")[2]) < cost
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(cost: int) -> str:
+    """A hash to verify against for unknown logins, so they take as long as known ones."""
+    return bcrypt.hashpw(b"ibok-dummy-password-for-timing", bcrypt.gensalt(rounds=cost)).decode()

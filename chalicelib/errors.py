@@ -1,0 +1,84 @@
+"""Domain exceptions. Each carries its HTTP status; they map to responses in one place
+(`chalicelib.http.responses.error_response`)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a customer or client may see; `message` is Polish."""
+
+    status = 400
+    code = "bad_request"
+    message = "Nieprawidłowe żądanie."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        fields: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.fields = fields or {}
+        self.headers = headers or {}
+        super().__init__(self.message)
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but its values break a rule."""
+
+    status = 400
+    code = "invalid_input"
+    message = "Popraw zaznaczone pola."
+
+
+class Unauthorized(DomainError):
+    """No valid session."""
+
+    status = 401
+    code = "unauthorized"
+    message = "Zaloguj się, aby kontynuować."
+
+
+class LoginFailed(DomainError):
+    """Login failed; one body for every reason."""
+
+    status = 401
+    code = "login_failed"
+    message = "Nieprawidłowy login lub hasło."
+
+
+class Forbidden(DomainError):
+    """Authenticated but not allowed (role, CSRF)."""
+
+    status = 403
+    code = "forbidden"
+    message = "Brak uprawnień do tej operacji."
+
+
+class NotFound(DomainError):
+    """No such object for this customer (another customer's object included)."""
+
+    status = 404
+    code = "not_found"
+    message = "Nie znaleziono."
+
+
+class Conflict(DomainError):
+    """The change conflicts with the current state."""
+
+    status = 409
+    code = "conflict"
+    message = "Operacja koliduje z aktualnym stanem."
+
+
+class Throttled(DomainError):
+    """Too many attempts; `retry_after` seconds until the next one may pass."""
+
+    status = 429
+    code = "too_many_requests"
+    message = "Zbyt wiele prób. Spróbuj ponownie za chwilę."
+
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message, headers={"Retry-After": str(self.retry_after)})

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every blueprint: requests, responses, auth, errors, OpenAPI."""

@@ -1,0 +1,84 @@
+"""Who is calling: session token from the `__Host-` cookie or `Authorization: Bearer`,
+with a custom-header CSRF defence for cookie-authenticated unsafe requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from chalicelib import clock
+from chalicelib.domain.tokens import token_hash
+from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.settings import get_settings
+from chalicelib.storage import accounts as store
+
+COOKIE_NAME = "__Host-ibok_session"
+CSRF_HEADER = "x-ibok-csrf"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    login: str
+    role: str
+    token_hash: str
+    via_cookie: bool
+
+
+def _cookie_token(headers: Any) -> str | None:
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except CookieError:
+        return None
+    morsel = jar.get(COOKIE_NAME)
+    return morsel.value if morsel else None
+
+
+def _bearer_token(headers: Any) -> str | None:
+    raw = headers.get("authorization") or ""
+    scheme, _, value = raw.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def presented_token(headers: Any) -> tuple[str | None, bool]:
+    """The session token the request carries and whether it came in the cookie."""
+    bearer = _bearer_token(headers)
+    if bearer:
+        return bearer, False
+    return _cookie_token(headers), True
+
+
+def authenticate(request: Any) -> Principal:
+    """Resolve and extend the caller's session; Unauthorized or Forbidden (CSRF) otherwise."""
+    token, via_cookie = presented_token(request.headers)
+    if not token or len(token) > 128:
+        raise Unauthorized()
+    csrf_ok = request.headers.get(CSRF_HEADER) == "1"
+    if via_cookie and request.method not in SAFE_METHODS and not csrf_ok:
+        raise Forbidden("Brak nagłówka X-IBOK-CSRF. Odśwież stronę i spróbuj ponownie.")
+    settings = get_settings()
+    hashed = token_hash(token)
+    now = int(clock.now().timestamp())
+    session = store.touch_session(hashed, now, settings.session_idle_minutes * 60)
+    return Principal(
+        login=session.owner, role=session.role, token_hash=hashed, via_cookie=via_cookie
+    )
+
+
+def session_cookie(token: str, max_age: int) -> str:
+    """The Set-Cookie value carrying a new session token."""
+    return f"{COOKIE_NAME}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+
+
+def cleared_cookie() -> str:
+    """The Set-Cookie value that removes the session cookie."""
+    return f"{COOKIE_NAME}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0"

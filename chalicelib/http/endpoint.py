@@ -1,0 +1,163 @@
+"""`endpoint`: the one way routes are declared. It parses the body into a pydantic model,
+authenticates (unless public), maps domain errors to responses, shapes the reply, and
+records what the OpenAPI document says about the route."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib import clock
+from chalicelib.errors import DomainError, InvalidInput
+from chalicelib.http.auth import Principal, authenticate
+from chalicelib.http.responses import error_response, json_response
+from chalicelib.http.validation import field_messages
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says about one route."""
+
+    summary: str
+    body: type[BaseModel] | None
+    returns: type[BaseModel] | None
+    status: int
+    public: bool
+    errors: tuple[int, ...]
+    tags: tuple[str, ...]
+    query: type[BaseModel] | None = None
+
+
+@dataclass
+class Reply:
+    """A reply with a status or headers other than the route's default."""
+
+    body: BaseModel | dict[str, Any] | None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """What a view gets: the parsed body, the caller and the raw request."""
+
+    raw: Any
+    body: Any
+    query: Any
+    principal: Principal | None
+
+    @property
+    def ip(self) -> str:
+        """The caller's source address as API Gateway saw it."""
+        identity = (self.raw.context or {}).get("identity") or {}
+        return str(identity.get("sourceIp") or "unknown")
+
+    @property
+    def user_agent(self) -> str:
+        """The caller's User-Agent, shortened."""
+        return (self.raw.headers.get("user-agent") or "")[:300]
+
+    @property
+    def user(self) -> Principal:
+        """The authenticated caller (routes that are not public)."""
+        assert self.principal is not None
+        return self.principal
+
+
+def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+    """Parse the JSON body into `model`; InvalidInput with Polish field messages otherwise."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidInput("Treść żądania jest za duża.")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput("Treść żądania nie jest poprawnym JSON-em.") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("Treść żądania musi być obiektem JSON.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(fields=field_messages(exc)) from exc
+
+
+def parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
+    """Parse query parameters into `model`."""
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as exc:
+        raise InvalidInput(fields=field_messages(exc)) from exc
+
+
+def _shape(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    headers: dict[str, str] = {}
+    if isinstance(result, Reply):
+        status, headers, result = result.status, result.headers, result.body
+    if result is None:
+        return Response(body="", status_code=204 if status == 200 else status, headers=headers)
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return json_response(result, status=status, headers=headers)
+
+
+def endpoint(
+    blueprint: Blueprint,
+    path: str,
+    method: str = "GET",
+    *,
+    summary: str,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    returns: type[BaseModel] | None = None,
+    status: int = 200,
+    public: bool = False,
+    errors: Iterable[int] = (),
+    tags: Iterable[str] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a JSON route on `blueprint` (see the module docstring)."""
+    operation = Operation(
+        summary=summary,
+        body=body,
+        returns=returns,
+        status=status,
+        public=public,
+        errors=tuple(errors),
+        tags=tuple(tags) or (blueprint._import_name.rsplit(".", 1)[-1],),
+        query=query,
+    )
+    content_types = ["application/json"] if body is not None else None
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def handler(**path_params: str) -> Response:
+            request = blueprint.current_request
+            try:
+                principal = None if public else authenticate(request)
+                parsed = parse_body(request, body) if body is not None else None
+                parsed_query = parse_query(request, query) if query is not None else None
+                api_request = ApiRequest(request, parsed, parsed_query, principal)
+                return _shape(view(api_request, **path_params), status)
+            except DomainError as exc:
+                return error_response(exc)
+
+        handler.__openapi__ = operation  # type: ignore[attr-defined]
+        options: dict[str, Any] = {"methods": [method]}
+        if content_types:
+            options["content_types"] = content_types
+        blueprint.route(path, **options)(handler)
+        return handler
+
+    return register
+
+
+__all__ = ["ApiRequest", "Reply", "clock", "endpoint", "parse_body"]

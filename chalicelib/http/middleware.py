@@ -1,0 +1,91 @@
+"""HTTP middleware: one JSON error shape for Chalice's own errors, security headers,
+the request id, and an access log line without personal data."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
+from chalicelib.logs import logger
+from chalicelib.settings import get_settings
+
+# Chalice's built-in errors, in Polish.
+CHALICE_ERRORS = {
+    "BadRequestError": ("bad_request", "Nieprawidłowe żądanie."),
+    "UnsupportedMediaType": ("unsupported_media_type", "Wyślij dane jako application/json."),
+    "MethodNotAllowedError": (
+        "method_not_allowed",
+        "Ta metoda nie jest obsługiwana pod tym adresem.",
+    ),
+    "NotFoundError": ("not_found", "Nie znaleziono."),
+    "UnauthorizedError": ("unauthorized", "Zaloguj się, aby kontynuować."),
+    "ForbiddenError": ("forbidden", "Brak uprawnień do tej operacji."),
+    "TooManyRequestsError": ("too_many_requests", "Zbyt wiele żądań. Spróbuj ponownie za chwilę."),
+    "BadRequest": ("bad_request", "Nieprawidłowe żądanie."),
+    "InternalServerError": (
+        "internal_error",
+        "Wystąpił błąd po naszej stronie. Spróbuj ponownie później.",
+    ),
+}
+
+
+def _request_id(request: Any) -> str:
+    context = getattr(request, "lambda_context", None)
+    rid = getattr(context, "aws_request_id", None)
+    if not rid:
+        rid = ((getattr(request, "context", None) or {}).get("requestId")) or str(uuid.uuid4())
+    return str(rid)
+
+
+def _reshape_chalice_error(response: Response, request_id: str) -> Response:
+    body = response.body
+    if not (isinstance(body, dict) and set(body) == {"Code", "Message"}):
+        return response
+    code, message = CHALICE_ERRORS.get(body["Code"], ("bad_request", "Nieprawidłowe żądanie."))
+    payload = error_body(code, message)
+    if response.status_code >= 500:
+        payload["error"]["request_id"] = request_id
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return Response(
+        body=json.dumps(payload, ensure_ascii=False),
+        status_code=response.status_code,
+        headers={**headers, "Content-Type": JSON},
+    )
+
+
+def _cors(response: Response, request: Any) -> None:
+    origin = request.headers.get("origin") if request is not None else None
+    allowed = get_settings().cors_origin
+    if origin and origin == allowed:
+        response.headers["Access-Control-Allow-Origin"] = allowed
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers["Vary"] = "Origin"
+
+
+def http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Wrap every API request."""
+    request_id = _request_id(event)
+    logger.append_keys(request_id=request_id)
+    started = time.perf_counter()
+    response = _reshape_chalice_error(get_response(event), request_id)
+    for name, value in API_SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["X-Request-Id"] = request_id
+    _cors(response, event)
+    logger.info(
+        "request",
+        extra={
+            "method": getattr(event, "method", None),
+            "route": (getattr(event, "context", None) or {}).get("resourcePath"),
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    logger.remove_keys(["request_id"])
+    return response

@@ -1,0 +1,1 @@
+"""The billing import: JSON Lines batches under `imports/` in the data bucket."""

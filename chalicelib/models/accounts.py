@@ -1,0 +1,142 @@
+"""Items of the accounts table: accounts, sessions, one-time tokens, login events and
+throttle counters. Keys: `pk` / `sk`; indexes `by_email` (accounts) and `by_owner`
+(sessions and tokens of one account)."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+
+from chalicelib.models.base import TableModel, meta_for
+
+
+class ByEmail(GlobalSecondaryIndex):
+    """Accounts by lower-cased e-mail (for "forgot password" by e-mail)."""
+
+    class Meta:
+        index_name = "by_email"
+        projection = KeysOnlyProjection()
+
+    email_key = UnicodeAttribute(hash_key=True)
+
+
+class ByOwner(GlobalSecondaryIndex):
+    """Sessions and tokens by the login that owns them (for revocation)."""
+
+    class Meta:
+        index_name = "by_owner"
+        projection = KeysOnlyProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class AccountsItem(TableModel):
+    """Base of every item in the accounts table."""
+
+    Meta = meta_for("accounts_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)  # DynamoDB TTL (epoch seconds)
+
+
+class Consent(MapAttribute):
+    """One consent as given or withdrawn: kind, decision, text version, time, source."""
+
+    kind = UnicodeAttribute()
+    granted = BooleanAttribute()
+    text_version = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+
+
+class Account(AccountsItem):
+    """A customer's portal account; login = customer number."""
+
+    login = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_key = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()  # pending | active | disabled
+    role = UnicodeAttribute(default="customer")
+    password_hash = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    activated_at = UTCDateTimeAttribute(null=True)
+    pending_until = UTCDateTimeAttribute(null=True)
+    terms_version = UnicodeAttribute()
+    terms_accepted_at = UTCDateTimeAttribute()
+    consents = ListAttribute(of=Consent, default=list)
+    password_changed_at = UTCDateTimeAttribute(null=True)
+    pending_email = UnicodeAttribute(null=True)
+
+    by_email = ByEmail()
+
+    @staticmethod
+    def key(login: str) -> tuple[str, str]:
+        """Primary key of the account with this login."""
+        return f"ACCOUNT#{login}", "ACCOUNT"
+
+
+class Session(AccountsItem):
+    """A login session, keyed by the SHA-256 of its token."""
+
+    owner = UnicodeAttribute()
+    role = UnicodeAttribute(default="customer")
+    created_at = UTCDateTimeAttribute()
+    last_seen = NumberAttribute()  # epoch seconds
+    absolute_expires = NumberAttribute()  # epoch seconds
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+
+    by_owner = ByOwner()
+
+    @staticmethod
+    def key(token_hash: str) -> tuple[str, str]:
+        """Primary key of the session whose token hashes to `token_hash`."""
+        return f"SESSION#{token_hash}", "SESSION"
+
+
+class OneTimeToken(AccountsItem):
+    """An e-mailed one-time token (activation, password reset, e-mail change)."""
+
+    kind = UnicodeAttribute()
+    owner = UnicodeAttribute()
+    valid_until = NumberAttribute()  # epoch seconds; TTL removes it later
+    used_at = UTCDateTimeAttribute(null=True)
+    new_email = UnicodeAttribute(null=True)
+
+    by_owner = ByOwner()
+
+    @staticmethod
+    def key(token_hash: str) -> tuple[str, str]:
+        """Primary key of the token whose value hashes to `token_hash`."""
+        return f"TOKEN#{token_hash}", "TOKEN"
+
+
+class LoginEvent(AccountsItem):
+    """One login attempt on a login (kept 180 days)."""
+
+    at = UTCDateTimeAttribute()
+    ip = UnicodeAttribute(null=True)
+    user_agent = UnicodeAttribute(null=True)
+    result = UnicodeAttribute()  # success | failure | throttled
+
+    @staticmethod
+    def partition(login: str) -> str:
+        """The partition holding this login's events (its account's partition)."""
+        return f"ACCOUNT#{login}"
+
+
+class ThrottleCounter(AccountsItem):
+    """Failures of one throttle scope in one fixed window."""
+
+    count = NumberAttribute(default=0)
+    last_at = NumberAttribute(default=0)

@@ -1,0 +1,32 @@
+"""Money: parsed from strings, kept as integer grosze, shown as "123.45". Never float."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_AMOUNT = re.compile(r"^\s*(-?)(\d{1,12})(?:[.,](\d{1,2}))?\s*$")
+
+
+def parse_grosze(text: str) -> int:
+    """Parse "123.45", "123,45", "123,4" or "123" into grosze; ValueError otherwise."""
+    if not isinstance(text, str):
+        raise ValueError('kwota musi być tekstem, np. "123.45"')
+    match = _AMOUNT.match(text)
+    if not match:
+        raise ValueError("nieprawidłowa kwota; użyj formatu 123.45 lub 123,45")
+    sign, whole, fraction = match.groups()
+    value = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
+    return -value if sign else value
+
+
+def format_grosze(grosze: int) -> str:
+    """Show grosze as a string with two decimals: 12345 -> "123.45"."""
+    sign = "-" if grosze < 0 else ""
+    whole, fraction = divmod(abs(int(grosze)), 100)
+    return f"{sign}{whole}.{fraction:02d}"
+
+
+def to_decimal(grosze: int) -> Decimal:
+    """Grosze as a Decimal in złoty (for templates and exports)."""
+    return Decimal(grosze) / 100

@@ -1,0 +1,74 @@
+"""Bodies of the /me routes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from chalicelib.schemas.auth import Strict
+from chalicelib.schemas.fields import Email, Phone
+
+
+class ConsentPatch(Strict):
+    """Consents to change; a field left out keeps its value."""
+
+    email_notices: bool | None = None
+    sms_notices: bool | None = None
+
+
+class ProfilePatch(Strict):
+    """Profile changes. `phone: null` removes the phone; a new e-mail waits for confirmation."""
+
+    phone: Phone | None = Field(None, description="Numer telefonu; null usuwa numer.")
+    email: Email | None = None
+    consents: ConsentPatch | None = None
+
+
+class ConsentState(BaseModel):
+    """One consent as it stands now."""
+
+    granted: bool
+    text_version: str | None
+    changed_at: str | None
+
+
+class AddressOut(BaseModel):
+    """A postal address."""
+
+    street: str
+    postal_code: str
+    city: str
+
+
+class Profile(BaseModel):
+    """The customer's account and what the utility knows of them."""
+
+    login: str
+    customer_number: str
+    name: str | None
+    email: str
+    phone: str | None
+    pending_email: str | None = None
+    role: str
+    terms_version: str
+    terms_current: bool
+    consents: dict[str, ConsentState]
+    service_address: AddressOut | None
+    correspondence_address: AddressOut | None
+    contract_status: str | None
+    created_at: str
+    activated_at: str | None
+
+
+class LoginAttempt(BaseModel):
+    """One login attempt on the account."""
+
+    at: str
+    ip: str | None
+    user_agent: str | None
+    result: str
+
+
+class LoginHistory(BaseModel):
+    """Recent login attempts, newest first."""
+
+    items: list[LoginAttempt]

@@ -1,0 +1,1 @@
+"""Services: the use cases behind the routes, built from domain rules and repositories."""

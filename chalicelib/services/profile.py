@@ -1,0 +1,201 @@
+"""The customer's own account: profile, consents, e-mail change, login history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.adapters import mailer
+from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
+from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.models.accounts import Account, Consent, OneTimeToken
+from chalicelib.models.billing import Address, CustomerRecord
+from chalicelib.schemas.me import (
+    AddressOut,
+    ConsentState,
+    LoginAttempt,
+    LoginHistory,
+    Profile,
+    ProfilePatch,
+)
+from chalicelib.services.notify import link, local_time, mask_email
+from chalicelib.services.registration import consents_from
+from chalicelib.settings import get_settings
+from chalicelib.storage import accounts as store
+from chalicelib.storage.errors import is_condition_failure
+
+EMAIL_CHANGE_FAILED = "Link potwierdzający jest nieprawidłowy, wygasł albo został już użyty."
+
+
+def _address(address: Address | None) -> AddressOut | None:
+    if address is None:
+        return None
+    return AddressOut(street=address.street, postal_code=address.postal_code, city=address.city)
+
+
+def current_consents(consents: list[Consent]) -> dict[str, ConsentState]:
+    """The latest decision on each consent kind."""
+    state = {
+        kind: ConsentState(granted=False, text_version=None, changed_at=None)
+        for kind in CONSENT_TEXTS
+    }
+    for consent in sorted(consents, key=lambda c: c.at):
+        state[consent.kind] = ConsentState(
+            granted=consent.granted,
+            text_version=consent.text_version,
+            changed_at=consent.at.isoformat(),
+        )
+    return state
+
+
+def to_profile(account: Account, customer: CustomerRecord | None) -> Profile:
+    """Shape an account and its customer record for `GET /me`."""
+    return Profile(
+        login=account.login,
+        customer_number=account.login,
+        name=customer.name if customer else None,
+        email=account.email,
+        phone=account.phone,
+        pending_email=account.pending_email,
+        role=account.role,
+        terms_version=account.terms_version,
+        terms_current=account.terms_version == CURRENT_TERMS_VERSION,
+        consents=current_consents(account.consents or []),
+        service_address=_address(customer.service_address) if customer else None,
+        correspondence_address=_address(customer.correspondence_address) if customer else None,
+        contract_status=customer.contract_status if customer else None,
+        created_at=account.created_at.isoformat(),
+        activated_at=account.activated_at.isoformat() if account.activated_at else None,
+    )
+
+
+def get_profile(login: str) -> Profile:
+    """The caller's profile (one BatchGetItem)."""
+    account, customer = store.get_account_with_customer(login)
+    if account is None:
+        raise NotFound()
+    return to_profile(account, customer)
+
+
+def update_profile(login: str, patch: ProfilePatch) -> Profile:
+    """Change phone and consents now; start an e-mail change that waits for confirmation."""
+    account = store.get_account(login)
+    if account is None:
+        raise NotFound()
+    changes = patch.model_dump(exclude_unset=True)
+    actions = []
+    phone = account.phone
+    if "phone" in changes:
+        phone = patch.phone
+        actions.append(Account.phone.set(phone) if phone else Account.phone.remove())
+    if patch.consents is not None:
+        choices = {k: v for k, v in patch.consents.model_dump().items() if v is not None}
+        wants_sms = choices.get(
+            "sms_notices", current_consents(account.consents)["sms_notices"].granted
+        )
+        if wants_sms and not phone:
+            raise InvalidInput(
+                fields={"consents.sms_notices": "Zgoda na SMS wymaga numeru telefonu."}
+            )
+        if choices:
+            actions.append(
+                Account.consents.set((account.consents or []) + consents_from(choices, "profile"))
+            )
+    elif (
+        "phone" in changes
+        and not phone
+        and current_consents(account.consents)["sms_notices"].granted
+    ):
+        actions.append(
+            Account.consents.set(
+                (account.consents or []) + consents_from({"sms_notices": False}, "profile")
+            )
+        )
+    if patch.email is not None and patch.email.casefold() != account.email.casefold():
+        _start_email_change(account, patch.email)
+        actions.append(Account.pending_email.set(patch.email))
+    if actions:
+        store.update_account(account, actions)
+    return get_profile(login)
+
+
+def _start_email_change(account: Account, new_email: str) -> None:
+    settings = get_settings()
+    now = clock.now()
+    valid_until = now + timedelta(hours=settings.email_change_hours)
+    store.delete_tokens_of(account.login, "email_change")
+    token = new_token(ONE_TIME_TOKEN_BYTES)
+    store.create_token(
+        OneTimeToken(
+            *OneTimeToken.key(token_hash(token)),
+            kind="email_change",
+            owner=account.login,
+            new_email=new_email,
+            valid_until=int(valid_until.timestamp()),
+            expires_at=int(valid_until.timestamp()) + 86400,
+        )
+    )
+    mailer.send(
+        "email_change_confirm",
+        new_email,
+        {
+            "login": account.login,
+            "link": link("potwierdz-email", token),
+            "valid_until": local_time(valid_until),
+        },
+    )
+    mailer.send(
+        "email_change_notice",
+        account.email,
+        {"login": account.login, "masked_email": mask_email(new_email)},
+    )
+
+
+def confirm_email(token: str) -> str:
+    """Apply a pending e-mail change; return the login."""
+    now = clock.now()
+    try:
+        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
+    except DoesNotExist as exc:
+        raise InvalidInput(EMAIL_CHANGE_FAILED) from exc
+    if record.kind != "email_change" or not record.new_email:
+        raise InvalidInput(EMAIL_CHANGE_FAILED)
+    account = Account(*Account.key(record.owner))
+    try:
+        with TransactWrite(connection=store.connection()) as tx:
+            tx.update(
+                record,
+                actions=[OneTimeToken.used_at.set(now)],
+                condition=(
+                    OneTimeToken.used_at.does_not_exist()
+                    & (OneTimeToken.valid_until > int(now.timestamp()))
+                ),
+            )
+            tx.update(
+                account,
+                actions=[
+                    Account.email.set(record.new_email),
+                    Account.email_key.set(record.new_email.casefold()),
+                    Account.pending_email.remove(),
+                ],
+                condition=Account.pk.exists(),
+            )
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):
+            raise InvalidInput(EMAIL_CHANGE_FAILED) from exc
+        raise
+    return record.owner
+
+
+def login_history(login: str) -> LoginHistory:
+    """Recent login attempts on the caller's account."""
+    return LoginHistory(
+        items=[
+            LoginAttempt(at=e.at.isoformat(), ip=e.ip, user_agent=e.user_agent, result=e.result)
+            for e in store.recent_login_events(login)
+        ]
+    )

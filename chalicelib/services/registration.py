@@ -1,0 +1,180 @@
+"""Registration with proof of ownership, and account activation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.adapters import mailer, secrets
+from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.domain import passwords
+from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
+from chalicelib.errors import DomainError, InvalidInput, Throttled
+from chalicelib.models.accounts import Account, Consent, OneTimeToken
+from chalicelib.models.billing import BillingItem, InvoiceRecord
+from chalicelib.schemas.auth import RegisterRequest
+from chalicelib.services.notify import link, local_time
+from chalicelib.settings import get_settings
+from chalicelib.storage import accounts as store
+from chalicelib.storage import throttle
+from chalicelib.storage.errors import is_condition_failure
+
+PROOF_FAILED = (
+    "Podane dane nie zgadzają się z naszymi danymi. Sprawdź numer klienta, numer faktury "
+    "i kwotę brutto z tej faktury."
+)
+ACTIVATION_FAILED = "Link aktywacyjny jest nieprawidłowy, wygasł albo został już użyty."
+
+
+class MailUnavailable(DomainError):
+    """The e-mail could not be sent; nothing was kept."""
+
+    status = 503
+    code = "mail_unavailable"
+    message = "Nie udało się wysłać wiadomości e-mail. Spróbuj ponownie za kilka minut."
+
+
+def _check_throttle(ip: str) -> None:
+    settings = get_settings()
+    now = int(clock.now().timestamp())
+    key = f"register#{ip}"
+    counter = throttle.read_one(key, now, settings.register_window_seconds)
+    if counter.count >= settings.register_max_per_source:
+        window = settings.register_window_seconds
+        raise Throttled(window - now % window, "Zbyt wiele prób rejestracji. Spróbuj później.")
+    throttle.add([key], now, settings.register_window_seconds)
+
+
+def _proof_holds(customer_number: str, invoice_number: str, gross: int) -> bool:
+    try:
+        invoice = InvoiceRecord.get(
+            BillingItem.partition(customer_number), InvoiceRecord.sort_key(invoice_number)
+        )
+    except DoesNotExist:
+        return False
+    return int(invoice.gross) == gross
+
+
+def consents_from(choices: dict[str, bool], source: str) -> list[Consent]:
+    """Consent records for the given choices, with text versions and the current time."""
+    now = clock.now()
+    return [
+        Consent(
+            kind=kind,
+            granted=granted,
+            text_version=CONSENT_TEXTS[kind][0],
+            at=now,
+            source=source,
+        )
+        for kind, granted in choices.items()
+    ]
+
+
+def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
+    """Create a pending account and e-mail its activation link; return it and the link's end."""
+    settings = get_settings()
+    _check_throttle(ip)
+    if request.accept_terms != CURRENT_TERMS_VERSION:
+        raise InvalidInput(
+            fields={
+                "accept_terms": f"Zaakceptuj aktualny regulamin (wersja {CURRENT_TERMS_VERSION})."
+            }
+        )
+    reason = passwords.policy_violation(
+        request.password,
+        min_length=settings.password_min_length,
+        login=request.customer_number,
+        email=request.email,
+    )
+    if reason:
+        raise InvalidInput(fields={"password": reason})
+    if not _proof_holds(request.customer_number, request.invoice_number, request.invoice_gross):
+        raise InvalidInput(PROOF_FAILED)
+
+    now = clock.now()
+    pending_until = now + timedelta(days=settings.activation_days)
+    login = request.customer_number
+    account = Account(
+        *Account.key(login),
+        login=login,
+        email=request.email,
+        email_key=request.email.casefold(),
+        phone=request.phone,
+        status="pending",
+        password_hash=passwords.hash_password(
+            request.password, secrets.password_pepper(), settings.bcrypt_cost
+        ),
+        created_at=now,
+        pending_until=pending_until,
+        expires_at=int(pending_until.timestamp()) + 86400,
+        terms_version=request.accept_terms,
+        terms_accepted_at=now,
+        consents=consents_from(request.consents.model_dump(), "registration"),
+    )
+    store.create_account(account, now)
+    token = new_token(ONE_TIME_TOKEN_BYTES)
+    store.create_token(
+        OneTimeToken(
+            *OneTimeToken.key(token_hash(token)),
+            kind="activation",
+            owner=login,
+            valid_until=int(pending_until.timestamp()),
+            expires_at=int(pending_until.timestamp()) + 86400,
+        )
+    )
+    try:
+        mailer.send(
+            "activation",
+            account.email,
+            {
+                "login": login,
+                "link": link("aktywacja", token),
+                "valid_until": local_time(pending_until),
+            },
+        )
+    except Exception as exc:  # SES refused or is unreachable: undo, so the customer can retry
+        OneTimeToken(*OneTimeToken.key(token_hash(token))).delete()
+        account.delete(condition=Account.status == "pending")
+        raise MailUnavailable() from exc
+    return account, pending_until.isoformat()
+
+
+def activate(token: str) -> str:
+    """Activate the account the token belongs to; return its login."""
+    now = clock.now()
+    hashed = token_hash(token)
+    try:
+        record = OneTimeToken.get(*OneTimeToken.key(hashed), consistent_read=True)
+    except DoesNotExist as exc:
+        raise InvalidInput(ACTIVATION_FAILED) from exc
+    if record.kind != "activation":
+        raise InvalidInput(ACTIVATION_FAILED)
+    account = Account(*Account.key(record.owner))
+    try:
+        with TransactWrite(connection=store.connection()) as tx:
+            tx.update(
+                record,
+                actions=[OneTimeToken.used_at.set(now)],
+                condition=(
+                    OneTimeToken.used_at.does_not_exist()
+                    & (OneTimeToken.valid_until > int(now.timestamp()))
+                ),
+            )
+            tx.update(
+                account,
+                actions=[
+                    Account.status.set("active"),
+                    Account.activated_at.set(now),
+                    Account.pending_until.remove(),
+                    Account.expires_at.remove(),
+                ],
+                condition=Account.status == "pending",
+            )
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):
+            raise InvalidInput(ACTIVATION_FAILED) from exc
+        raise
+    return record.owner

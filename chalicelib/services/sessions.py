@@ -1,0 +1,238 @@
+"""Login, logout, password reset and password change."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.adapters import mailer, secrets
+from chalicelib.domain import passwords
+from chalicelib.domain.throttle import LoginLimits, login_retry_after, login_scopes
+from chalicelib.domain.tokens import (
+    ONE_TIME_TOKEN_BYTES,
+    SESSION_TOKEN_BYTES,
+    new_token,
+    token_hash,
+)
+from chalicelib.errors import InvalidInput, LoginFailed, Throttled
+from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.services.notify import link, local_time
+from chalicelib.settings import Settings, get_settings
+from chalicelib.storage import accounts as store
+from chalicelib.storage import throttle
+from chalicelib.storage.errors import is_condition_failure
+
+log = logging.getLogger("ibok.sessions")
+
+RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
+RESET_MAILS_PER_HOUR = 3
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just created; `token` is shown to the client once and never stored."""
+
+    login: str
+    token: str
+    expires_at: datetime
+    max_age: int
+
+
+def _limits(settings: Settings) -> LoginLimits:
+    return LoginLimits(
+        window=settings.login_window_seconds,
+        per_login_source=settings.login_max_failures_per_login_source,
+        per_source=settings.login_max_failures_per_source,
+        per_login=settings.login_max_failures_per_login,
+        slowdown=settings.login_slowdown_seconds,
+    )
+
+
+def login(login_name: str, password: str, ip: str, user_agent: str) -> NewSession:
+    """Check the credentials and open a session. Every failure is the same LoginFailed."""
+    settings = get_settings()
+    now_dt = clock.now()
+    now = int(now_dt.timestamp())
+    login_name = login_name.strip()
+    scopes = login_scopes(login_name, ip)
+    counters = throttle.read(scopes, now, settings.login_window_seconds)
+    wait = login_retry_after(counters, now, _limits(settings))
+    if wait > 0:
+        store.record_login_event(login_name, now_dt, ip, user_agent, "throttled")
+        raise Throttled(wait)
+
+    account = store.get_account(login_name)
+    pepper = secrets.password_pepper()
+    if account is None:
+        passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_cost), pepper)
+        valid = False
+    else:
+        valid = passwords.verify_password(password, account.password_hash, pepper)
+    if not valid or account is None or account.status != "active":
+        throttle.add(list(scopes.values()), now, settings.login_window_seconds)
+        store.record_login_event(login_name, now_dt, ip, user_agent, "failure")
+        raise LoginFailed()
+
+    if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
+        new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
+        store.update_account(account, [Account.password_hash.set(new_hash)])
+    session = open_session(account, ip, user_agent, now_dt)
+    store.record_login_event(login_name, now_dt, ip, user_agent, "success")
+    throttle.clear([scopes["login_source"], scopes["login"]], now, settings.login_window_seconds)
+    return session
+
+
+def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession:
+    """Create a fresh session for `account`."""
+    settings = get_settings()
+    token = new_token(SESSION_TOKEN_BYTES)
+    max_age = settings.session_absolute_hours * 3600
+    absolute = int(now.timestamp()) + max_age
+    store.create_session(
+        Session(
+            *Session.key(token_hash(token)),
+            owner=account.login,
+            role=account.role,
+            created_at=now,
+            last_seen=int(now.timestamp()),
+            absolute_expires=absolute,
+            ip=ip,
+            user_agent=user_agent[:300] or None,
+            expires_at=absolute,
+        )
+    )
+    return NewSession(account.login, token, now + timedelta(seconds=max_age), max_age)
+
+
+def logout(hashed_token: str) -> None:
+    """End the caller's session."""
+    store.delete_session(hashed_token)
+
+
+def _reset_targets(login_or_email: str) -> list[Account]:
+    value = login_or_email.strip()
+    logins = store.find_logins_by_email(value) if "@" in value else [value]
+    accounts = [store.get_account(name) for name in logins]
+    return [a for a in accounts if a is not None and a.status == "active"]
+
+
+def forgot_password(login_or_email: str) -> None:
+    """E-mail a one-time reset link to the account(s), if any. Nothing else changes."""
+    settings = get_settings()
+    now_dt = clock.now()
+    now = int(now_dt.timestamp())
+    for account in _reset_targets(login_or_email):
+        key = f"reset-mail#{account.login}"
+        if throttle.read_one(key, now, 3600).count >= RESET_MAILS_PER_HOUR:
+            log.info("reset mail skipped: hourly limit reached")
+            continue
+        throttle.add([key], now, 3600)
+        store.delete_tokens_of(account.login, "password_reset")
+        token = new_token(ONE_TIME_TOKEN_BYTES)
+        valid_until = now + settings.reset_minutes * 60
+        store.create_token(
+            OneTimeToken(
+                *OneTimeToken.key(token_hash(token)),
+                kind="password_reset",
+                owner=account.login,
+                valid_until=valid_until,
+                expires_at=valid_until + 86400,
+            )
+        )
+        mailer.send(
+            "password_reset",
+            account.email,
+            {
+                "login": account.login,
+                "link": link("nowe-haslo", token),
+                "minutes": settings.reset_minutes,
+            },
+        )
+
+
+def _check_new_password(password: str, account: Account) -> None:
+    reason = passwords.policy_violation(
+        password,
+        min_length=get_settings().password_min_length,
+        login=account.login,
+        email=account.email,
+    )
+    if reason:
+        raise InvalidInput(fields={"password": reason})
+
+
+def reset_password(token: str, password: str) -> None:
+    """Set a new password with a reset token; end every session; e-mail a notice."""
+    settings = get_settings()
+    now = clock.now()
+    try:
+        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
+    except DoesNotExist as exc:
+        raise InvalidInput(RESET_FAILED) from exc
+    if (
+        record.kind != "password_reset"
+        or record.used_at is not None
+        or record.valid_until <= int(now.timestamp())
+    ):
+        raise InvalidInput(RESET_FAILED)
+    account = store.get_account(record.owner)
+    if account is None or account.status != "active":
+        raise InvalidInput(RESET_FAILED)
+    _check_new_password(password, account)
+    new_hash = passwords.hash_password(password, secrets.password_pepper(), settings.bcrypt_cost)
+    try:
+        with TransactWrite(connection=store.connection()) as tx:
+            tx.update(
+                record,
+                actions=[OneTimeToken.used_at.set(now)],
+                condition=(
+                    OneTimeToken.used_at.does_not_exist()
+                    & (OneTimeToken.valid_until > int(now.timestamp()))
+                ),
+            )
+            tx.update(
+                account,
+                actions=[Account.password_hash.set(new_hash), Account.password_changed_at.set(now)],
+                condition=Account.status == "active",
+            )
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):
+            raise InvalidInput(RESET_FAILED) from exc
+        raise
+    store.delete_sessions_of(account.login)
+    _send_changed_notice(account, now)
+
+
+def change_password(login_name: str, current: str, password: str, keep_session: str) -> None:
+    """Change the password of a logged-in customer; end their other sessions."""
+    settings = get_settings()
+    account = store.get_account(login_name)
+    if account is None:
+        raise LoginFailed()
+    pepper = secrets.password_pepper()
+    if not passwords.verify_password(current, account.password_hash, pepper):
+        raise InvalidInput(fields={"current_password": "Obecne hasło jest nieprawidłowe."})
+    _check_new_password(password, account)
+    now = clock.now()
+    store.update_account(
+        account,
+        [
+            Account.password_hash.set(
+                passwords.hash_password(password, pepper, settings.bcrypt_cost)
+            ),
+            Account.password_changed_at.set(now),
+        ],
+    )
+    store.delete_sessions_of(account.login, keep=keep_session)
+    _send_changed_notice(account, now)
+
+
+def _send_changed_notice(account: Account, now: datetime) -> None:
+    mailer.send(
+        "password_changed", account.email, {"login": account.login, "changed_at": local_time(now)}
+    )

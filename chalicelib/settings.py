@@ -1,0 +1,87 @@
+"""Runtime configuration, read from environment variables set per stage."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _str(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the Lambdas read from their environment (see README, Configuration)."""
+
+    stage: str
+    region: str
+    aws_endpoint: str | None
+    accounts_table: str
+    billing_table: str
+    data_bucket: str
+    mail_sender: str
+    mail_sender_name: str
+    public_url: str
+    cors_origin: str
+    pepper_parameter: str
+    bcrypt_cost: int
+    password_min_length: int
+    session_idle_minutes: int
+    session_absolute_hours: int
+    activation_days: int
+    reset_minutes: int
+    email_change_hours: int
+    login_window_seconds: int
+    login_max_failures_per_login_source: int
+    login_max_failures_per_source: int
+    login_max_failures_per_login: int
+    login_slowdown_seconds: int
+    register_window_seconds: int
+    register_max_per_source: int
+    local_outbox_dir: str | None
+
+    @property
+    def is_local(self) -> bool:
+        """True on the local stage (moto server, outbox, local pages)."""
+        return self.stage == "local"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the settings once per container; `get_settings.cache_clear()` in tests."""
+    stage = _str("STAGE", "local")
+    return Settings(
+        stage=stage,
+        region=_str("AWS_DEFAULT_REGION", "eu-central-1"),
+        aws_endpoint=os.environ.get("AWS_ENDPOINT_URL") or None,
+        accounts_table=_str("ACCOUNTS_TABLE", f"ibok-{stage}-accounts"),
+        billing_table=_str("BILLING_TABLE", f"ibok-{stage}-billing"),
+        data_bucket=_str("DATA_BUCKET", f"ibok-{stage}-data"),
+        mail_sender=_str("MAIL_SENDER", "ibok@wodociagi.example"),
+        mail_sender_name=_str("MAIL_SENDER_NAME", "IBOK Wodociągi"),
+        public_url=_str("PUBLIC_URL", "http://127.0.0.1:8000/_local").rstrip("/"),
+        cors_origin=_str("CORS_ORIGIN", "http://127.0.0.1:8000"),
+        pepper_parameter=_str("PEPPER_PARAMETER", f"/ibok/{stage}/password-pepper"),
+        bcrypt_cost=_int("BCRYPT_COST", 12),
+        password_min_length=_int("PASSWORD_MIN_LENGTH", 12),
+        session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
+        session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
+        activation_days=_int("ACTIVATION_DAYS", 7),
+        reset_minutes=_int("RESET_MINUTES", 30),
+        email_change_hours=_int("EMAIL_CHANGE_HOURS", 24),
+        login_window_seconds=_int("LOGIN_WINDOW_SECONDS", 900),
+        login_max_failures_per_login_source=_int("LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE", 5),
+        login_max_failures_per_source=_int("LOGIN_MAX_FAILURES_PER_SOURCE", 30),
+        login_max_failures_per_login=_int("LOGIN_MAX_FAILURES_PER_LOGIN", 10),
+        login_slowdown_seconds=_int("LOGIN_SLOWDOWN_SECONDS", 30),
+        register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
+        register_max_per_source=_int("REGISTER_MAX_PER_SOURCE", 20),
+        local_outbox_dir=os.environ.get("LOCAL_OUTBOX_DIR") or None,
+    )

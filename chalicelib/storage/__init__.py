@@ -1,0 +1,1 @@
+"""Repositories: DynamoDB access through PynamoDB; PynamoDB errors become domain errors here."""

@@ -1,0 +1,100 @@
+"""Create the stateful resources of infra/stateful.yaml against moto (local stack, tests).
+
+The CloudFormation template is the one source of table definitions: this module reads
+its `AWS::DynamoDB::Table` resources and creates the same tables, indexes and TTL.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = Path(__file__).with_name("stateful.yaml")
+
+# Logical id -> the setting that names the table or bucket on every stage.
+TABLE_SETTINGS = {"AccountsTable": "accounts_table", "BillingTable": "billing_table"}
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """A YAML loader that keeps CloudFormation short-form tags as plain values."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+def load_template() -> dict[str, Any]:
+    """Parse infra/stateful.yaml."""
+    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+
+
+def table_definitions() -> dict[str, dict[str, Any]]:
+    """Return the Properties of every DynamoDB table in the template, by logical id."""
+    resources = load_template()["Resources"]
+    return {
+        name: res["Properties"]
+        for name, res in resources.items()
+        if res["Type"] == "AWS::DynamoDB::Table"
+    }
+
+
+def create_table_kwargs(props: dict[str, Any], table_name: str) -> dict[str, Any]:
+    """Turn CloudFormation table properties into `dynamodb.create_table` arguments."""
+    kwargs: dict[str, Any] = {
+        "TableName": table_name,
+        "BillingMode": props["BillingMode"],
+        "AttributeDefinitions": props["AttributeDefinitions"],
+        "KeySchema": props["KeySchema"],
+    }
+    if props.get("GlobalSecondaryIndexes"):
+        kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+    if props.get("LocalSecondaryIndexes"):
+        kwargs["LocalSecondaryIndexes"] = props["LocalSecondaryIndexes"]
+    return kwargs
+
+
+def create_resources(dynamodb: Any, s3: Any, ssm: Any, settings: Any) -> None:
+    """Create tables, the data bucket and the local secrets if they do not exist yet."""
+    existing = set(dynamodb.list_tables()["TableNames"])
+    for logical_id, props in table_definitions().items():
+        name = getattr(settings, TABLE_SETTINGS[logical_id])
+        if name in existing:
+            continue
+        dynamodb.create_table(**create_table_kwargs(props, name))
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={
+                    "AttributeName": ttl["AttributeName"],
+                    "Enabled": ttl["Enabled"],
+                },
+            )
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if settings.data_bucket not in buckets:
+        s3.create_bucket(
+            Bucket=settings.data_bucket,
+            CreateBucketConfiguration={"LocationConstraint": settings.region},
+        )
+        s3.put_bucket_versioning(
+            Bucket=settings.data_bucket, VersioningConfiguration={"Status": "Enabled"}
+        )
+    ensure_secret(ssm, settings.pepper_parameter)
+
+
+def ensure_secret(ssm: Any, name: str) -> None:
+    """Create a random SecureString parameter unless it exists (local stack only)."""
+    try:
+        ssm.get_parameter(Name=name)
+    except ssm.exceptions.ParameterNotFound:
+        ssm.put_parameter(Name=name, Value=secrets.token_urlsafe(32), Type="SecureString")

@@ -1,0 +1,105 @@
+"""Shared fixtures: moto in-process AWS, tables from infra/, a Chalice test client."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# The environment is fixed before any chalicelib import (PynamoDB reads table names then).
+os.environ.update(
+    {
+        "STAGE": "test",
+        "AWS_DEFAULT_REGION": "eu-central-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "BCRYPT_COST": "4",
+        "POWERTOOLS_SERVICE_NAME": "ibok",
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+from moto import mock_aws
+
+from chalicelib import aws, clock
+from chalicelib.adapters import secrets
+from chalicelib.settings import get_settings
+from infra.local import create_resources
+
+
+@pytest.fixture
+def outbox_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder the mailer copies sent messages into."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setenv("LOCAL_OUTBOX_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def aws_env(outbox_dir: Path) -> Iterator[None]:
+    """Moto in-process with the tables, bucket, sender identity and pepper of infra/."""
+    aws.reset()
+    secrets.reset()
+    clock.reset()
+    with mock_aws():
+        settings = get_settings()
+        create_resources(aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), settings)
+        aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
+        yield
+    clock.reset()
+    aws.reset()
+    secrets.reset()
+
+
+@pytest.fixture
+def app(aws_env: None) -> Any:
+    """The Chalice app."""
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    """Chalice's test client for the app."""
+    from chalice.test import Client
+
+    with Client(app) as test_client:
+        yield test_client
+
+
+class Outbox:
+    """Messages the mailer sent during the test."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[dict[str, Any]]:
+        """All sent messages, oldest first."""
+        if not self.folder.is_dir():
+            return []
+        return [json.loads(p.read_text("utf-8")) for p in sorted(self.folder.glob("*.json"))]
+
+    def last_to(self, address: str) -> dict[str, Any]:
+        """The newest message sent to `address`."""
+        matching = [m for m in self.messages() if m["to"] == address]
+        assert matching, f"no e-mail to {address}"
+        return matching[-1]
+
+    def token_in_last(self, address: str) -> str:
+        """The one-time token in the link of the newest message to `address`."""
+        text = self.last_to(address)["text"]
+        return text.split("#token=", 1)[1].split()[0]
+
+
+@pytest.fixture
+def outbox(outbox_dir: Path) -> Outbox:
+    """Read what the mailer sent."""
+    return Outbox(outbox_dir)
