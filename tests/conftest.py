@@ -67,11 +67,12 @@ def app(aws_env: None) -> Any:
 
 
 @pytest.fixture
-def client(app: Any) -> Iterator[Any]:
-    """Chalice's test client for the app."""
+def client(app: Any, tmp_path: Path) -> Iterator[Any]:
+    """Chalice's test client for the app. Its project dir has no .chalice/config.json, so
+    the client does not overlay a deployment stage's environment on the test one."""
     from chalice.test import Client
 
-    with Client(app) as test_client:
+    with Client(app, stage_name="test", project_dir=str(tmp_path)) as test_client:
         yield test_client
 
 

@@ -1,0 +1,95 @@
+"""The password policy at registration, reset and change."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import active_account, bearer, post, register_body, seed_customer
+
+
+@pytest.fixture
+def seeded(aws_env):
+    seed_customer("100200")
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("krotkie1!", "co najmniej 12"),
+        ("password1234", "popularne"),
+        ("qwertyuiop123", "popularne"),
+        ("jan.100200@example.pl", "login"),
+    ],
+)
+def test_weak_passwords_are_refused_with_a_reason(client, outbox, seeded, password, reason):
+    body = register_body(password=password, password_confirm=password)
+    response = post(client, "/auth/register", body)
+    assert response.status_code == 400
+    assert reason in response.json_body["error"]["fields"]["password"]
+
+
+def test_password_equal_to_login_is_refused(client, outbox, monkeypatch, aws_env):
+    seed_customer("1002003004005")
+    body = register_body(
+        "1002003004005", password="1002003004005", password_confirm="1002003004005"
+    )
+    response = post(client, "/auth/register", body)
+    assert response.status_code == 400
+    assert "login" in response.json_body["error"]["fields"]["password"]
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "a" * 40 + "Zb9" + "c" * 57,  # 100 characters
+        "Wodociągi 💧🚰 działają świetnie!",  # emoji and Polish letters
+    ],
+)
+def test_long_and_unicode_passwords_work_and_are_not_truncated(client, outbox, seeded, password):
+    body = register_body(password=password, password_confirm=password)
+    assert post(client, "/auth/register", body).status_code == 201
+    token = outbox.token_in_last(body["email"])
+    post(client, "/auth/activate", {"token": token})
+    assert post(client, "/auth/login", {"login": "100200", "password": password}).status_code == 200
+    near_misses = {password[:-1], password + "x", password[:72]} - {password}
+    for near in near_misses:
+        response = post(client, "/auth/login", {"login": "100200", "password": near})
+        assert response.status_code == 401
+
+
+def test_password_is_rehashed_when_cost_rises(client, outbox, aws_env, monkeypatch):
+    active_account(client, outbox)
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.accounts import get_account
+
+    assert get_account("100200").password_hash.startswith("$2b$04$")
+    monkeypatch.setenv("BCRYPT_COST", "5")
+    get_settings.cache_clear()
+    bearer(client)
+    assert get_account("100200").password_hash.startswith("$2b$05$")
+    bearer(client)  # the new hash verifies
+
+
+def test_change_password_needs_the_current_one(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    new = "Nowe-Haslo-Do-Wody-77"
+    wrong = post(
+        client,
+        "/me/password",
+        {"current_password": "zle-haslo-123456", "password": new, "password_confirm": new},
+        headers,
+    )
+    assert wrong.status_code == 400
+    assert "current_password" in wrong.json_body["error"]["fields"]
+    ok = post(
+        client,
+        "/me/password",
+        {"current_password": body["password"], "password": new, "password_confirm": new},
+        headers,
+    )
+    assert ok.status_code == 204
+    assert post(client, "/auth/login", {"login": "100200", "password": new}).status_code == 200
+    old = post(client, "/auth/login", {"login": "100200", "password": body["password"]})
+    assert old.status_code == 401
+    assert outbox.last_to(body["email"])["template"] == "password_changed"
