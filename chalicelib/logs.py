@@ -4,4 +4,5 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-logger = Logger(service="ibok", log_uncaught_exceptions=True)
+# Not "ibok": Chalice sets its own app logger of that name to ERROR when debug is off.
+logger = Logger(service="ibok-api", log_uncaught_exceptions=True)

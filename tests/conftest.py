@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,7 @@ os.environ.update(
         "AWS_SECURITY_TOKEN": "testing",
         "AWS_SESSION_TOKEN": "testing",
         "BCRYPT_COST": "4",
-        "POWERTOOLS_SERVICE_NAME": "ibok",
+        "POWERTOOLS_SERVICE_NAME": "ibok-api",
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -104,3 +106,19 @@ class Outbox:
 def outbox(outbox_dir: Path) -> Outbox:
     """Read what the mailer sent."""
     return Outbox(outbox_dir)
+
+
+@pytest.fixture
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything the app logs (JSON lines from Powertools and child loggers)."""
+    from chalicelib.logs import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    target = logging.getLogger(logger.name)
+    target.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        target.removeHandler(handler)

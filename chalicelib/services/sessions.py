@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.domain import passwords
+from chalicelib.logs import logger
 from chalicelib.domain.throttle import LoginLimits, login_retry_after, login_scopes
 from chalicelib.domain.tokens import (
     ONE_TIME_TOKEN_BYTES,
@@ -27,7 +27,6 @@ from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
 from chalicelib.storage.errors import is_condition_failure
 
-log = logging.getLogger("ibok.sessions")
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3
@@ -129,7 +128,7 @@ def forgot_password(login_or_email: str) -> None:
     for account in _reset_targets(login_or_email):
         key = f"reset-mail#{account.login}"
         if throttle.read_one(key, now, 3600).count >= RESET_MAILS_PER_HOUR:
-            log.info("reset mail skipped: hourly limit reached")
+            logger.info("reset mail skipped: hourly limit reached")
             continue
         throttle.add([key], now, 3600)
         store.delete_tokens_of(account.login, "password_reset")
