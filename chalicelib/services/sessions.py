@@ -11,7 +11,6 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.domain import passwords
-from chalicelib.logs import logger
 from chalicelib.domain.throttle import LoginLimits, login_retry_after, login_scopes
 from chalicelib.domain.tokens import (
     ONE_TIME_TOKEN_BYTES,
@@ -20,13 +19,13 @@ from chalicelib.domain.tokens import (
     token_hash,
 )
 from chalicelib.errors import InvalidInput, LoginFailed, Throttled
+from chalicelib.logs import logger
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
 from chalicelib.storage.errors import is_condition_failure
-
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3

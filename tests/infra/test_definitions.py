@@ -1,0 +1,99 @@
+"""The deployable definitions agree with the code: tables, stages, IAM, gateway responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.models.billing import BillingItem
+from infra.local import TABLE_SETTINGS, table_definitions
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def key_schema(props):
+    return {k["AttributeName"]: k["KeyType"] for k in props["KeySchema"]}
+
+
+def test_every_template_table_has_a_setting():
+    assert set(table_definitions()) == set(TABLE_SETTINGS)
+
+
+def test_models_match_the_template_keys_and_indexes():
+    tables = table_definitions()
+    for model, logical in ((Account, "AccountsTable"), (BillingItem, "BillingTable")):
+        props = tables[logical]
+        hash_key = model._hash_keyname
+        range_key = model._range_keyname
+        assert key_schema(props) == {hash_key: "HASH", range_key: "RANGE"}
+    indexes = {i["IndexName"]: i for i in tables["AccountsTable"]["GlobalSecondaryIndexes"]}
+    for model in (Account, Session, OneTimeToken):
+        for index in model._get_schema()["global_secondary_indexes"]:
+            deployed = indexes[index["index_name"]]
+            assert key_schema(deployed) == key_schema({"KeySchema": index["key_schema"]})
+            assert deployed["Projection"] == index["projection"]
+
+
+def test_tables_are_encrypted_with_point_in_time_recovery():
+    for props in table_definitions().values():
+        assert props["SSESpecification"]["SSEEnabled"] is True
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_accounts_table_expires_items_by_ttl():
+    ttl = table_definitions()["AccountsTable"]["TimeToLiveSpecification"]
+    assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+def test_bucket_is_private_versioned_encrypted_and_tls_only():
+    from infra.local import load_template
+
+    resources = load_template()["Resources"]
+    bucket = resources["DataBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    statement = resources["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Effect"] == "Deny"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_chalice_config_stages_and_policies():
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert config["autogen_policy"] is False
+    assert set(config["stages"]) == {"local", "dev", "prod"}
+    required = {
+        "STAGE",
+        "ACCOUNTS_TABLE",
+        "BILLING_TABLE",
+        "DATA_BUCKET",
+        "MAIL_SENDER",
+        "PEPPER_PARAMETER",
+    }
+    for name, stage in config["stages"].items():
+        assert required <= set(stage["environment_variables"]), name
+        if name != "local":
+            policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
+            actions = {a for s in policy["Statement"] for a in s["Action"]}
+            assert "dynamodb:Scan" not in actions
+            assert {"dynamodb:Query", "ssm:GetParameter", "ses:SendEmail"} <= actions
+            assert "AWS_ENDPOINT_URL" not in stage["environment_variables"]
+
+
+def test_app_is_not_in_debug_mode():
+    from app import app
+
+    assert app.debug is False
+
+
+def test_gateway_responses_use_the_error_shape():
+    extras = json.loads((ROOT / "infra" / "api-extras.json").read_text())
+    types = {}
+    for resource in extras["Resources"].values():
+        props = resource["Properties"]
+        body = props["ResponseTemplates"]["application/json"].replace("$context.requestId", "r")
+        types[props["ResponseType"]] = (props.get("StatusCode"), json.loads(body))
+    assert types["MISSING_AUTHENTICATION_TOKEN"][0] == "404"
+    for _, body in types.values():
+        assert set(body["error"]) >= {"code", "message", "fields"}
