@@ -1,0 +1,99 @@
+"""GET/PATCH /me and the e-mail change confirmation."""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib import clock
+from tests.factories import active_account, bearer, post
+
+
+def patch(client, headers, body):
+    return client.http.patch(
+        "/me", headers={**headers, "Content-Type": "application/json"}, body=json.dumps(body)
+    )
+
+
+def test_me_shows_account_and_customer(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    me = client.http.get("/me", headers=bearer(client)).json_body
+    assert me["customer_number"] == "100200"
+    assert me["email"] == body["email"]
+    assert me["phone"] == "+48601234567"
+    assert me["service_address"]["city"] == "Ruda Śląska"
+    assert me["terms_current"] is True
+    assert me["consents"]["email_notices"]["granted"] is True
+    assert me["consents"]["sms_notices"]["granted"] is False
+
+
+def test_phone_and_consents_change_and_withdrawal_is_recorded(client, outbox, aws_env):
+    active_account(client, outbox)
+    headers = bearer(client)
+    response = patch(
+        client, headers, {"phone": "+48 512 345 678", "consents": {"sms_notices": True}}
+    )
+    assert response.status_code == 200
+    assert response.json_body["phone"] == "+48512345678"
+    assert response.json_body["consents"]["sms_notices"]["granted"] is True
+    clock.travel(60)
+    withdrawn = patch(client, headers, {"consents": {"email_notices": False}})
+    assert withdrawn.json_body["consents"]["email_notices"]["granted"] is False
+    from chalicelib.storage.accounts import get_account
+
+    history = [(c.kind, c.granted, c.source) for c in get_account("100200").consents]
+    assert ("email_notices", True, "registration") in history
+    assert ("email_notices", False, "profile") in history
+
+
+def test_removing_phone_withdraws_sms_consent(client, outbox, aws_env):
+    active_account(client, outbox)
+    headers = bearer(client)
+    patch(client, headers, {"consents": {"sms_notices": True}})
+    response = patch(client, headers, {"phone": None})
+    assert response.status_code == 200
+    assert response.json_body["phone"] is None
+    assert response.json_body["consents"]["sms_notices"]["granted"] is False
+
+
+def test_sms_consent_without_phone_is_refused(client, outbox, aws_env):
+    active_account(client, outbox)
+    headers = bearer(client)
+    patch(client, headers, {"phone": None})
+    response = patch(client, headers, {"consents": {"sms_notices": True}})
+    assert response.status_code == 400
+
+
+def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    response = patch(client, headers, {"email": "nowy.adres@example.pl"})
+    assert response.status_code == 200
+    assert response.json_body["email"] == body["email"]
+    assert response.json_body["pending_email"] == "nowy.adres@example.pl"
+    notice = outbox.last_to(body["email"])
+    assert notice["template"] == "email_change_notice"
+    assert "nowy.adres@example.pl" not in notice["text"]  # masked for the old mailbox
+    token = outbox.token_in_last("nowy.adres@example.pl")
+    assert post(client, "/auth/email/confirm", {"token": token}).status_code == 200
+    me = client.http.get("/me", headers=headers).json_body
+    assert me["email"] == "nowy.adres@example.pl"
+    assert me["pending_email"] is None
+    assert post(client, "/auth/email/confirm", {"token": token}).status_code == 400
+    # forgot-password by the new address now reaches the account
+    post(client, "/auth/password/forgot", {"login": "nowy.adres@example.pl"})
+    assert outbox.last_to("nowy.adres@example.pl")["template"] == "password_reset"
+
+
+def test_email_change_link_expires(client, outbox, aws_env):
+    active_account(client, outbox)
+    patch(client, bearer(client), {"email": "pozniej@example.pl"})
+    token = outbox.token_in_last("pozniej@example.pl")
+    clock.travel(25 * 3600)
+    assert post(client, "/auth/email/confirm", {"token": token}).status_code == 400
+
+
+def test_unknown_fields_are_refused(client, outbox, aws_env):
+    active_account(client, outbox)
+    response = patch(client, bearer(client), {"role": "admin"})
+    assert response.status_code == 400
+    assert "role" in response.json_body["error"]["fields"]
