@@ -20,7 +20,11 @@ def customer_line(number: str, **extra: Any) -> dict[str, Any]:
         "type": "customer",
         "customer_number": number,
         "name": f"Klient {number}",
-        "service_address": {"street": "ul. Wodna 1", "postal_code": "41-709", "city": "Ruda Śląska"},
+        "service_address": {
+            "street": "ul. Wodna 1",
+            "postal_code": "41-709",
+            "city": "Ruda Śląska",
+        },
         "email": f"k{number}@example.pl",
         "contract_status": "active",
         **extra,
@@ -56,7 +60,9 @@ def import_lines(lines: list[dict[str, Any] | str], key: str = "imports/test.jso
     return run_import(bucket, key)
 
 
-def seed_customer(number: str = "100200", invoice: str = "FV/2026/10/0001", gross: str = "123.45") -> None:
+def seed_customer(
+    number: str = "100200", invoice: str = "FV/2026/10/0001", gross: str = "123.45"
+) -> None:
     """One customer with one invoice."""
     import_lines([customer_line(number), invoice_line(invoice, number, gross)])
 
@@ -100,6 +106,8 @@ def active_account(client: Any, outbox: Any, number: str = "100200") -> dict[str
 
 def bearer(client: Any, login: str = "100200", password: str = PASSWORD) -> dict[str, str]:
     """Log in for a bearer token; return the Authorization header."""
-    response = post(client, "/auth/login", {"login": login, "password": password, "session": "bearer"})
+    response = post(
+        client, "/auth/login", {"login": login, "password": password, "session": "bearer"}
+    )
     assert response.status_code == 200, response.body
     return {"Authorization": f"Bearer {response.json_body['token']}"}

@@ -87,9 +87,7 @@ def test_source_is_throttled_across_logins(client, outbox, aws_env, limits, from
     assert login(client).status_code == 200
 
 
-def test_distributed_attack_only_slows_the_victim_briefly(
-    client, outbox, aws_env, limits, from_ip
-):
+def test_distributed_attack_only_slows_the_victim_briefly(client, outbox, aws_env, limits, from_ip):
     active_account(client, outbox)
     for attacker in range(6):
         from_ip(f"192.0.2.{attacker}")
