@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass
 from email.utils import formataddr
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws, clock
 from chalicelib.settings import get_settings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 SUBJECTS = {
     "activation": "Aktywuj konto w IBOK",
@@ -40,6 +41,9 @@ class OutgoingEmail:
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    # Jinja2 is imported on the first e-mail, not at cold start: most requests send none.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     return Environment(
         loader=PackageLoader("chalicelib", "templates/email"),
         autoescape=select_autoescape(["html"]),

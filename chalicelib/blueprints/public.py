@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from chalice import Blueprint
-from pydantic import BaseModel
 
 from chalicelib.content.terms import current_terms
 from chalicelib.http.endpoint import ApiRequest, endpoint
 from chalicelib.http.openapi import build_document
+from chalicelib.schemas.base import Schema
 
 bp = Blueprint(__name__)
 
 
-class Health(BaseModel):
+class Health(Schema):
     """The service answers."""
 
     status: str
 
 
-class TermsOut(BaseModel):
+class TermsOut(Schema):
     """The current terms of service."""
 
     version: str
@@ -28,7 +28,7 @@ class TermsOut(BaseModel):
     format: str = "markdown"
 
 
-class Announcement(BaseModel):
+class Announcement(Schema):
     """A notice for customers (planned works, failures)."""
 
     id: str
@@ -37,7 +37,7 @@ class Announcement(BaseModel):
     published_at: str
 
 
-class AnnouncementList(BaseModel):
+class AnnouncementList(Schema):
     """Current notices, newest first."""
 
     items: list[Announcement]

@@ -9,19 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.models.billing import Address, BillingItem, CustomerRecord, InvoiceRecord
+from chalicelib.schemas.base import Strict
 from chalicelib.schemas.fields import CustomerNumber, Email, Grosze, Phone
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 PdfKey = Annotated[str, StringConstraints(pattern=r"^invoices/[A-Za-z0-9._/\-]{1,200}\.pdf$")]
 
 
-class Line(BaseModel):
+class Line(Strict):
     """Base of every import line."""
-
-    model_config = ConfigDict(extra="forbid")
 
     def natural_key(self) -> tuple[str, str]:
         """The item key the line upserts."""
@@ -32,10 +31,8 @@ class Line(BaseModel):
         raise NotImplementedError
 
 
-class AddressLine(BaseModel):
+class AddressLine(Strict):
     """A postal address."""
-
-    model_config = ConfigDict(extra="forbid")
 
     street: Text
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{3}$")]

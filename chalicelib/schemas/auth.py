@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import CustomerNumber, Email, Grosze, Password, Phone, Token
-
-
-class Strict(BaseModel):
-    """Base of request bodies: unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
 class ConsentChoices(Strict):
@@ -96,14 +91,14 @@ class ChangePasswordRequest(Strict):
         return self
 
 
-class Accepted(BaseModel):
+class Accepted(Schema):
     """A request taken in; the outcome is told by e-mail."""
 
     status: Literal["accepted"] = "accepted"
     message: str
 
 
-class Registered(BaseModel):
+class Registered(Schema):
     """Registration done; activation e-mail sent."""
 
     login: str
@@ -111,7 +106,7 @@ class Registered(BaseModel):
     activation_expires_at: str
 
 
-class LoggedIn(BaseModel):
+class LoggedIn(Schema):
     """A new session."""
 
     login: str

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from chalicelib.schemas.auth import Strict
+from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import Email, Phone
 
 
@@ -23,7 +23,7 @@ class ProfilePatch(Strict):
     consents: ConsentPatch | None = None
 
 
-class ConsentState(BaseModel):
+class ConsentState(Schema):
     """One consent as it stands now."""
 
     granted: bool
@@ -31,7 +31,7 @@ class ConsentState(BaseModel):
     changed_at: str | None
 
 
-class AddressOut(BaseModel):
+class AddressOut(Schema):
     """A postal address."""
 
     street: str
@@ -39,7 +39,7 @@ class AddressOut(BaseModel):
     city: str
 
 
-class Profile(BaseModel):
+class Profile(Schema):
     """The customer's account and what the utility knows of them."""
 
     login: str
@@ -59,7 +59,7 @@ class Profile(BaseModel):
     activated_at: str | None
 
 
-class LoginAttempt(BaseModel):
+class LoginAttempt(Schema):
     """One login attempt on the account."""
 
     at: str
@@ -68,7 +68,7 @@ class LoginAttempt(BaseModel):
     result: str
 
 
-class LoginHistory(BaseModel):
+class LoginHistory(Schema):
     """Recent login attempts, newest first."""
 
     items: list[LoginAttempt]
