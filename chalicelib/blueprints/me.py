@@ -6,7 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
 from chalicelib.schemas.auth import ChangePasswordRequest
-from chalicelib.schemas.me import LoginHistory, Profile, ProfilePatch
+from chalicelib.schemas.me import LoginHistory, Profile, ProfilePatch, TermsAcceptance
 from chalicelib.services import profile, sessions
 
 bp = Blueprint(__name__)
@@ -51,3 +51,16 @@ def change_password(req: ApiRequest) -> Reply:
 @endpoint(bp, "/me/logins", summary="Historia logowań", returns=LoginHistory, errors=(401,))
 def logins(req: ApiRequest) -> LoginHistory:
     return profile.login_history(req.user.login)
+
+
+@endpoint(
+    bp,
+    "/me/terms/accept",
+    "POST",
+    summary="Akceptacja aktualnego regulaminu",
+    body=TermsAcceptance,
+    returns=Profile,
+    errors=(400, 401, 403),
+)
+def accept_terms(req: ApiRequest) -> Profile:
+    return profile.accept_terms(req.user.login, req.body.version)

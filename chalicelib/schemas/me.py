@@ -72,3 +72,9 @@ class LoginHistory(Schema):
     """Recent login attempts, newest first."""
 
     items: list[LoginAttempt]
+
+
+class TermsAcceptance(Strict):
+    """Acceptance of a terms version (it must be the current one)."""
+
+    version: str = Field(max_length=20)

@@ -191,6 +191,21 @@ def confirm_email(token: str) -> str:
     return record.owner
 
 
+def accept_terms(login: str, version: str) -> Profile:
+    """Record that the customer accepted the current terms version."""
+    if version != CURRENT_TERMS_VERSION:
+        raise InvalidInput(
+            fields={"version": f"Zaakceptuj aktualny regulamin (wersja {CURRENT_TERMS_VERSION})."}
+        )
+    account = store.get_account(login)
+    if account is None:
+        raise NotFound()
+    store.update_account(
+        account, [Account.terms_version.set(version), Account.terms_accepted_at.set(clock.now())]
+    )
+    return get_profile(login)
+
+
 def login_history(login: str) -> LoginHistory:
     """Recent login attempts on the caller's account."""
     return LoginHistory(

@@ -97,3 +97,19 @@ def test_unknown_fields_are_refused(client, outbox, aws_env):
     response = patch(client, bearer(client), {"role": "admin"})
     assert response.status_code == 400
     assert "role" in response.json_body["error"]["fields"]
+
+
+def test_accept_terms_records_the_current_version(client, outbox, aws_env):
+    from chalicelib.content.terms import CURRENT_TERMS_VERSION
+    from chalicelib.models.accounts import Account
+    from chalicelib.storage.accounts import get_account, update_account
+
+    active_account(client, outbox)
+    update_account(get_account("100200"), [Account.terms_version.set("2025-01-01")])
+    headers = bearer(client)
+    assert client.http.get("/me", headers=headers).json_body["terms_current"] is False
+    old = post(client, "/me/terms/accept", {"version": "2025-01-01"}, headers)
+    assert old.status_code == 400
+    response = post(client, "/me/terms/accept", {"version": CURRENT_TERMS_VERSION}, headers)
+    assert response.status_code == 200
+    assert response.json_body["terms_current"] is True
