@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
@@ -26,7 +23,6 @@ from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage.errors import is_condition_failure
 
 EMAIL_CHANGE_FAILED = "Link potwierdzający jest nieprawidłowy, wygasł albo został już użyty."
 
@@ -158,36 +154,23 @@ def _start_email_change(account: Account, new_email: str) -> None:
 def confirm_email(token: str) -> str:
     """Apply a pending e-mail change; return the login."""
     now = clock.now()
-    try:
-        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
-    except DoesNotExist as exc:
-        raise InvalidInput(EMAIL_CHANGE_FAILED) from exc
-    if record.kind != "email_change" or not record.new_email:
+    record = store.find_token(token, "email_change", now)
+    redeemed = (
+        record is not None
+        and bool(record.new_email)
+        and store.redeem_token(
+            record,
+            now,
+            [
+                Account.email.set(record.new_email),
+                Account.email_key.set(record.new_email.casefold()),
+                Account.pending_email.remove(),
+            ],
+            Account.pk.exists(),
+        )
+    )
+    if not redeemed:
         raise InvalidInput(EMAIL_CHANGE_FAILED)
-    account = Account(*Account.key(record.owner))
-    try:
-        with TransactWrite(connection=store.connection()) as tx:
-            tx.update(
-                record,
-                actions=[OneTimeToken.used_at.set(now)],
-                condition=(
-                    OneTimeToken.used_at.does_not_exist()
-                    & (OneTimeToken.valid_until > int(now.timestamp()))
-                ),
-            )
-            tx.update(
-                account,
-                actions=[
-                    Account.email.set(record.new_email),
-                    Account.email_key.set(record.new_email.casefold()),
-                    Account.pending_email.remove(),
-                ],
-                condition=Account.pk.exists(),
-            )
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            raise InvalidInput(EMAIL_CHANGE_FAILED) from exc
-        raise
     return record.owner
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
@@ -20,7 +19,6 @@ from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
-from chalicelib.storage.errors import is_condition_failure
 
 PROOF_FAILED = (
     "Podane dane nie zgadzają się z naszymi danymi. Sprawdź numer klienta, numer faktury "
@@ -145,36 +143,18 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
 def activate(token: str) -> str:
     """Activate the account the token belongs to; return its login."""
     now = clock.now()
-    hashed = token_hash(token)
-    try:
-        record = OneTimeToken.get(*OneTimeToken.key(hashed), consistent_read=True)
-    except DoesNotExist as exc:
-        raise InvalidInput(ACTIVATION_FAILED) from exc
-    if record.kind != "activation":
+    record = store.find_token(token, "activation", now)
+    redeemed = record is not None and store.redeem_token(
+        record,
+        now,
+        [
+            Account.status.set("active"),
+            Account.activated_at.set(now),
+            Account.pending_until.remove(),
+            Account.expires_at.remove(),
+        ],
+        Account.status == "pending",
+    )
+    if not redeemed:
         raise InvalidInput(ACTIVATION_FAILED)
-    account = Account(*Account.key(record.owner))
-    try:
-        with TransactWrite(connection=store.connection()) as tx:
-            tx.update(
-                record,
-                actions=[OneTimeToken.used_at.set(now)],
-                condition=(
-                    OneTimeToken.used_at.does_not_exist()
-                    & (OneTimeToken.valid_until > int(now.timestamp()))
-                ),
-            )
-            tx.update(
-                account,
-                actions=[
-                    Account.status.set("active"),
-                    Account.activated_at.set(now),
-                    Account.pending_until.remove(),
-                    Account.expires_at.remove(),
-                ],
-                condition=Account.status == "pending",
-            )
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            raise InvalidInput(ACTIVATION_FAILED) from exc
-        raise
     return record.owner

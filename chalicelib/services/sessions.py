@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
-
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.domain import passwords
@@ -25,7 +22,6 @@ from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
-from chalicelib.storage.errors import is_condition_failure
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3
@@ -168,40 +164,19 @@ def reset_password(token: str, password: str) -> None:
     """Set a new password with a reset token; end every session; e-mail a notice."""
     settings = get_settings()
     now = clock.now()
-    try:
-        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
-    except DoesNotExist as exc:
-        raise InvalidInput(RESET_FAILED) from exc
-    if (
-        record.kind != "password_reset"
-        or record.used_at is not None
-        or record.valid_until <= int(now.timestamp())
-    ):
-        raise InvalidInput(RESET_FAILED)
-    account = store.get_account(record.owner)
-    if account is None or account.status != "active":
+    record = store.find_token(token, "password_reset", now)
+    account = store.get_account(record.owner) if record is not None else None
+    if record is None or account is None or account.status != "active":
         raise InvalidInput(RESET_FAILED)
     _check_new_password(password, account)
     new_hash = passwords.hash_password(password, secrets.password_pepper(), settings.bcrypt_cost)
-    try:
-        with TransactWrite(connection=store.connection()) as tx:
-            tx.update(
-                record,
-                actions=[OneTimeToken.used_at.set(now)],
-                condition=(
-                    OneTimeToken.used_at.does_not_exist()
-                    & (OneTimeToken.valid_until > int(now.timestamp()))
-                ),
-            )
-            tx.update(
-                account,
-                actions=[Account.password_hash.set(new_hash), Account.password_changed_at.set(now)],
-                condition=Account.status == "active",
-            )
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            raise InvalidInput(RESET_FAILED) from exc
-        raise
+    if not store.redeem_token(
+        record,
+        now,
+        [Account.password_hash.set(new_hash), Account.password_changed_at.set(now)],
+        Account.status == "active",
+    ):
+        raise InvalidInput(RESET_FAILED)
     store.delete_sessions_of(account.login)
     _send_changed_notice(account, now)
 

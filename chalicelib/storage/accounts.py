@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.tokens import token_hash
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.models.accounts import Account, LoginEvent, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, CustomerRecord
@@ -130,25 +132,42 @@ def create_token(token: OneTimeToken) -> None:
     token.save(condition=OneTimeToken.pk.does_not_exist())
 
 
-def use_token(token_hash: str, kind: str, now: datetime) -> OneTimeToken | None:
-    """Mark a token used in one conditional write; None if unknown, of another kind,
-    already used or expired."""
-    token = OneTimeToken(*OneTimeToken.key(token_hash))
+def find_token(token: str, kind: str, now: datetime) -> OneTimeToken | None:
+    """The stored token for this one-time value if it is of `kind`, unused and unexpired."""
     try:
-        token.update(
-            actions=[OneTimeToken.used_at.set(now)],
-            condition=(
-                OneTimeToken.pk.exists()
-                & (OneTimeToken.kind == kind)
-                & OneTimeToken.used_at.does_not_exist()
-                & (OneTimeToken.valid_until > int(now.timestamp()))
-            ),
-        )
-    except UpdateError as exc:
+        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
+    except DoesNotExist:
+        return None
+    if record.kind != kind or record.used_at is not None:
+        return None
+    if record.valid_until <= int(now.timestamp()):
+        return None
+    return record
+
+
+def redeem_token(
+    record: OneTimeToken, now: datetime, account_actions: list[Any], account_condition: Any
+) -> bool:
+    """In one transaction: mark the token used (if still unused and unexpired) and apply
+    `account_actions` to its owner's account (if `account_condition` holds). False if
+    either condition failed, so nothing changed."""
+    account = Account(*Account.key(record.owner))
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.update(
+                record,
+                actions=[OneTimeToken.used_at.set(now)],
+                condition=(
+                    OneTimeToken.used_at.does_not_exist()
+                    & (OneTimeToken.valid_until > int(now.timestamp()))
+                ),
+            )
+            tx.update(account, actions=account_actions, condition=account_condition)
+    except TransactWriteError as exc:
         if is_condition_failure(exc):
-            return None
+            return False
         raise
-    return token
+    return True
 
 
 def delete_tokens_of(login: str, kind: str) -> None:
