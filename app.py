@@ -8,7 +8,9 @@ from chalice import Chalice
 
 from chalicelib.blueprints import auth, me, public
 from chalicelib.http.middleware import http_middleware
-from chalicelib.imports.handler import import_batch_event
+from chalicelib.lazy import lazy_module
+
+import_handler = lazy_module("chalicelib.imports.handler")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -31,4 +33,4 @@ if os.environ.get("STAGE") == "local":
 )
 def billing_import(event):
     """A billing batch landed in S3: import it."""
-    import_batch_event(event.bucket, event.key)
+    import_handler.import_batch_event(event.bucket, event.key)

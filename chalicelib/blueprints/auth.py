@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib.http.auth import cleared_cookie, session_cookie
 from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
-from chalicelib.schemas.auth import (
-    Accepted,
-    ForgotRequest,
-    LoggedIn,
-    LoginRequest,
-    Registered,
-    RegisterRequest,
-    ResetRequest,
-    TokenRequest,
-)
-from chalicelib.services import profile, registration, sessions
+from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
+schemas = lazy_module("chalicelib.schemas.auth")
+profile = lazy_module("chalicelib.services.profile")
+registration = lazy_module("chalicelib.services.registration")
+sessions = lazy_module("chalicelib.services.sessions")
 
 
 @endpoint(
@@ -27,15 +23,15 @@ bp = Blueprint(__name__)
     "/auth/register",
     "POST",
     summary="Rejestracja konta",
-    body=RegisterRequest,
-    returns=Registered,
+    body="auth:RegisterRequest",
+    returns="auth:Registered",
     status=201,
     public=True,
     errors=(400, 409, 429),
 )
-def register(req: ApiRequest) -> Registered:
+def register(req: ApiRequest) -> Any:
     account, until = registration.register(req.body, req.ip)
-    return Registered(
+    return schemas.Registered(
         login=account.login,
         activation_expires_at=until,
         message="Konto utworzone. Sprawdź skrzynkę e-mail i kliknij link aktywacyjny.",
@@ -47,14 +43,14 @@ def register(req: ApiRequest) -> Registered:
     "/auth/activate",
     "POST",
     summary="Aktywacja konta linkiem z e-maila",
-    body=TokenRequest,
-    returns=Accepted,
+    body="auth:TokenRequest",
+    returns="auth:Accepted",
     public=True,
     errors=(400,),
 )
-def activate(req: ApiRequest) -> Accepted:
+def activate(req: ApiRequest) -> Any:
     registration.activate(req.body.token)
-    return Accepted(message="Konto zostało aktywowane. Możesz się zalogować.")
+    return schemas.Accepted(message="Konto zostało aktywowane. Możesz się zalogować.")
 
 
 @endpoint(
@@ -62,14 +58,14 @@ def activate(req: ApiRequest) -> Accepted:
     "/auth/login",
     "POST",
     summary="Logowanie",
-    body=LoginRequest,
-    returns=LoggedIn,
+    body="auth:LoginRequest",
+    returns="auth:LoggedIn",
     public=True,
     errors=(401, 429),
 )
 def login(req: ApiRequest) -> Reply:
     session = sessions.login(req.body.login, req.body.password, req.ip, req.user_agent)
-    body = LoggedIn(
+    body = schemas.LoggedIn(
         login=session.login,
         expires_at=session.expires_at.isoformat(),
         idle_timeout_minutes=get_settings().session_idle_minutes,
@@ -94,14 +90,14 @@ def logout(req: ApiRequest) -> Reply:
     "/auth/password/forgot",
     "POST",
     summary="Nie pamiętam hasła",
-    body=ForgotRequest,
-    returns=Accepted,
+    body="auth:ForgotRequest",
+    returns="auth:Accepted",
     status=202,
     public=True,
 )
-def forgot(req: ApiRequest) -> Accepted:
+def forgot(req: ApiRequest) -> Any:
     sessions.forgot_password(req.body.login)
-    return Accepted(
+    return schemas.Accepted(
         message=(
             "Jeśli konto istnieje, wysłaliśmy na jego adres e-mail link do ustawienia nowego hasła."
         )
@@ -113,14 +109,14 @@ def forgot(req: ApiRequest) -> Accepted:
     "/auth/password/reset",
     "POST",
     summary="Nowe hasło z linku z e-maila",
-    body=ResetRequest,
-    returns=Accepted,
+    body="auth:ResetRequest",
+    returns="auth:Accepted",
     public=True,
     errors=(400,),
 )
-def reset(req: ApiRequest) -> Accepted:
+def reset(req: ApiRequest) -> Any:
     sessions.reset_password(req.body.token, req.body.password)
-    return Accepted(message="Hasło zostało zmienione. Zaloguj się nowym hasłem.")
+    return schemas.Accepted(message="Hasło zostało zmienione. Zaloguj się nowym hasłem.")
 
 
 @endpoint(
@@ -128,11 +124,11 @@ def reset(req: ApiRequest) -> Accepted:
     "/auth/email/confirm",
     "POST",
     summary="Potwierdzenie nowego adresu e-mail",
-    body=TokenRequest,
-    returns=Accepted,
+    body="auth:TokenRequest",
+    returns="auth:Accepted",
     public=True,
     errors=(400,),
 )
-def confirm_email(req: ApiRequest) -> Accepted:
+def confirm_email(req: ApiRequest) -> Any:
     profile.confirm_email(req.body.token)
-    return Accepted(message="Nowy adres e-mail został potwierdzony.")
+    return schemas.Accepted(message="Nowy adres e-mail został potwierdzony.")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
-from chalicelib.schemas.auth import ChangePasswordRequest
-from chalicelib.schemas.me import LoginHistory, Profile, ProfilePatch, TermsAcceptance
-from chalicelib.services import profile, sessions
+from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
+profile = lazy_module("chalicelib.services.profile")
+sessions = lazy_module("chalicelib.services.sessions")
 
 
-@endpoint(bp, "/me", summary="Moje konto", returns=Profile, errors=(401,))
-def me(req: ApiRequest) -> Profile:
+@endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,))
+def me(req: ApiRequest) -> Any:
     return profile.get_profile(req.user.login)
 
 
@@ -22,11 +24,11 @@ def me(req: ApiRequest) -> Profile:
     "/me",
     "PATCH",
     summary="Zmiana telefonu, zgód lub e-maila",
-    body=ProfilePatch,
-    returns=Profile,
+    body="me:ProfilePatch",
+    returns="me:Profile",
     errors=(400, 401, 403),
 )
-def update_me(req: ApiRequest) -> Profile:
+def update_me(req: ApiRequest) -> Any:
     return profile.update_profile(req.user.login, req.body)
 
 
@@ -35,7 +37,7 @@ def update_me(req: ApiRequest) -> Profile:
     "/me/password",
     "POST",
     summary="Zmiana hasła",
-    body=ChangePasswordRequest,
+    body="auth:ChangePasswordRequest",
     errors=(400, 401, 403),
 )
 def change_password(req: ApiRequest) -> Reply:
@@ -48,8 +50,8 @@ def change_password(req: ApiRequest) -> Reply:
     return Reply(None, status=204)
 
 
-@endpoint(bp, "/me/logins", summary="Historia logowań", returns=LoginHistory, errors=(401,))
-def logins(req: ApiRequest) -> LoginHistory:
+@endpoint(bp, "/me/logins", summary="Historia logowań", returns="me:LoginHistory", errors=(401,))
+def logins(req: ApiRequest) -> Any:
     return profile.login_history(req.user.login)
 
 
@@ -58,9 +60,9 @@ def logins(req: ApiRequest) -> LoginHistory:
     "/me/terms/accept",
     "POST",
     summary="Akceptacja aktualnego regulaminu",
-    body=TermsAcceptance,
-    returns=Profile,
+    body="me:TermsAcceptance",
+    returns="me:Profile",
     errors=(400, 401, 403),
 )
-def accept_terms(req: ApiRequest) -> Profile:
+def accept_terms(req: ApiRequest) -> Any:
     return profile.accept_terms(req.user.login, req.body.version)

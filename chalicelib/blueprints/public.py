@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 
 from chalicelib.content.terms import current_terms
 from chalicelib.http.endpoint import ApiRequest, endpoint
-from chalicelib.http.openapi import build_document
-from chalicelib.schemas.base import Schema
+from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
+schemas = lazy_module("chalicelib.schemas.public")
+openapi_document = lazy_module("chalicelib.http.openapi")
 
 
-class Health(Schema):
-    """The service answers."""
-
-    status: str
-
-
-class TermsOut(Schema):
-    """The current terms of service."""
-
-    version: str
-    effective_from: str
-    title: str
-    text: str
-    format: str = "markdown"
+@endpoint(bp, "/health", summary="Stan usługi", returns="public:Health", public=True)
+def health(_: ApiRequest) -> dict[str, str]:
+    return {"status": "ok"}
 
 
-class Announcement(Schema):
-    """A notice for customers (planned works, failures)."""
-
-    id: str
-    title: str
-    body: str
-    published_at: str
-
-
-class AnnouncementList(Schema):
-    """Current notices, newest first."""
-
-    items: list[Announcement]
-
-
-@endpoint(bp, "/health", summary="Stan usługi", returns=Health, public=True, tags=["public"])
-def health(_: ApiRequest) -> Health:
-    return Health(status="ok")
-
-
-@endpoint(
-    bp, "/terms", summary="Aktualny regulamin", returns=TermsOut, public=True, tags=["public"]
-)
-def terms(_: ApiRequest) -> TermsOut:
+@endpoint(bp, "/terms", summary="Aktualny regulamin", returns="public:TermsOut", public=True)
+def terms(_: ApiRequest) -> Any:
     current = current_terms()
-    return TermsOut(
+    return schemas.TermsOut(
         version=current.version,
         effective_from=current.effective_from,
         title=current.title,
@@ -62,17 +32,12 @@ def terms(_: ApiRequest) -> TermsOut:
 
 
 @endpoint(
-    bp,
-    "/announcements",
-    summary="Komunikaty",
-    returns=AnnouncementList,
-    public=True,
-    tags=["public"],
+    bp, "/announcements", summary="Komunikaty", returns="public:AnnouncementList", public=True
 )
-def announcements(_: ApiRequest) -> AnnouncementList:
-    return AnnouncementList(items=[])
+def announcements(_: ApiRequest) -> Any:
+    return schemas.AnnouncementList(items=[])
 
 
-@endpoint(bp, "/openapi.json", summary="Dokument OpenAPI 3.1", public=True, tags=["public"])
-def openapi(_: ApiRequest) -> dict:
-    return build_document(bp.current_app.routes)
+@endpoint(bp, "/openapi.json", summary="Dokument OpenAPI 3.1", public=True)
+def openapi(_: ApiRequest) -> dict[str, Any]:
+    return openapi_document.build_document(bp.current_app.routes)

@@ -10,8 +10,10 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain.tokens import token_hash
 from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
-from chalicelib.storage import accounts as store
+
+store = lazy_module("chalicelib.storage.accounts")
 
 COOKIE_NAME = "__Host-ibok_session"
 CSRF_HEADER = "x-ibok-csrf"

@@ -8,16 +8,21 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ValidationError
 
-from chalicelib import clock
 from chalicelib.errors import DomainError, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.responses import error_response, json_response
 from chalicelib.http.validation import field_messages
+from chalicelib.lazy import lazy_module, resolve
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+pydantic = lazy_module("pydantic")
+
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -27,13 +32,28 @@ class Operation:
     """What the OpenAPI document says about one route."""
 
     summary: str
-    body: type[BaseModel] | None
-    returns: type[BaseModel] | None
+    body_ref: type[BaseModel] | str | None
+    returns_ref: type[BaseModel] | str | None
     status: int
     public: bool
     errors: tuple[int, ...]
     tags: tuple[str, ...]
-    query: type[BaseModel] | None = None
+    query_ref: type[BaseModel] | str | None = None
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        """The request body model."""
+        return resolve(self.body_ref)
+
+    @property
+    def returns(self) -> type[BaseModel] | None:
+        """The response body model."""
+        return resolve(self.returns_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        """The query parameters model."""
+        return resolve(self.query_ref)
 
 
 @dataclass
@@ -85,7 +105,7 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
         raise InvalidInput("Treść żądania musi być obiektem JSON.")
     try:
         return model.model_validate(data)
-    except ValidationError as exc:
+    except pydantic.ValidationError as exc:
         raise InvalidInput(fields=field_messages(exc)) from exc
 
 
@@ -93,7 +113,7 @@ def parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
     """Parse query parameters into `model`."""
     try:
         return model.model_validate(dict(request.query_params or {}))
-    except ValidationError as exc:
+    except pydantic.ValidationError as exc:
         raise InvalidInput(fields=field_messages(exc)) from exc
 
 
@@ -105,7 +125,7 @@ def _shape(result: Any, status: int) -> Response:
         status, headers, result = result.status, result.headers, result.body
     if result is None:
         return Response(body="", status_code=204 if status == 200 else status, headers=headers)
-    if isinstance(result, BaseModel):
+    if hasattr(result, "model_dump"):
         result = result.model_dump(mode="json")
     return json_response(result, status=status, headers=headers)
 
@@ -116,9 +136,9 @@ def endpoint(
     method: str = "GET",
     *,
     summary: str,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    returns: type[BaseModel] | None = None,
+    body: type[BaseModel] | str | None = None,
+    query: type[BaseModel] | str | None = None,
+    returns: type[BaseModel] | str | None = None,
     status: int = 200,
     public: bool = False,
     errors: Iterable[int] = (),
@@ -127,13 +147,13 @@ def endpoint(
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     operation = Operation(
         summary=summary,
-        body=body,
-        returns=returns,
+        body_ref=body,
+        returns_ref=returns,
         status=status,
         public=public,
         errors=tuple(errors),
         tags=tuple(tags) or (blueprint._import_name.rsplit(".", 1)[-1],),
-        query=query,
+        query_ref=query,
     )
     content_types = ["application/json"] if body is not None else None
 
@@ -143,8 +163,8 @@ def endpoint(
             request = blueprint.current_request
             try:
                 principal = None if public else authenticate(request)
-                parsed = parse_body(request, body) if body is not None else None
-                parsed_query = parse_query(request, query) if query is not None else None
+                parsed = parse_body(request, operation.body) if body is not None else None
+                parsed_query = parse_query(request, operation.query) if query is not None else None
                 api_request = ApiRequest(request, parsed, parsed_query, principal)
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
@@ -160,4 +180,3 @@ def endpoint(
     return register
 
 
-__all__ = ["ApiRequest", "Reply", "clock", "endpoint", "parse_body"]
