@@ -34,8 +34,11 @@ def import_batch_event(bucket: str, key: str, run: Callable[..., object] = run_i
     report = run(bucket, key, progress=_notify if _observers else None)
     logger.info(
         "import finished",
+        # Nested: "created" and friends are reserved LogRecord attribute names.
         extra={
-            k: getattr(report, k)
-            for k in ("batch", "lines", "created", "updated", "unchanged", "invalid")
+            "import_report": {
+                k: getattr(report, k)
+                for k in ("batch", "lines", "created", "updated", "unchanged", "invalid")
+            }
         },
     )

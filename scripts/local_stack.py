@@ -1,0 +1,238 @@
+"""`make run`: the local stack. A moto server (DynamoDB, S3, SES, SNS, SQS, SSM), the
+resources of infra/, the demo batch imported through the billing import's S3 event handler,
+a ready demo account, and the API served like `chalice local --stage local`.
+
+PORT (8000) and MOTO_PORT (5000) choose the ports. Ctrl-C (or SIGTERM) stops everything.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+STAGE = "local"
+
+
+def _port(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.isdigit() else default
+
+
+def _ensure_free(port: int, name: str) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            sys.exit(
+                f"Port {port} ({name}) jest zajęty — czy `make run` już działa? "
+                f"Zatrzymaj go albo ustaw {name}=<inny port>."
+            )
+
+
+def stage_environment(api_port: int, moto_port: int) -> dict[str, str]:
+    """The local stage's variables from .chalice/config.json, pointed at our ports."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
+    env = {**config.get("environment_variables", {})}
+    env.update(config["stages"][STAGE].get("environment_variables", {}))
+    api = f"http://{HOST}:{api_port}"
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
+            "PUBLIC_URL": f"{api}/_local",
+            "CORS_ORIGIN": api,
+            "LOCAL_OUTBOX_DIR": os.environ.get("LOCAL_OUTBOX_DIR")
+            or str(ROOT / env.get("LOCAL_OUTBOX_DIR", ".local/outbox")),
+        }
+    )
+    return env
+
+
+def _start_moto(port: int) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
+    server.start()
+    return server
+
+
+def _provision() -> None:
+    from chalicelib import aws
+    from chalicelib.settings import get_settings
+    from infra.local import create_resources
+
+    settings = get_settings()
+    create_resources(aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), settings)
+    aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
+
+
+def _import_demo(app: Any) -> dict[str, Any]:
+    """Upload the demo batch and its PDFs, then run the batch through the S3 event handler."""
+    from chalice.test import TestEventsClient
+
+    from chalicelib import aws
+    from chalicelib.settings import get_settings
+    from scripts import demo_data
+    from scripts.pdf import placeholder_pdf
+
+    s3 = aws.client("s3")
+    bucket = get_settings().data_bucket
+    lines = demo_data.batch_lines()
+    for line in lines:
+        if line["type"] == "invoice" and line.get("pdf_key"):
+            pdf = placeholder_pdf(
+                [
+                    f"Faktura {line['number']} (dokument demonstracyjny IBOK)",
+                    f"Odbiorca: {line['customer_number']}",
+                    f"Wystawiona: {line['issue_date']}, termin: {line['due_date']}",
+                    f"Brutto: {line['gross']} zl",
+                ]
+            )
+            s3.put_object(
+                Bucket=bucket, Key=line["pdf_key"], Body=pdf, ContentType="application/pdf"
+            )
+    key = "imports/demo.jsonl"
+    s3.put_object(Bucket=bucket, Key=key, Body=demo_data.batch_body(lines))
+    event = TestEventsClient(app).generate_s3_event(bucket=bucket, key=key)
+    app.handler_map["billing_import"](event, None)
+    report = s3.get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read()
+    return json.loads(report)
+
+
+def _create_demo_account(app: Any) -> None:
+    """Register and activate the demo customer through the API, as a customer would."""
+    from chalice.test import Client
+
+    from chalicelib.adapters.mailer import read_outbox
+    from chalicelib.content.terms import CURRENT_TERMS_VERSION
+    from chalicelib.settings import get_settings
+    from scripts import demo_data
+
+    body = {
+        "customer_number": demo_data.DEMO_LOGIN,
+        "email": demo_data.DEMO_EMAIL,
+        "password": demo_data.DEMO_PASSWORD,
+        "password_confirm": demo_data.DEMO_PASSWORD,
+        "accept_terms": CURRENT_TERMS_VERSION,
+        "consents": {"email_notices": True, "sms_notices": True},
+        "phone": "+48601000001",
+    }
+    invoice = next(
+        line
+        for line in demo_data.batch_lines()
+        if line["type"] == "invoice" and line["customer_number"] == demo_data.DEMO_LOGIN
+    )
+    body.update(invoice_number=invoice["number"], invoice_gross=invoice["gross"])
+    headers = {"Content-Type": "application/json"}
+    # An empty project dir: the client must not overlay .chalice's ports on ours.
+    with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
+        answer = client.http.post("/auth/register", headers=headers, body=json.dumps(body))
+        if answer.status_code != 201:
+            raise RuntimeError(f"demo registration failed: {answer.body!r}")
+        outbox = Path(get_settings().local_outbox_dir or "")
+        text = read_outbox(outbox)[0]["text"]
+        token = text.split("#token=", 1)[1].split()[0]
+        answer = client.http.post(
+            "/auth/activate", headers=headers, body=json.dumps({"token": token})
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"demo activation failed: {answer.body!r}")
+    shutil.rmtree(outbox, ignore_errors=True)
+
+
+def _serve(app: Any, port: int) -> Any:
+    """The API server of `chalice local`, with API Gateway's configured 404 for unknown
+    routes (infra/api-extras.json) instead of chalice local's 403."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
+
+    from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
+
+    class Handler(ChaliceRequestHandler):
+        def _send_error_response(self, error: LocalGatewayException) -> None:
+            if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+                body = json.dumps(error_body("not_found", "Nie znaleziono.")).encode("utf-8")
+                headers = {**API_SECURITY_HEADERS, "Content-Type": JSON}
+                self._send_http_response(404, headers, body)
+                return
+            super()._send_error_response(error)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """The app logs every request as JSON already."""
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=STAGE)
+    from chalice.local import CustomLocalChalice, LocalChalice
+
+    CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+    app.__class__ = CustomLocalChalice
+    return LocalDevServer(app, config, HOST, port, handler_cls=Handler)
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    """Start the stack and serve until interrupted."""
+    api_port, moto_port = _port("PORT", 8000), _port("MOTO_PORT", 5000)
+    _ensure_free(api_port, "PORT")
+    _ensure_free(moto_port, "MOTO_PORT")
+    os.chdir(ROOT)
+    env = stage_environment(api_port, moto_port)
+    os.environ.update(env)
+    shutil.rmtree(env["LOCAL_OUTBOX_DIR"], ignore_errors=True)
+    signal.signal(signal.SIGTERM, _stop)
+
+    moto = _start_moto(moto_port)
+    server = None
+    try:
+        _provision()
+        from app import app
+        from scripts import demo_data
+
+        report = _import_demo(app)
+        _create_demo_account(app)
+        server = _serve(app, api_port)
+        facts = demo_data.facts()
+        api = f"http://{HOST}:{api_port}"
+        print(
+            "\n".join(
+                [
+                    "",
+                    f"IBOK działa: {api}  (moto: http://{HOST}:{moto_port})",
+                    f"  dane demonstracyjne: {report['valid']} rekordów, "
+                    f"{report['invalid']} błędnych",
+                    f"  skrzynka e-maili:    {api}/_local/outbox   (albo: make outbox)",
+                    f"  OpenAPI:             {api}/openapi.json",
+                    f"  konto demo:          login {facts.demo_login}, hasło {facts.demo_password}",
+                    f"  do rejestracji:      nr klienta {facts.new_customer}, "
+                    f"faktura {facts.invoice_number}, brutto {facts.invoice_gross}",
+                    "Ctrl-C zatrzymuje wszystko.",
+                    "",
+                ]
+            ),
+            flush=True,
+        )
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nZatrzymuję…", flush=True)
+    finally:
+        if server is not None:
+            server.server.server_close()
+        moto.stop()
+
+
+if __name__ == "__main__":
+    main()

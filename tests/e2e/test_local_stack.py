@@ -1,0 +1,175 @@
+"""`make run` end to end: the local stack as a process on free ports, README's demo
+walk-through against it, unknown routes, and a clean stop that frees the ports."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from scripts import demo_data
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+class Stack:
+    """One `python -m scripts.local_stack` process."""
+
+    def __init__(self, outbox: Path) -> None:
+        self.port, self.moto_port = _free_port(), _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("AWS_", "STAGE", "BCRYPT", "LOCAL_OUTBOX"))
+        }
+        env.update(PORT=str(self.port), MOTO_PORT=str(self.moto_port), LOCAL_OUTBOX_DIR=str(outbox))
+        self.log = outbox.parent / f"stack-{self.port}.log"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.local_stack"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.output()
+            try:
+                if requests.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.3)
+        pytest.fail(f"no /health within {START_TIMEOUT}s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                return self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                pytest.fail("the stack did not stop on SIGINT")
+        return self.process.returncode
+
+    def post(self, path: str, body: dict[str, Any], **headers: str) -> requests.Response:
+        return requests.post(f"{self.url}{path}", json=body, headers=headers, timeout=10)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    running = Stack(tmp_path / "outbox")
+    try:
+        running.wait_healthy()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_demo_walk_through(stack: Stack) -> None:
+    facts = demo_data.facts()
+    printed = stack.output()
+    assert f"login {facts.demo_login}, hasło {facts.demo_password}" in printed
+    assert f"faktura {facts.invoice_number}, brutto {facts.invoice_gross}" in printed
+
+    # The ready demo account logs in.
+    login = {"login": facts.demo_login, "password": facts.demo_password, "session": "bearer"}
+    answer = stack.post("/auth/login", login)
+    assert answer.status_code == 200, answer.text
+    me = requests.get(
+        f"{stack.url}/me", headers={"Authorization": f"Bearer {answer.json()['token']}"}, timeout=5
+    )
+    assert me.status_code == 200
+    assert me.json()["customer_number"] == facts.demo_login
+
+    # Register the new customer with the printed facts, activate from the outbox, log in.
+    terms = requests.get(f"{stack.url}/terms", timeout=5).json()["version"]
+    password = "Moje-Nowe-Haslo-2026"
+    answer = stack.post(
+        "/auth/register",
+        {
+            "customer_number": facts.new_customer,
+            "invoice_number": facts.invoice_number,
+            "invoice_gross": facts.invoice_gross,
+            "email": "anna@example.pl",
+            "password": password,
+            "password_confirm": password,
+            "accept_terms": terms,
+            "consents": {"email_notices": True},
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    page = requests.get(f"{stack.url}/_local/outbox", timeout=5).text
+    assert "anna@example.pl" in page
+    message_path = re.search(r"href='(/_local/outbox/[^']+)'", page).group(1)
+    message = requests.get(f"{stack.url}{message_path}", timeout=5).text
+    link = re.search(r"(http://127\.0\.0\.1:\d+/_local/aktywacja)#token=([\w-]+)", message)
+    assert link.group(1) == f"{stack.url}/_local/aktywacja"
+    assert requests.get(link.group(1), timeout=5).status_code == 200
+    assert stack.post("/auth/activate", {"token": link.group(2)}).status_code == 200
+    answer = stack.post(
+        "/auth/login", {"login": facts.new_customer, "password": password, "session": "bearer"}
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_unknown_route_is_404_in_error_shape(stack: Stack) -> None:
+    answer = requests.get(f"{stack.url}/no/such/route", timeout=5)
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_stops_on_sigint_frees_ports_and_starts_again(tmp_path: Path) -> None:
+    first = Stack(tmp_path / "outbox")
+    first.wait_healthy()
+    assert first.post("/auth/password/forgot", {"login": "100001"}).status_code == 202
+    assert demo_data.DEMO_EMAIL in requests.get(f"{first.url}/_local/outbox", timeout=5).text
+    assert first.stop() == 0
+    assert _port_is_free(first.port)
+    assert _port_is_free(first.moto_port)
+
+    again = Stack(tmp_path / "outbox")
+    try:
+        again.wait_healthy()
+        # A fresh start: the demo account exists again and the outbox was emptied.
+        login = {"login": "100001", "password": demo_data.DEMO_PASSWORD, "session": "bearer"}
+        assert again.post("/auth/login", login).status_code == 200
+        outbox = requests.get(f"{again.url}/_local/outbox", timeout=5).text
+        assert demo_data.DEMO_EMAIL not in outbox
+    finally:
+        assert again.stop() == 0
