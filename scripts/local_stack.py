@@ -111,8 +111,9 @@ def _import_demo(app: Any) -> dict[str, Any]:
     return json.loads(report)
 
 
-def _create_demo_account(app: Any) -> None:
-    """Register and activate the demo customer through the API, as a customer would."""
+def register_and_activate(app: Any, customer_number: str, email: str, password: str) -> None:
+    """Register a customer of the imported data and activate the account through the API,
+    as the customer would (the facts come from the customer's newest imported invoice)."""
     from chalice.test import Client
 
     from chalicelib.adapters.mailer import read_outbox
@@ -120,36 +121,36 @@ def _create_demo_account(app: Any) -> None:
     from chalicelib.settings import get_settings
     from scripts import demo_data
 
-    body = {
-        "customer_number": demo_data.DEMO_LOGIN,
-        "email": demo_data.DEMO_EMAIL,
-        "password": demo_data.DEMO_PASSWORD,
-        "password_confirm": demo_data.DEMO_PASSWORD,
-        "accept_terms": CURRENT_TERMS_VERSION,
-        "consents": {"email_notices": True, "sms_notices": True},
-        "phone": "+48601000001",
-    }
-    invoice = next(
+    invoice = [
         line
         for line in demo_data.batch_lines()
-        if line["type"] == "invoice" and line["customer_number"] == demo_data.DEMO_LOGIN
-    )
-    body.update(invoice_number=invoice["number"], invoice_gross=invoice["gross"])
+        if line["type"] == "invoice" and line["customer_number"] == customer_number
+    ][-1]
+    body = {
+        "customer_number": customer_number,
+        "invoice_number": invoice["number"],
+        "invoice_gross": invoice["gross"],
+        "email": email,
+        "password": password,
+        "password_confirm": password,
+        "accept_terms": CURRENT_TERMS_VERSION,
+        "phone": f"+48601{customer_number}",
+        "consents": {"email_notices": True, "sms_notices": True},
+    }
     headers = {"Content-Type": "application/json"}
     # An empty project dir: the client must not overlay .chalice's ports on ours.
     with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
         answer = client.http.post("/auth/register", headers=headers, body=json.dumps(body))
         if answer.status_code != 201:
-            raise RuntimeError(f"demo registration failed: {answer.body!r}")
-        outbox = Path(get_settings().local_outbox_dir or "")
-        text = read_outbox(outbox)[0]["text"]
+            raise RuntimeError(f"registration failed: {answer.body!r}")
+        sent = read_outbox(Path(get_settings().local_outbox_dir or ""))
+        text = next(message["text"] for message in sent if message["to"] == email)
         token = text.split("#token=", 1)[1].split()[0]
         answer = client.http.post(
             "/auth/activate", headers=headers, body=json.dumps({"token": token})
         )
         if answer.status_code != 200:
-            raise RuntimeError(f"demo activation failed: {answer.body!r}")
-    shutil.rmtree(outbox, ignore_errors=True)
+            raise RuntimeError(f"activation failed: {answer.body!r}")
 
 
 def _serve(app: Any, port: int) -> Any:
@@ -203,7 +204,10 @@ def main() -> None:
         from scripts import demo_data
 
         report = _import_demo(app)
-        _create_demo_account(app)
+        register_and_activate(
+            app, demo_data.DEMO_LOGIN, demo_data.DEMO_EMAIL, demo_data.DEMO_PASSWORD
+        )
+        shutil.rmtree(env["LOCAL_OUTBOX_DIR"], ignore_errors=True)
         server = _serve(app, api_port)
         facts = demo_data.facts()
         api = f"http://{HOST}:{api_port}"
