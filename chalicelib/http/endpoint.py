@@ -178,5 +178,3 @@ def endpoint(
         return handler
 
     return register
-
-

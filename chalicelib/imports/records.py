@@ -1,22 +1,39 @@
 """Import line models, one per record type, and how each becomes a billing item.
 
 Adding a record type = a pydantic model with a `type` literal, a `to_item` that builds the
-PynamoDB item keyed by the record's natural key, and an entry in `RECORD_TYPES`.
+PynamoDB item keyed by the record's natural key, and an entry in `imports/registry.py`.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
-from chalicelib.models.billing import Address, BillingItem, CustomerRecord, InvoiceRecord
+from chalicelib import clock
+from chalicelib.models.billing import (
+    Address,
+    BillingItem,
+    CustomerRecord,
+    InvoiceRecord,
+    NoticeRecord,
+)
 from chalicelib.schemas.base import Strict
 from chalicelib.schemas.fields import CustomerNumber, Email, Grosze, Phone
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PdfKey = Annotated[str, StringConstraints(pattern=r"^invoices/[A-Za-z0-9._/\-]{1,200}\.pdf$")]
+DocumentNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+]
+
+
+def pdf_key(prefix: str) -> Any:
+    """A PDF's object key, which must lie under `prefix/` of the data bucket."""
+    return Annotated[str, StringConstraints(pattern=rf"^{prefix}/[A-Za-z0-9._/\-]{{1,200}}\.pdf$")]
+
+
+PdfKey = pdf_key("invoices")
 
 
 class Line(Strict):
@@ -29,6 +46,10 @@ class Line(Strict):
     def to_item(self, content_hash: str, batch_key: str) -> BillingItem:
         """The billing item this line stands for."""
         raise NotImplementedError
+
+    def on_created(self) -> list[BillingItem]:
+        """Further items to write when the line's item is new (e.g. a notice)."""
+        return []
 
 
 class AddressLine(Strict):
@@ -91,10 +112,11 @@ InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "ac
 
 
 class InvoiceLine(Line):
-    """An invoice or another billing document."""
+    """An invoice or another billing document. A correction names the document it corrects;
+    a duplicate names its original (a copy: never a second charge)."""
 
     type: Literal["invoice"]
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+    number: DocumentNumber
     customer_number: CustomerNumber
     kind: InvoiceKind = "invoice"
     issue_date: date
@@ -104,7 +126,8 @@ class InvoiceLine(Line):
     vat: Grosze
     gross: Grosze
     pdf_key: PdfKey | None = None
-    corrects: str | None = Field(None, max_length=40)
+    corrects: DocumentNumber | None = None
+    duplicate_of: DocumentNumber | None = None
 
     @model_validator(mode="after")
     def _check(self) -> InvoiceLine:
@@ -114,6 +137,12 @@ class InvoiceLine(Line):
             raise ValueError("Termin płatności nie może być wcześniejszy niż data wystawienia.")
         if self.kind == "correction" and not self.corrects:
             raise ValueError("Faktura korygująca musi wskazywać korygowaną fakturę (corrects).")
+        if self.kind != "correction" and self.corrects:
+            raise ValueError("Pole corrects dotyczy tylko faktury korygującej.")
+        if self.kind == "duplicate" and not self.duplicate_of:
+            raise ValueError("Duplikat musi wskazywać oryginał (duplicate_of).")
+        if self.kind in ("invoice", "interest_note", "duplicate") and self.gross < 0:
+            raise ValueError("Kwota ujemna jest dozwolona tylko w korekcie i nocie księgowej.")
         return self
 
     def natural_key(self) -> tuple[str, str]:
@@ -135,10 +164,18 @@ class InvoiceLine(Line):
             gross=self.gross,
             pdf_key=self.pdf_key,
             corrects=self.corrects,
+            duplicate_of=self.duplicate_of,
         )
 
-
-RECORD_TYPES: dict[str, type[Line]] = {
-    "customer": CustomerLine,
-    "invoice": InvoiceLine,
-}
+    def on_created(self) -> list[BillingItem]:
+        if self.kind == "duplicate":
+            return []
+        return [
+            NoticeRecord(
+                BillingItem.partition(self.customer_number),
+                NoticeRecord.sort_key("new_invoice", self.number),
+                notice_kind="new_invoice",
+                reference=self.number,
+                created_at=clock.now().isoformat(),
+            )
+        ]

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from chalicelib import aws, clock
 from chalicelib.http.validation import field_messages
-from chalicelib.imports.records import RECORD_TYPES, Line
+from chalicelib.imports.records import Line
+from chalicelib.imports.registry import RECORD_TYPES
 from chalicelib.models.billing import BillingItem
 
 CHUNK = 100  # BatchGetItem takes at most 100 keys
@@ -116,6 +117,8 @@ def _flush(
             writer.save(line.to_item(digest, batch_key))
             if old is None:
                 report.created += 1
+                for extra in line.on_created():
+                    writer.save(extra)
             else:
                 report.updated += 1
     pending.clear()

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from chalicelib.money import parse_grosze
+from chalicelib.volume import parse_litres
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _CUSTOMER_NUMBER = re.compile(r"^[A-Za-z0-9/\-]{1,20}$")
@@ -52,9 +53,17 @@ def _money(value: object) -> int:
     return parse_grosze(value)
 
 
+def _volume(value: object) -> int:
+    if not isinstance(value, str):
+        raise ValueError('Podaj stan licznika jako tekst, np. "123,456".')
+    return parse_litres(value)
+
+
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
 Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
 CustomerNumber = Annotated[str, StringConstraints(max_length=32), AfterValidator(_customer_number)]
 Grosze = Annotated[int, BeforeValidator(_money)]
+Litres = Annotated[int, BeforeValidator(_volume)]
+Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 Token = Annotated[str, StringConstraints(min_length=16, max_length=128)]

@@ -1,0 +1,108 @@
+"""Import lines of contracts, their annexes and scanned documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import model_validator
+
+from chalicelib.imports.records import DocumentNumber, Line, Text, pdf_key
+from chalicelib.models.billing import BillingItem
+from chalicelib.models.contracts import AnnexRecord, ContractRecord, DocumentRecord
+from chalicelib.schemas.fields import CustomerNumber, Key
+
+ContractPdf = pdf_key("contracts")
+DocumentPdf = pdf_key("documents")
+
+
+class ContractLine(Line):
+    """A contract for water supply, sewage disposal or both."""
+
+    type: Literal["contract"]
+    number: DocumentNumber
+    customer_number: CustomerNumber
+    kind: Literal["water", "sewage", "both"] = "both"
+    signed_on: date
+    valid_from: date
+    valid_to: date | None = None
+    pdf_key: ContractPdf | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ContractLine:
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("Umowa nie może kończyć się przed początkiem obowiązywania.")
+        return self
+
+    def natural_key(self) -> tuple[str, str]:
+        return BillingItem.partition(self.customer_number), ContractRecord.sort_key(self.number)
+
+    def to_item(self, content_hash: str, batch_key: str) -> ContractRecord:
+        return ContractRecord(
+            *self.natural_key(),
+            content_hash=content_hash,
+            batch_key=batch_key,
+            number=self.number,
+            contract_kind=self.kind,
+            signed_on=self.signed_on.isoformat(),
+            valid_from=self.valid_from.isoformat(),
+            valid_to=self.valid_to.isoformat() if self.valid_to else None,
+            pdf_key=self.pdf_key,
+        )
+
+
+class AnnexLine(Line):
+    """An annex to a contract."""
+
+    type: Literal["annex"]
+    contract: DocumentNumber
+    number: DocumentNumber
+    customer_number: CustomerNumber
+    signed_on: date
+    valid_from: date | None = None
+    title: Text | None = None
+    pdf_key: ContractPdf | None = None
+
+    def natural_key(self) -> tuple[str, str]:
+        return (
+            BillingItem.partition(self.customer_number),
+            AnnexRecord.sort_key(self.contract, self.number),
+        )
+
+    def to_item(self, content_hash: str, batch_key: str) -> AnnexRecord:
+        return AnnexRecord(
+            *self.natural_key(),
+            content_hash=content_hash,
+            batch_key=batch_key,
+            contract=self.contract,
+            number=self.number,
+            signed_on=self.signed_on.isoformat(),
+            valid_from=self.valid_from.isoformat() if self.valid_from else None,
+            title=self.title,
+            pdf_key=self.pdf_key,
+        )
+
+
+class DocumentLine(Line):
+    """A scanned document."""
+
+    type: Literal["document"]
+    id: Key
+    customer_number: CustomerNumber
+    title: Text
+    date: date
+    pdf_key: DocumentPdf
+
+    def natural_key(self) -> tuple[str, str]:
+        return BillingItem.partition(self.customer_number), DocumentRecord.sort_key(self.id)
+
+    def to_item(self, content_hash: str, batch_key: str) -> DocumentRecord:
+        return DocumentRecord(
+            *self.natural_key(),
+            content_hash=content_hash,
+            batch_key=batch_key,
+            document_id=self.id,
+            title=self.title,
+            dated=self.date.isoformat(),
+            pdf_key=self.pdf_key,
+        )

@@ -1,0 +1,98 @@
+"""Import lines of the ledger: payments booked by the billing system and balances."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from chalicelib.imports.records import DocumentNumber, Line
+from chalicelib.models.billing import (
+    AllocationAttribute,
+    BalanceRecord,
+    BillingItem,
+    PaymentRecord,
+)
+from chalicelib.schemas.base import Strict
+from chalicelib.schemas.fields import CustomerNumber, Grosze
+
+PaymentId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._/\-]{1,40}$")
+]
+
+
+class AllocationLine(Strict):
+    """How much of the payment settled one invoice."""
+
+    invoice: DocumentNumber
+    amount: Grosze
+
+
+class PaymentLine(Line):
+    """A payment booked by the billing system; `allocations` say which invoices it paid
+    (the unallocated rest is an overpayment)."""
+
+    type: Literal["payment"]
+    id: PaymentId
+    customer_number: CustomerNumber
+    paid_on: date
+    amount: Grosze
+    method: Literal["transfer", "cash", "card", "online", "offset"] = "transfer"
+    allocations: list[AllocationLine] = Field(default_factory=list, max_length=200)
+    online_order: Annotated[str, StringConstraints(max_length=32)] | None = None
+    title: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PaymentLine:
+        if self.amount <= 0:
+            raise ValueError("Kwota wpłaty musi być dodatnia.")
+        if any(part.amount <= 0 for part in self.allocations):
+            raise ValueError("Kwoty rozliczenia wpłaty muszą być dodatnie.")
+        if sum(part.amount for part in self.allocations) > self.amount:
+            raise ValueError("Rozliczenia przekraczają kwotę wpłaty.")
+        return self
+
+    def natural_key(self) -> tuple[str, str]:
+        return BillingItem.partition(self.customer_number), PaymentRecord.sort_key(self.id)
+
+    def to_item(self, content_hash: str, batch_key: str) -> PaymentRecord:
+        return PaymentRecord(
+            *self.natural_key(),
+            content_hash=content_hash,
+            batch_key=batch_key,
+            payment_id=self.id,
+            paid_on=self.paid_on.isoformat(),
+            amount=self.amount,
+            method=self.method,
+            allocations=[
+                AllocationAttribute(invoice=part.invoice, amount=part.amount)
+                for part in self.allocations
+            ],
+            online_order=self.online_order,
+            title=self.title,
+        )
+
+
+class BalanceLine(Line):
+    """The balance as of a date: positive when the customer owes, negative when overpaid."""
+
+    type: Literal["balance"]
+    customer_number: CustomerNumber
+    as_of: date
+    amount: Grosze
+
+    def natural_key(self) -> tuple[str, str]:
+        return (
+            BillingItem.partition(self.customer_number),
+            BalanceRecord.sort_key(self.as_of.isoformat()),
+        )
+
+    def to_item(self, content_hash: str, batch_key: str) -> BalanceRecord:
+        return BalanceRecord(
+            *self.natural_key(),
+            content_hash=content_hash,
+            batch_key=batch_key,
+            as_of=self.as_of.isoformat(),
+            amount=self.amount,
+        )

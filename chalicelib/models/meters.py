@@ -1,0 +1,101 @@
+"""Meters and their readings, in the customer's billing partition (see models/billing.py).
+
+Reading values are integer litres (m³ × 1000): exact, and three decimals of m³ fit."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+
+from chalicelib.models.billing import BillingItem
+
+METER_PREFIX = "METER#"
+SOURCES = ("billing", "collector", "customer", "estimate")
+
+
+class ExportQueueIndex(GlobalSecondaryIndex):
+    """Customer readings waiting for (or in) export to the billing system. Sparse: an
+    exported reading drops the key attributes."""
+
+    class Meta:
+        index_name = "export_queue"
+        projection = KeysOnlyProjection()
+
+    export_state = UnicodeAttribute(hash_key=True)  # pending | claimed
+    export_order = UnicodeAttribute(range_key=True)  # <run or "-">#<submitted_at>#<pk>#<sk>
+
+
+class SubmissionsIndex(GlobalSecondaryIndex):
+    """Every customer reading by submission time, per month (the billing system's feed)."""
+
+    class Meta:
+        index_name = "submissions"
+        projection = KeysOnlyProjection()
+
+    submission_month = UnicodeAttribute(hash_key=True)  # READINGS#2026-11
+    submission_order = UnicodeAttribute(range_key=True)  # <submitted_at>#<pk>#<sk>
+
+
+class MeterRecord(BillingItem, discriminator="meter"):
+    """A water meter at the customer's premises."""
+
+    serial = UnicodeAttribute()
+    location = UnicodeAttribute(null=True)
+    meter_kind = UnicodeAttribute()  # main | garden | other
+    installed_on = UnicodeAttribute()
+    removed_on = UnicodeAttribute(null=True)
+    certified_until = UnicodeAttribute(null=True)  # legalizacja
+    status = UnicodeAttribute()  # active | removed | faulty
+    seal = UnicodeAttribute(null=True)
+    initial_litres = NumberAttribute(default=0)  # the counter when installed
+
+    @staticmethod
+    def prefix(serial: str) -> str:
+        """The prefix of the meter's item and everything under it."""
+        return f"{METER_PREFIX}{serial}#"
+
+    @classmethod
+    def sort_key(cls, serial: str) -> str:
+        """Sort key of the meter itself."""
+        return cls.prefix(serial)
+
+
+class ReadingRecord(BillingItem, discriminator="reading"):
+    """One reading of one meter on one day from one source."""
+
+    serial = UnicodeAttribute()
+    read_on = UnicodeAttribute()
+    litres = NumberAttribute()
+    source = UnicodeAttribute()  # billing | collector | customer | estimate
+    submitted_at = UnicodeAttribute(null=True)  # customer readings
+    submitted_by = UnicodeAttribute(null=True)
+    confirmed_unusual = BooleanAttribute(null=True)
+    photo_key = UnicodeAttribute(null=True)
+    exported_at = UnicodeAttribute(null=True)
+    export_run = UnicodeAttribute(null=True)
+    export_state = UnicodeAttribute(null=True)
+    export_order = UnicodeAttribute(null=True)
+    submission_month = UnicodeAttribute(null=True)
+    submission_order = UnicodeAttribute(null=True)
+
+    export_queue = ExportQueueIndex()
+    submissions = SubmissionsIndex()
+
+    @staticmethod
+    def sort_key(serial: str, read_on: str, source: str) -> str:
+        """Sort key of a reading."""
+        return f"{MeterRecord.prefix(serial)}R#{read_on}#{source}"
+
+
+class MeterState(BillingItem, discriminator="meter_state"):
+    """Per-meter lock for customer submissions: every submission moves `version` on by one
+    in the same transaction as its reading, so of two concurrent submissions one wins."""
+
+    version = NumberAttribute(default=0)
+    last_litres = NumberAttribute(null=True)  # the highest customer-submitted value
+    last_read_on = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def sort_key(serial: str) -> str:
+        """Sort key of the meter's state."""
+        return f"{MeterRecord.prefix(serial)}S"
