@@ -6,7 +6,7 @@ import os
 
 from chalice import Chalice
 
-from chalicelib.blueprints import auth, me, public
+from chalicelib.blueprints import auth, billing, consumption, documents, me, meters, public
 from chalicelib.http.middleware import http_middleware
 from chalicelib.lazy import lazy_module
 
@@ -16,7 +16,15 @@ app = Chalice(app_name="ibok")
 app.debug = False
 app.register_middleware(http_middleware, "http")
 
-for blueprint in (public.bp, auth.bp, me.bp):
+for blueprint in (
+    public.bp,
+    auth.bp,
+    me.bp,
+    billing.bp,
+    meters.bp,
+    consumption.bp,
+    documents.bp,
+):
     app.register_blueprint(blueprint)
 
 if os.environ.get("STAGE") == "local":

@@ -33,3 +33,9 @@ def reset() -> None:
 def to_warsaw(moment: datetime) -> datetime:
     """Show a stored UTC time in Europe/Warsaw."""
     return moment.astimezone(WARSAW)
+
+
+def travel_to(moment: datetime) -> None:
+    """Set the clock to `moment` (tests only); it keeps running from there."""
+    global _offset_seconds
+    _offset_seconds = (moment - datetime.now(UTC)).total_seconds()

@@ -45,6 +45,10 @@ class Settings:
     login_slowdown_seconds: int
     register_window_seconds: int
     register_max_per_source: int
+    download_link_seconds: int
+    reading_window: str
+    reading_unusual_multiple: int
+    reading_max_daily_litres: int
     local_outbox_dir: str | None
 
     @property
@@ -83,5 +87,9 @@ def get_settings() -> Settings:
         login_slowdown_seconds=_int("LOGIN_SLOWDOWN_SECONDS", 30),
         register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
         register_max_per_source=_int("REGISTER_MAX_PER_SOURCE", 20),
+        download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
+        reading_window=_str("READING_WINDOW", ""),
+        reading_unusual_multiple=_int("READING_UNUSUAL_MULTIPLE", 3),
+        reading_max_daily_litres=_int("READING_MAX_DAILY_LITRES", 5000),
         local_outbox_dir=os.environ.get("LOCAL_OUTBOX_DIR") or None,
     )

@@ -1,0 +1,231 @@
+"""The customer's ledger as plain data: invoice states, balance and settlements, derived
+from what the billing system sent (documents, booked payments, balances as of a date).
+
+Rules:
+- A correction belongs to the document it corrects (followed to the first non-correction:
+  the root). The root's amount due is its gross plus its corrections' gross; the corrections
+  share the root's state. A duplicate is a copy: never a charge, shares its original's state.
+- Payments settle invoices through their allocations (an allocation to a correction counts
+  for its root). Paid when the allocations cover the amount due; partially paid when they
+  cover part; a root whose amount due is zero or less is paid (nothing to pay).
+- Overdue: something left to pay after the due date.
+- Balance: the newest balance the billing system sent, plus charges issued and minus payments
+  booked after its date; without one, all charges minus all payments. Positive: owed.
+- Settlements: charges and payments in date order with a running balance that ends at the
+  balance; when the billing system's balance does not match the history we hold, an opening
+  balance entry makes up the difference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+PAID, PARTIALLY_PAID, UNPAID = "paid", "partially_paid", "unpaid"
+
+
+@dataclass(frozen=True)
+class Document:
+    """An invoice or other billing document."""
+
+    number: str
+    kind: str  # invoice | correction | duplicate | interest_note | accounting_note
+    issue_date: date
+    due_date: date
+    gross: int  # grosze, signed
+    corrects: str | None = None
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A payment booked by the billing system."""
+
+    payment_id: str
+    paid_on: date
+    amount: int  # grosze
+    method: str
+    allocations: tuple[tuple[str, int], ...] = ()  # (invoice number, grosze)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """The billing system's balance as of a date."""
+
+    as_of: date
+    amount: int
+
+
+@dataclass
+class DocumentState:
+    """What a document means for the customer now."""
+
+    document: Document
+    root: str  # the number whose amount due this document belongs to
+    amount_due: int  # of the root: gross plus corrections
+    paid: int  # of the root: allocations
+    status: str
+    overdue: bool
+    corrections: list[str] = field(default_factory=list)  # of the root, in issue order
+
+    @property
+    def outstanding(self) -> int:
+        """What is left to pay on the root."""
+        return max(0, self.amount_due - self.paid)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the settlements ledger."""
+
+    on: date
+    kind: str  # opening | charge | payment
+    reference: str
+    document_kind: str | None
+    amount: int  # signed: charges positive, payments negative
+    running: int
+
+
+@dataclass(frozen=True)
+class BalanceSummary:
+    """The customer's balance as of a day."""
+
+    today: date
+    balance: int
+    overdue: int
+    next_due_date: date | None
+    next_due_amount: int
+    source_as_of: date | None
+
+
+def is_charge(document: Document) -> bool:
+    """Whether a document moves the balance (a duplicate does not)."""
+    return document.kind != "duplicate"
+
+
+def _root_of(number: str, by_number: dict[str, Document]) -> str:
+    """Follow corrections and duplicates up to the document they belong to (which may not
+    have been imported yet: then its number)."""
+    seen: set[str] = set()
+    current = number
+    while True:
+        doc = by_number.get(current)
+        if doc is None:
+            return current
+        parent = {"correction": doc.corrects, "duplicate": doc.duplicate_of}.get(doc.kind)
+        if not parent or current in seen:
+            return current
+        seen.add(current)
+        current = parent
+
+
+def document_states(
+    documents: list[Document], payments: list[Payment], today: date
+) -> dict[str, DocumentState]:
+    """The state of every document, by number."""
+    by_number = {doc.number: doc for doc in documents}
+    roots = {doc.number: _root_of(doc.number, by_number) for doc in documents}
+    due: dict[str, int] = defaultdict(int)
+    corrections: dict[str, list[Document]] = defaultdict(list)
+    for doc in documents:
+        if is_charge(doc):
+            due[roots[doc.number]] += doc.gross
+        if doc.kind == "correction":
+            corrections[roots[doc.number]].append(doc)
+    paid: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        for invoice, amount in payment.allocations:
+            paid[roots.get(invoice, invoice)] += amount
+    states = {}
+    for doc in documents:
+        root = roots[doc.number]
+        root_doc = by_number.get(root, doc)
+        amount_due, settled = due[root], paid[root]
+        if amount_due <= 0 or settled >= amount_due:
+            status = PAID
+        elif settled > 0:
+            status = PARTIALLY_PAID
+        else:
+            status = UNPAID
+        states[doc.number] = DocumentState(
+            document=doc,
+            root=root,
+            amount_due=amount_due,
+            paid=settled,
+            status=status,
+            overdue=status != PAID and root_doc.due_date < today,
+            corrections=[
+                c.number for c in sorted(corrections[root], key=lambda c: (c.issue_date, c.number))
+            ],
+        )
+    return states
+
+
+def _movements(documents: list[Document], payments: list[Payment]) -> list[Entry]:
+    moves = [
+        Entry(doc.issue_date, "charge", doc.number, doc.kind, doc.gross, 0)
+        for doc in documents
+        if is_charge(doc)
+    ]
+    moves += [
+        Entry(payment.paid_on, "payment", payment.payment_id, None, -payment.amount, 0)
+        for payment in payments
+    ]
+    # Charges before payments on the same day, then by reference: a stable order.
+    return sorted(moves, key=lambda e: (e.on, e.kind != "charge", e.reference))
+
+
+def balance_as_of(
+    documents: list[Document], payments: list[Payment], balances: list[Balance]
+) -> tuple[int, int, Balance | None]:
+    """(balance, opening adjustment, the billing system's balance used) — see module doc."""
+    moves = _movements(documents, payments)
+    total = sum(m.amount for m in moves)
+    if not balances:
+        return total, 0, None
+    latest = max(balances, key=lambda b: b.as_of)
+    before = sum(m.amount for m in moves if m.on <= latest.as_of)
+    opening = latest.amount - before
+    return total + opening, opening, latest
+
+
+def settlements(
+    documents: list[Document], payments: list[Payment], balances: list[Balance]
+) -> list[Entry]:
+    """The ledger in date order with a running balance that ends at the balance."""
+    _, opening, latest = balance_as_of(documents, payments, balances)
+    entries: list[Entry] = []
+    running = 0
+    moves = _movements(documents, payments)
+    if opening and latest is not None:
+        first = moves[0].on if moves else latest.as_of
+        running = opening
+        entries.append(Entry(min(first, latest.as_of), "opening", "", None, opening, running))
+    for move in moves:
+        running += move.amount
+        entries.append(
+            Entry(move.on, move.kind, move.reference, move.document_kind, move.amount, running)
+        )
+    return entries
+
+
+def summary(
+    documents: list[Document], payments: list[Payment], balances: list[Balance], today: date
+) -> BalanceSummary:
+    """Balance, overdue amount and the next payment due."""
+    balance, _, latest = balance_as_of(documents, payments, balances)
+    states = document_states(documents, payments, today)
+    roots = {s.root: s for s in states.values() if s.root == s.document.number}
+    overdue = sum(s.outstanding for s in roots.values() if s.overdue)
+    upcoming = [s for s in roots.values() if s.outstanding > 0 and s.document.due_date >= today]
+    next_date = min((s.document.due_date for s in upcoming), default=None)
+    next_amount = sum(s.outstanding for s in upcoming if s.document.due_date == next_date)
+    return BalanceSummary(
+        today=today,
+        balance=balance,
+        overdue=overdue,
+        next_due_date=next_date,
+        next_due_amount=next_amount,
+        source_as_of=latest.as_of if latest else None,
+    )

@@ -1,0 +1,31 @@
+"""Reads of a customer's billing partition: one Query by sort-key prefix per request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TypeVar
+
+from chalicelib.models.billing import BillingItem
+
+Item = TypeVar("Item", bound=BillingItem)
+
+
+def query_prefix(customer_number: str, prefix: str) -> list[BillingItem]:
+    """Every item of the customer whose sort key starts with `prefix`, in sort-key order
+    (one round trip unless the data exceed DynamoDB's 1 MB page)."""
+    return list(
+        BillingItem.query(BillingItem.partition(customer_number), BillingItem.sk.startswith(prefix))
+    )
+
+
+def of_type(items: Iterable[BillingItem], model: type[Item]) -> list[Item]:
+    """The items that are instances of `model`."""
+    return [item for item in items if isinstance(item, model)]
+
+
+def get_item(model: type[Item], customer_number: str, sort_key: str) -> Item | None:
+    """One item of the customer, or None."""
+    try:
+        return model.get(BillingItem.partition(customer_number), sort_key)
+    except model.DoesNotExist:
+        return None
