@@ -3,8 +3,6 @@ ledger prefix, then the rules of domain/ledger.py."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +10,7 @@ from chalicelib import clock
 from chalicelib.adapters.files import download_link, safe_filename
 from chalicelib.domain import ledger
 from chalicelib.errors import NotFound
+from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.http.pagination import paginate
 from chalicelib.models.billing import (
     LEDGER_PREFIX,
@@ -37,19 +36,17 @@ from chalicelib.schemas.ledger import (
 )
 from chalicelib.storage.billing import of_type, query_prefix
 
+NO_INVOICE = "Nie ma takiej faktury."
+
 
 def invoice_id(number: str) -> str:
     """The URL id of an invoice number (numbers contain slashes)."""
-    return base64.urlsafe_b64encode(number.encode("utf-8")).decode("ascii").rstrip("=")
+    return encode_id(number)
 
 
 def invoice_number(identifier: str) -> str:
     """The invoice number of a URL id; NotFound for anything that is not one."""
-    try:
-        padded = identifier + "=" * (-len(identifier) % 4)
-        return base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
-    except (binascii.Error, UnicodeError, ValueError) as exc:
-        raise NotFound("Nie ma takiej faktury.") from exc
+    return decode_id(identifier, NO_INVOICE)
 
 
 def today() -> date:
@@ -163,7 +160,7 @@ def get_invoice(customer_number: str, identifier: str) -> InvoiceDetail:
     number = invoice_number(identifier)
     data = load(customer_number)
     if number not in data.records:
-        raise NotFound("Nie ma takiej faktury.")
+        raise NotFound(NO_INVOICE)
     states = ledger.document_states(data.documents, data.payments, today())
     state = states[number]
     out = _invoice_out(data.records[number], state)
@@ -182,7 +179,7 @@ def invoice_pdf(customer_number: str, identifier: str) -> FileLink:
     data = load(customer_number)
     record = data.records.get(number)
     if record is None:
-        raise NotFound("Nie ma takiej faktury.")
+        raise NotFound(NO_INVOICE)
     filename = f"Faktura-{safe_filename(number)}.pdf"
     url, expires = download_link(
         record.pdf_key, filename, "Plik PDF tej faktury nie jest jeszcze dostępny."
