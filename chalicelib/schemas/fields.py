@@ -64,6 +64,7 @@ Phone = Annotated[str, StringConstraints(max_length=32), AfterValidator(_phone)]
 CustomerNumber = Annotated[str, StringConstraints(max_length=32), AfterValidator(_customer_number)]
 Grosze = Annotated[int, BeforeValidator(_money)]
 Litres = Annotated[int, BeforeValidator(_volume)]
-Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")]
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN.pattern)]
 Password = Annotated[str, StringConstraints(max_length=1024)]
 Token = Annotated[str, StringConstraints(min_length=16, max_length=128)]

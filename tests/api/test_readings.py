@@ -1,0 +1,268 @@
+"""Meters and readings: list, history with consumption, and every submission rule."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.errors import DomainError
+from chalicelib.models.billing import BillingItem
+from chalicelib.models.meters import ReadingRecord
+from chalicelib.schemas.meters import ReadingSubmission
+from chalicelib.services import meters as meter_service
+from chalicelib.settings import get_settings
+from tests.factories import active_account, bearer, customer_line, import_lines, post
+
+CUSTOMER, OTHER = "100200", "100300"
+
+
+def meter(serial, customer=CUSTOMER, **extra):
+    return {
+        "type": "meter",
+        "serial": serial,
+        "customer_number": customer,
+        "kind": "main",
+        "installed_on": "2025-01-01",
+        "status": "active",
+        **extra,
+    }
+
+
+def reading(serial, day, value, source="billing", customer=CUSTOMER):
+    return {
+        "type": "reading",
+        "customer_number": customer,
+        "meter": serial,
+        "date": day,
+        "value": value,
+        "source": source,
+    }
+
+
+@pytest.fixture
+def customer(client, outbox):
+    """Today is 2026-11-20. W1 is active with three readings (about 0.33 m³ a day)."""
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    active_account(client, outbox, CUSTOMER)
+    import_lines(
+        [
+            meter(
+                "W0",
+                installed_on="2020-01-01",
+                status="removed",
+                removed_on="2025-01-01",
+                certified_until="2026-01-01",
+            ),
+            meter("W1", certified_until="2026-12-31", location="piwnica"),
+            meter("G1", kind="garden", status="faulty", certified_until="2025-06-01"),
+            meter("N1", installed_on="2026-11-01", certified_until="2031-01-01"),
+            reading("W0", "2025-01-01", "812,250"),
+            reading("W1", "2026-05-31", "100"),
+            reading("W1", "2026-08-31", "130.000"),
+            reading("W1", "2026-10-31", "150,000", source="collector"),
+            customer_line(OTHER),
+            meter("X9", customer=OTHER),
+        ],
+        key="imports/meters.jsonl",
+    )
+    return bearer(client, CUSTOMER)
+
+
+def submit(client, headers, serial="W1", **body):
+    return post(client, f"/meters/{serial}/readings", body, headers)
+
+
+def test_meters_active_first_with_certification_flags(client, customer):
+    items = client.http.get("/meters", headers=customer).json_body["items"]
+    by_serial = {m["serial"]: m for m in items}
+    assert [m["status"] for m in items][:2] == ["active", "active"]
+    assert items[-1]["status"] != "active"
+    w1 = by_serial["W1"]
+    assert w1["certification"] == {
+        "valid_until": "2026-12-31",
+        "state": "expiring",
+        "days_left": 41,
+    }
+    assert w1["attention"] is True
+    assert w1["last_reading"] == {"date": "2026-10-31", "value": "150.000", "source": "collector"}
+    assert by_serial["N1"]["attention"] is False
+    assert by_serial["N1"]["certification"]["state"] == "valid"
+    assert by_serial["G1"]["certification"]["state"] == "expired"
+    assert by_serial["G1"]["accepts_readings"] is False
+    assert "X9" not in by_serial
+
+
+def test_history_newest_first_with_consumption_between_readings(client, customer):
+    body = client.http.get("/meters/W1/readings", headers=customer).json_body
+    assert [r["date"] for r in body["items"]] == ["2026-10-31", "2026-08-31", "2026-05-31"]
+    newest = body["items"][0]
+    assert (newest["consumption"], newest["days"], newest["daily_average"]) == (
+        "20.000",
+        61,
+        "0.327",
+    )
+    first = body["items"][-1]  # since installation on 2025-01-01 at 0
+    assert (first["consumption"], first["days"]) == ("100.000", 515)
+
+
+def test_a_reading_is_accepted_with_a_comma(client, customer):
+    answer = submit(client, customer, value="151,5")
+    assert answer.status_code == 201, answer.body
+    assert answer.json_body["reading"] == {
+        "date": "2026-11-20",
+        "value": "151.500",
+        "source": "customer",
+        "consumption": "1.500",
+        "days": 20,
+        "daily_average": "0.075",
+        "confirmed_unusual": False,
+    }
+    assert answer.json_body["replaced"] is False
+    history = client.http.get("/meters/W1/readings", headers=customer).json_body["items"]
+    assert history[0]["source"] == "customer"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"value": "149,999"}, "value"),  # below the previous reading
+        ({"value": "151", "date": "2026-11-21"}, "date"),  # tomorrow
+        ({"value": "151", "date": "2026-10-30"}, "date"),  # before the last reading
+        ({"value": "151,1234"}, "value"),  # four decimals
+        ({"value": 151}, "value"),  # a number, not text
+        ({"value": "-1"}, "value"),
+        (
+            {"value": "151", "photo": {"content_type": "image/gif", "size": 10}},
+            "photo.content_type",
+        ),
+        ({"value": "151", "photo": {"content_type": "image/png", "size": 10485761}}, "photo.size"),
+    ],
+)
+def test_bad_readings_are_400_with_the_field(client, customer, body, field):
+    answer = submit(client, customer, **body)
+    assert answer.status_code == 400, answer.body
+    assert field in answer.json_body["error"]["fields"]
+
+
+def test_unusual_use_needs_confirmation(client, customer):
+    answer = submit(client, customer, value="200")  # 50 m³ in 20 days: 2.5 m³ a day
+    assert answer.status_code == 409
+    assert answer.json_body["error"]["code"] == "reading_unusual"
+    assert "2.500 m³" in answer.json_body["error"]["message"]
+    confirmed = submit(client, customer, value="200", confirm=True)
+    assert confirmed.status_code == 201
+    assert confirmed.json_body["reading"]["confirmed_unusual"] is True
+
+
+def test_absolute_cap_applies_without_history(client, customer):
+    # N1 was installed on 11-01 at 0: 120 m³ in 19 days is over 5 m³ a day.
+    answer = submit(client, customer, serial="N1", value="120")
+    assert answer.status_code == 409
+    assert answer.json_body["error"]["code"] == "reading_unusual"
+    assert submit(client, customer, serial="N1", value="3,2").status_code == 201
+
+
+def test_second_reading_of_the_day_replaces_the_first_until_exported(client, customer):
+    assert submit(client, customer, value="152").status_code == 201
+    again = submit(client, customer, value="151,2")  # a typo corrected downwards
+    assert again.status_code == 201, again.body
+    assert again.json_body["replaced"] is True
+    todays = [
+        r
+        for r in client.http.get("/meters/W1/readings", headers=customer).json_body["items"]
+        if r["date"] == "2026-11-20"
+    ]
+    assert [(r["value"], r["source"]) for r in todays] == [("151.200", "customer")]
+
+    item = ReadingRecord.get(
+        BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
+    )
+    item.update(actions=[ReadingRecord.export_state.remove(), ReadingRecord.exported_at.set("x")])
+    late = submit(client, customer, value="151,3")
+    assert late.status_code == 409
+    assert late.json_body["error"]["code"] == "reading_exported"
+
+
+def test_inactive_meter_refuses_readings(client, customer):
+    for serial in ("G1", "W0"):
+        answer = submit(client, customer, serial=serial, value="999")
+        assert answer.status_code == 409
+        assert answer.json_body["error"]["code"] == "meter_inactive"
+
+
+def test_window_says_when_it_opens(client, customer, monkeypatch):
+    monkeypatch.setenv("READING_WINDOW", "20-31")
+    get_settings.cache_clear()
+    try:
+        assert submit(client, customer, value="151").status_code == 201  # the 20th: open
+        clock.travel_to(datetime(2026, 12, 5, 10, tzinfo=UTC))
+        closed = submit(client, bearer(client, CUSTOMER), value="152")
+        assert closed.status_code == 409
+        assert closed.json_body["error"]["code"] == "reading_window_closed"
+        assert "20.12.2026" in closed.json_body["error"]["message"]
+    finally:
+        monkeypatch.delenv("READING_WINDOW")
+        get_settings.cache_clear()
+
+
+def test_two_concurrent_submissions_exactly_one_wins(customer, monkeypatch):
+    barrier = threading.Barrier(2, timeout=10)
+    original = meter_service.save_customer_reading
+
+    def save_together(*args, **kwargs):
+        barrier.wait()  # both have read the same state before either writes
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(meter_service, "save_customer_reading", save_together)
+    outcomes: dict[str, object] = {}
+
+    def run(value: str) -> None:
+        try:
+            body = ReadingSubmission(value=value)
+            outcomes[value] = meter_service.submit_reading(CUSTOMER, "W1", body, CUSTOMER)
+        except DomainError as exc:
+            outcomes[value] = exc
+
+    threads = [threading.Thread(target=run, args=(v,)) for v in ("151", "160")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [o for o in outcomes.values() if isinstance(o, DomainError)]
+    winners = [v for v, o in outcomes.items() if not isinstance(o, DomainError)]
+    assert len(winners) == 1 and len(errors) == 1
+    assert errors[0].status == 409 and errors[0].code == "concurrent_change"
+    stored = ReadingRecord.get(
+        BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
+    )
+    assert stored.litres == int(winners[0]) * 1000
+
+
+def test_photo_upload_is_a_presigned_post_limited_in_type_and_size(client, customer):
+    answer = submit(
+        client, customer, value="151", photo={"content_type": "image/jpeg", "size": 2_000_000}
+    )
+    assert answer.status_code == 201, answer.body
+    upload = answer.json_body["photo_upload"]
+    fields = upload["fields"]
+    assert fields["key"].startswith(f"reading-photos/{CUSTOMER}/W1/2026-11-20-")
+    assert fields["key"].endswith(".jpg")
+    policy = json.loads(base64.b64decode(fields["policy"]))
+    conditions = policy["conditions"]
+    assert ["content-length-range", 1, 2_000_000] in conditions
+    assert {"Content-Type": "image/jpeg"} in conditions
+    stored = ReadingRecord.get(
+        BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
+    )
+    assert stored.photo_key == fields["key"]
+
+
+def test_another_customers_meter_is_404(client, customer):
+    assert client.http.get("/meters/X9/readings", headers=customer).status_code == 404
+    assert submit(client, customer, serial="X9", value="1").status_code == 404
+    assert client.http.get("/meters/..%2F/readings", headers=customer).status_code == 404
