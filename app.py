@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import os
 
-from chalice import Chalice
+from chalice import Chalice, Cron
 
-from chalicelib.blueprints import auth, billing, consumption, documents, me, meters, public
+from chalicelib.blueprints import (
+    auth,
+    billing,
+    consumption,
+    documents,
+    integration,
+    me,
+    meters,
+    public,
+)
 from chalicelib.http.middleware import http_middleware
 from chalicelib.lazy import lazy_module
 
 import_handler = lazy_module("chalicelib.imports.handler")
+export_job = lazy_module("chalicelib.jobs.export_readings")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -24,6 +34,7 @@ for blueprint in (
     meters.bp,
     consumption.bp,
     documents.bp,
+    integration.bp,
 ):
     app.register_blueprint(blueprint)
 
@@ -42,3 +53,9 @@ if os.environ.get("STAGE") == "local":
 def billing_import(event):
     """A billing batch landed in S3: import it."""
     import_handler.import_batch_event(event.bucket, event.key)
+
+
+@app.schedule(Cron(15, 1, "*", "*", "?", "*"), name="export_readings")
+def export_readings(_event):
+    """Daily, 01:15 UTC: customer readings to the billing system (exports/readings/)."""
+    export_job.export_readings()

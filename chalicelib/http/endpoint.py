@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.errors import DomainError, InvalidInput
+from chalicelib.errors import DomainError, Forbidden, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.responses import error_response, json_response
 from chalicelib.http.validation import field_messages
@@ -143,6 +143,7 @@ def endpoint(
     public: bool = False,
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
+    roles: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     operation = Operation(
@@ -156,6 +157,7 @@ def endpoint(
         query_ref=query,
     )
     content_types = ["application/json"] if body is not None else None
+    allowed = frozenset(roles)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -163,6 +165,8 @@ def endpoint(
             request = blueprint.current_request
             try:
                 principal = None if public else authenticate(request)
+                if allowed and (principal is None or principal.role not in allowed):
+                    raise Forbidden("Brak uprawnień do tej operacji.")
                 parsed = parse_body(request, operation.body) if body is not None else None
                 parsed_query = parse_query(request, operation.query) if query is not None else None
                 api_request = ApiRequest(request, parsed, parsed_query, principal)

@@ -5,7 +5,7 @@ Reading values are integer litres (m³ × 1000): exact, and three decimals of m�
 from __future__ import annotations
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.billing import BillingItem
 
@@ -19,7 +19,7 @@ class ExportQueueIndex(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "export_queue"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
 
     export_state = UnicodeAttribute(hash_key=True)  # pending | claimed
     export_order = UnicodeAttribute(range_key=True)  # <run or "-">#<submitted_at>#<pk>#<sk>
@@ -30,7 +30,7 @@ class SubmissionsIndex(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "submissions"
-        projection = KeysOnlyProjection()
+        projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
 
     submission_month = UnicodeAttribute(hash_key=True)  # READINGS#2026-11
     submission_order = UnicodeAttribute(range_key=True)  # <submitted_at>#<pk>#<sk>

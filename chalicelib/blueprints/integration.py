@@ -1,0 +1,28 @@
+"""Routes for the billing system (role `integration`; staff may read them too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.http.endpoint import ApiRequest, endpoint
+from chalicelib.lazy import lazy_module
+
+bp = Blueprint(__name__)
+integration = lazy_module("chalicelib.services.integration")
+
+SYSTEM_ROLES = ("integration", "staff", "admin")
+
+
+@endpoint(
+    bp,
+    "/integration/readings",
+    summary="Odczyty podane przez klientów, od kursora (dla systemu rozliczeniowego)",
+    query="integration:FeedQuery",
+    returns="integration:ReadingFeed",
+    errors=(400, 401, 403),
+    roles=SYSTEM_ROLES,
+)
+def reading_feed(req: ApiRequest) -> Any:
+    return integration.reading_feed(req.query)

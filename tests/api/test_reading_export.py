@@ -1,0 +1,144 @@
+"""Customer readings back to the billing system: the daily export (exactly once) and the
+integration feed (role-restricted, from a cursor)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib import aws, clock
+from chalicelib.jobs import export_readings as job
+from chalicelib.models.accounts import Account
+from chalicelib.models.meters import ReadingRecord
+from chalicelib.settings import get_settings
+from tests.factories import PASSWORD, active_account, bearer, import_lines, post
+
+CUSTOMERS = ("100200", "100300")
+
+
+def meter(serial, customer):
+    return {
+        "type": "meter",
+        "serial": serial,
+        "customer_number": customer,
+        "installed_on": "2025-01-01",
+    }
+
+
+@pytest.fixture
+def submitted(client, outbox):
+    """Two customers, each submitting one reading."""
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    headers = {}
+    for number in CUSTOMERS:
+        active_account(client, outbox, number)
+        import_lines([meter(f"W{number}", number)], key=f"imports/m{number}.jsonl")
+        headers[number] = bearer(client, number)
+    for number, value in zip(CUSTOMERS, ("12,5", "7"), strict=True):
+        answer = post(client, f"/meters/W{number}/readings", {"value": value}, headers[number])
+        assert answer.status_code == 201, answer.body
+    return headers
+
+
+def exported_objects():
+    s3 = aws.client("s3")
+    bucket = get_settings().data_bucket
+    listing = s3.list_objects_v2(Bucket=bucket, Prefix="exports/readings/").get("Contents", [])
+    return {
+        o["Key"]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read().decode()
+        for o in listing
+    }
+
+
+def test_export_writes_csv_and_jsonl_once(submitted):
+    result = job.export_readings()
+    assert result.readings == 2
+    files = exported_objects()
+    assert len(files) == 2
+    csv_text = next(text for key, text in files.items() if key.endswith(".csv"))
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert {(r["customer_number"], r["meter"], r["value_m3"]) for r in rows} == {
+        ("100200", "W100200", "12.500"),
+        ("100300", "W100300", "7.000"),
+    }
+    jsonl = next(text for key, text in files.items() if key.endswith(".jsonl"))
+    assert [json.loads(line)["reading_id"] for line in jsonl.splitlines()] == [
+        r["reading_id"] for r in rows
+    ]
+    # A re-run exports nothing new and writes no file.
+    again = job.export_readings()
+    assert again.readings == 0 and again.files == {}
+    assert len(exported_objects()) == 2
+
+
+def test_exported_reading_cannot_be_replaced_and_new_ones_go_in_the_next_run(client, submitted):
+    job.export_readings()
+    late = post(client, "/meters/W100200/readings", {"value": "13"}, submitted["100200"])
+    assert late.status_code == 409
+    clock.travel_to(datetime(2026, 11, 21, 10, tzinfo=UTC))
+    headers = bearer(client, "100200")
+    assert post(client, "/meters/W100200/readings", {"value": "13"}, headers).status_code == 201
+    second = job.export_readings()
+    assert second.readings == 1
+    assert len(exported_objects()) == 4
+
+
+def test_an_interrupted_run_is_finished_by_the_next_without_duplicates(submitted, monkeypatch):
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("Lambda timed out")
+
+    monkeypatch.setattr(job, "_write_files", crash)
+    with pytest.raises(RuntimeError):
+        job.export_readings()
+    assert exported_objects() == {}
+    monkeypatch.undo()
+    recovered = job.export_readings()
+    assert recovered.readings == 2
+    assert len(recovered.files) == 1
+    assert job.export_readings().readings == 0
+    rows = [
+        json.loads(line)
+        for key, text in exported_objects().items()
+        if key.endswith(".jsonl")
+        for line in text.splitlines()
+    ]
+    assert sorted(r["reading_id"] for r in rows) == [
+        "100200/W100200/2026-11-20",
+        "100300/W100300/2026-11-20",
+    ]
+
+
+def test_feed_needs_the_integration_role(client, submitted):
+    answer = client.http.get("/integration/readings", headers=submitted["100200"])
+    assert answer.status_code == 403
+    assert client.http.get("/integration/readings").status_code == 401
+
+
+def test_feed_lists_submissions_since_a_cursor(client, submitted):
+    account = Account.get(*Account.key("100300"))
+    account.update(actions=[Account.role.set("integration")])
+    system = bearer(client, "100300", PASSWORD)
+    first = client.http.get("/integration/readings?limit=1", headers=system).json_body
+    assert [r["customer_number"] for r in first["items"]] == ["100200"]
+    rest = client.http.get(
+        f"/integration/readings?cursor={first['next_cursor']}", headers=system
+    ).json_body
+    assert [(r["customer_number"], r["value_m3"]) for r in rest["items"]] == [("100300", "7.000")]
+    # Nothing new since: the same cursor comes back empty; a new submission shows up.
+    empty = client.http.get(
+        f"/integration/readings?cursor={rest['next_cursor']}", headers=system
+    ).json_body
+    assert empty["items"] == []
+    replaced = post(client, "/meters/W100200/readings", {"value": "12,75"}, submitted["100200"])
+    assert replaced.status_code == 201
+    newer = client.http.get(
+        f"/integration/readings?cursor={rest['next_cursor']}", headers=system
+    ).json_body
+    assert [(r["reading_id"], r["value_m3"]) for r in newer["items"]] == [
+        ("100200/W100200/2026-11-20", "12.750")
+    ]
+    assert ReadingRecord.export_queue.count("pending") == 2
