@@ -47,6 +47,8 @@ def moto_stack(**overrides: str) -> Iterator[None]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"  moto server CPU: {used.ru_utime + used.ru_stime:.1f} s")
         shutil.rmtree(outbox, ignore_errors=True)
 
 

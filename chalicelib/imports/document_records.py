@@ -19,6 +19,8 @@ DocumentPdf = pdf_key("documents")
 class ContractLine(Line):
     """A contract for water supply, sewage disposal or both."""
 
+    MODEL = ContractRecord
+
     type: Literal["contract"]
     number: DocumentNumber
     customer_number: CustomerNumber
@@ -37,22 +39,11 @@ class ContractLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), ContractRecord.sort_key(self.number)
 
-    def to_item(self, content_hash: str, batch_key: str) -> ContractRecord:
-        return ContractRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            number=self.number,
-            contract_kind=self.kind,
-            signed_on=self.signed_on.isoformat(),
-            valid_from=self.valid_from.isoformat(),
-            valid_to=self.valid_to.isoformat() if self.valid_to else None,
-            pdf_key=self.pdf_key,
-        )
-
 
 class AnnexLine(Line):
     """An annex to a contract."""
+
+    MODEL = AnnexRecord
 
     type: Literal["annex"]
     contract: DocumentNumber
@@ -69,22 +60,11 @@ class AnnexLine(Line):
             AnnexRecord.sort_key(self.contract, self.number),
         )
 
-    def to_item(self, content_hash: str, batch_key: str) -> AnnexRecord:
-        return AnnexRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            contract=self.contract,
-            number=self.number,
-            signed_on=self.signed_on.isoformat(),
-            valid_from=self.valid_from.isoformat() if self.valid_from else None,
-            title=self.title,
-            pdf_key=self.pdf_key,
-        )
-
 
 class DocumentLine(Line):
     """A scanned document."""
+
+    MODEL = DocumentRecord
 
     type: Literal["document"]
     id: Key
@@ -95,14 +75,3 @@ class DocumentLine(Line):
 
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), DocumentRecord.sort_key(self.id)
-
-    def to_item(self, content_hash: str, batch_key: str) -> DocumentRecord:
-        return DocumentRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            document_id=self.id,
-            title=self.title,
-            dated=self.date.isoformat(),
-            pdf_key=self.pdf_key,
-        )

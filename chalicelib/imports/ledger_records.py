@@ -9,7 +9,6 @@ from pydantic import Field, StringConstraints, model_validator
 
 from chalicelib.imports.records import DocumentNumber, Line
 from chalicelib.models.billing import (
-    AllocationAttribute,
     BalanceRecord,
     BillingItem,
     PaymentRecord,
@@ -32,6 +31,8 @@ class AllocationLine(Strict):
 class PaymentLine(Line):
     """A payment booked by the billing system; `allocations` say which invoices it paid
     (the unallocated rest is an overpayment)."""
+
+    MODEL = PaymentRecord
 
     type: Literal["payment"]
     id: PaymentId
@@ -56,26 +57,11 @@ class PaymentLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), PaymentRecord.sort_key(self.id)
 
-    def to_item(self, content_hash: str, batch_key: str) -> PaymentRecord:
-        return PaymentRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            payment_id=self.id,
-            paid_on=self.paid_on.isoformat(),
-            amount=self.amount,
-            method=self.method,
-            allocations=[
-                AllocationAttribute(invoice=part.invoice, amount=part.amount)
-                for part in self.allocations
-            ],
-            online_order=self.online_order,
-            title=self.title,
-        )
-
 
 class BalanceLine(Line):
     """The balance as of a date: positive when the customer owes, negative when overpaid."""
+
+    MODEL = BalanceRecord
 
     type: Literal["balance"]
     customer_number: CustomerNumber
@@ -86,13 +72,4 @@ class BalanceLine(Line):
         return (
             BillingItem.partition(self.customer_number),
             BalanceRecord.sort_key(self.as_of.isoformat()),
-        )
-
-    def to_item(self, content_hash: str, batch_key: str) -> BalanceRecord:
-        return BalanceRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            as_of=self.as_of.isoformat(),
-            amount=self.amount,
         )

@@ -19,6 +19,8 @@ class MeterLine(Line):
     """A water meter. A replaced meter is a new meter (new serial); the old one is
     `removed` with `removed_on`."""
 
+    MODEL = MeterRecord
+
     type: Literal["meter"]
     serial: Key
     customer_number: CustomerNumber
@@ -42,25 +44,11 @@ class MeterLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), MeterRecord.sort_key(self.serial)
 
-    def to_item(self, content_hash: str, batch_key: str) -> MeterRecord:
-        return MeterRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            serial=self.serial,
-            location=self.location,
-            meter_kind=self.kind,
-            installed_on=self.installed_on.isoformat(),
-            removed_on=self.removed_on.isoformat() if self.removed_on else None,
-            certified_until=self.certified_until.isoformat() if self.certified_until else None,
-            status=self.status,
-            seal=self.seal,
-            initial_litres=self.initial_value,
-        )
-
 
 class ReadingLine(Line):
     """A reading of a meter on a day, from one source."""
+
+    MODEL = ReadingRecord
 
     type: Literal["reading"]
     customer_number: CustomerNumber
@@ -73,15 +61,4 @@ class ReadingLine(Line):
         return (
             BillingItem.partition(self.customer_number),
             ReadingRecord.sort_key(self.meter, self.date.isoformat(), self.source),
-        )
-
-    def to_item(self, content_hash: str, batch_key: str) -> ReadingRecord:
-        return ReadingRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            serial=self.meter,
-            read_on=self.date.isoformat(),
-            litres=self.value,
-            source=self.source,
         )

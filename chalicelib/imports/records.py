@@ -1,23 +1,21 @@
 """Import line models, one per record type, and how each becomes a billing item.
 
-Adding a record type = a pydantic model with a `type` literal, a `to_item` that builds the
-PynamoDB item keyed by the record's natural key, and an entry in `imports/registry.py`.
+Adding a record type = a PynamoDB model (models/), a pydantic line model with a `type`
+literal, its `MODEL` and `natural_key`, and an entry in `imports/registry.py`. The item holds
+the validated line as its JSON body.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import StringConstraints, model_validator
 
-from chalicelib import clock
 from chalicelib.models.billing import (
-    Address,
     BillingItem,
     CustomerRecord,
     InvoiceRecord,
-    NoticeRecord,
 )
 from chalicelib.schemas.base import Strict
 from chalicelib.schemas.fields import CustomerNumber, Email, Grosze, Phone
@@ -39,17 +37,19 @@ PdfKey = pdf_key("invoices")
 class Line(Strict):
     """Base of every import line."""
 
+    MODEL: ClassVar[type[BillingItem]]
+
+    def to_item(self, content_hash: str, body: str) -> BillingItem:
+        """The billing item this line stands for, holding `body` (the line as JSON)."""
+        return self.MODEL(*self.natural_key(), content_hash=content_hash, body=body)
+
     def natural_key(self) -> tuple[str, str]:
         """The item key the line upserts."""
         raise NotImplementedError
 
-    def to_item(self, content_hash: str, batch_key: str) -> BillingItem:
-        """The billing item this line stands for."""
-        raise NotImplementedError
-
-    def on_created(self) -> list[BillingItem]:
-        """Further items to write when the line's item is new (e.g. a notice)."""
-        return []
+    def notice(self) -> str | None:
+        """The notice a new item of this line records for the customer, if any."""
+        return None
 
 
 class AddressLine(Strict):
@@ -59,13 +59,11 @@ class AddressLine(Strict):
     postal_code: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{3}$")]
     city: Text
 
-    def to_attribute(self) -> Address:
-        """As stored."""
-        return Address(street=self.street, postal_code=self.postal_code, city=self.city)
-
 
 class CustomerLine(Line):
     """A customer (odbiorca)."""
+
+    MODEL = CustomerRecord
 
     type: Literal["customer"]
     customer_number: CustomerNumber
@@ -87,26 +85,6 @@ class CustomerLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), CustomerRecord.SORT_KEY
 
-    def to_item(self, content_hash: str, batch_key: str) -> CustomerRecord:
-        return CustomerRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            number=self.customer_number,
-            name=self.name,
-            customer_kind=self.kind,
-            service_address=self.service_address.to_attribute(),
-            correspondence_address=(
-                self.correspondence_address.to_attribute() if self.correspondence_address else None
-            ),
-            email=self.email,
-            phone=self.phone,
-            contract_status=self.contract_status,
-            contract_ended_on=self.contract_ended_on.isoformat()
-            if self.contract_ended_on
-            else None,
-        )
-
 
 InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "accounting_note"]
 
@@ -114,6 +92,8 @@ InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "ac
 class InvoiceLine(Line):
     """An invoice or another billing document. A correction names the document it corrects;
     a duplicate names its original (a copy: never a second charge)."""
+
+    MODEL = InvoiceRecord
 
     type: Literal["invoice"]
     number: DocumentNumber
@@ -148,34 +128,5 @@ class InvoiceLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), InvoiceRecord.sort_key(self.number)
 
-    def to_item(self, content_hash: str, batch_key: str) -> InvoiceRecord:
-        return InvoiceRecord(
-            *self.natural_key(),
-            content_hash=content_hash,
-            batch_key=batch_key,
-            number=self.number,
-            customer_number=self.customer_number,
-            kind=self.kind,
-            issue_date=self.issue_date.isoformat(),
-            sale_date=self.sale_date.isoformat() if self.sale_date else None,
-            due_date=self.due_date.isoformat(),
-            net=self.net,
-            vat=self.vat,
-            gross=self.gross,
-            pdf_key=self.pdf_key,
-            corrects=self.corrects,
-            duplicate_of=self.duplicate_of,
-        )
-
-    def on_created(self) -> list[BillingItem]:
-        if self.kind == "duplicate":
-            return []
-        return [
-            NoticeRecord(
-                BillingItem.partition(self.customer_number),
-                NoticeRecord.sort_key("new_invoice", self.number),
-                notice_kind="new_invoice",
-                reference=self.number,
-                created_at=clock.now().isoformat(),
-            )
-        ]
+    def notice(self) -> str | None:
+        return None if self.kind == "duplicate" else "new_invoice"

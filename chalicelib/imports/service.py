@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,9 @@ from chalicelib.models.billing import BillingItem
 CHUNK = 100  # BatchGetItem takes at most 100 keys
 MAX_REPORTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
+WRITERS = 2  # chunks written at once: DynamoDB latency overlaps with parsing
+# What is read back of existing items: the hash, and what a rewrite must keep.
+KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order"]
 
 ProgressCallback = Callable[[int], None]
 
@@ -87,9 +91,12 @@ class LineError(ValueError):
         self.message = message
 
 
-def content_hash(line: Line) -> str:
-    """A hash of the line's validated content: equal lines give equal hashes."""
-    return hashlib.sha256(line.model_dump_json().encode("utf-8")).hexdigest()
+def encode(line: Line) -> tuple[str, str]:
+    """The line's validated content as the item body (JSON, without empty fields) and its
+    hash: equal content gives equal hashes, whatever the key order or spacing of the line."""
+    body = line.model_dump_json(exclude={"type"}, exclude_none=True)
+    kind = type(line).model_fields["type"].annotation.__args__[0]
+    return hashlib.sha256(f"{kind}\n{body}".encode()).hexdigest(), body
 
 
 def _lines(bucket: str, key: str) -> Iterator[bytes]:
@@ -97,58 +104,119 @@ def _lines(bucket: str, key: str) -> Iterator[bytes]:
     yield from body.iter_lines(chunk_size=1024 * 1024, keepends=False)
 
 
-def _flush(
-    pending: dict[tuple[str, str], tuple[str, Line]], batch_key: str, report: ImportReport
-) -> None:
-    if not pending:
-        return
+@dataclass
+class ChunkResult:
+    """What writing one chunk did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+Chunk = dict[tuple[str, str], tuple[str, str, Line]]  # key -> (hash, body, line)
+
+
+def _write_chunk(chunk: Chunk) -> ChunkResult:
+    """Read the stored hashes of the chunk's keys, then write the lines that changed."""
+    result = ChunkResult()
     existing = {
-        (item.pk, item.sk): item.content_hash
-        for item in BillingItem.batch_get(
-            list(pending), attributes_to_get=["pk", "sk", "content_hash"]
-        )
+        (item.pk, item.sk): item
+        for item in BillingItem.batch_get(list(chunk), attributes_to_get=KEPT_ATTRIBUTES)
     }
+    created_at = clock.now().isoformat()
     with BillingItem.batch_write() as writer:
-        for key, (digest, line) in pending.items():
+        for key, (digest, body, line) in chunk.items():
             old = existing.get(key)
-            if old == digest:
-                report.unchanged += 1
+            if old is not None and old.content_hash == digest:
+                result.unchanged += 1
                 continue
-            writer.save(line.to_item(digest, batch_key))
+            item = line.to_item(digest, body)
             if old is None:
-                report.created += 1
-                for extra in line.on_created():
-                    writer.save(extra)
+                result.created += 1
+                if line.notice():
+                    item.notice_state = "pending"
+                    item.notice_order = f"{created_at}#{key[0]}#{key[1]}"
             else:
-                report.updated += 1
-    pending.clear()
+                result.updated += 1
+                # A changed line keeps the notice state of the item it replaces.
+                for name in ("notice_state", "notice_order"):
+                    if hasattr(item, name):
+                        setattr(item, name, getattr(old, name, None))
+            writer.save(item)
+    return result
+
+
+class ChunkWriter:
+    """Writes chunks on a few threads while the caller parses the next lines. A chunk that
+    shares a key with one still being written waits for it, so the later line wins."""
+
+    def __init__(self, report: ImportReport, workers: int = WRITERS) -> None:
+        self.report = report
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="import")
+        self.in_flight: dict[Future[ChunkResult], frozenset[tuple[str, str]]] = {}
+        self.limit = workers * 2
+
+    def _collect(self, future: Future[ChunkResult]) -> None:
+        result = future.result()
+        self.report.created += result.created
+        self.report.updated += result.updated
+        self.report.unchanged += result.unchanged
+        del self.in_flight[future]
+
+    def submit(self, chunk: Chunk) -> None:
+        """Queue a chunk (a copy is taken)."""
+        keys = frozenset(chunk)
+        for future in [f for f, busy in self.in_flight.items() if busy & keys]:
+            future.result()
+            self._collect(future)
+        while len(self.in_flight) >= self.limit:
+            done, _ = wait(list(self.in_flight), return_when=FIRST_COMPLETED)
+            for future in done:
+                self._collect(future)
+        self.in_flight[self.pool.submit(_write_chunk, dict(chunk))] = keys
+        for future in [f for f in self.in_flight if f.done()]:
+            self._collect(future)
+
+    def close(self) -> None:
+        """Wait for every chunk; re-raise the first failure."""
+        try:
+            for future in list(self.in_flight):
+                self._collect(future)
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) -> ImportReport:
     """Import the batch at s3://bucket/key and write its report; return the report."""
     report = ImportReport(batch=key, started_at=clock.now().isoformat())
-    pending: dict[tuple[str, str], tuple[str, Line]] = {}
-    for number, raw in enumerate(_lines(bucket, key), start=1):
-        report.lines = number
-        if raw.strip():
-            try:
-                line = parse_line(raw)
-            except LineError as exc:
-                report.invalid += 1
-                report.add_error(number, exc.field, exc.message)
-            else:
-                report.valid += 1
-                kind = type(line).model_fields["type"].annotation.__args__[0]
-                report.by_type[kind] = report.by_type.get(kind, 0) + 1
-                natural_key = line.natural_key()
-                if natural_key in pending:  # the same record twice in a chunk: the last wins
-                    report.unchanged += 1
-                pending[natural_key] = (content_hash(line), line)
-                if len(pending) >= CHUNK:
-                    _flush(pending, key, report)
-        if progress is not None and number % 500 == 0:
-            progress(number)
-    _flush(pending, key, report)
+    pending: Chunk = {}
+    writer = ChunkWriter(report)
+    try:
+        for number, raw in enumerate(_lines(bucket, key), start=1):
+            report.lines = number
+            if raw.strip():
+                try:
+                    line = parse_line(raw)
+                except LineError as exc:
+                    report.invalid += 1
+                    report.add_error(number, exc.field, exc.message)
+                else:
+                    report.valid += 1
+                    kind = type(line).model_fields["type"].annotation.__args__[0]
+                    report.by_type[kind] = report.by_type.get(kind, 0) + 1
+                    natural_key = line.natural_key()
+                    if natural_key in pending:  # the same record twice in a chunk: last wins
+                        report.unchanged += 1
+                    pending[natural_key] = (*encode(line), line)
+                    if len(pending) >= CHUNK:
+                        writer.submit(pending)
+                        pending.clear()
+            if progress is not None and number % 500 == 0:
+                progress(number)
+        if pending:
+            writer.submit(pending)
+    finally:
+        writer.close()
     if progress is not None:
         progress(report.lines)
     report.finished_at = clock.now().isoformat()

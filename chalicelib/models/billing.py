@@ -11,22 +11,31 @@ customer (`pk = CUSTOMER#<number>`), so each customer read is one Query by sort-
     CONTRACT#<number>#                        a contract
     CONTRACT#<number>#A#<annex>               its annexes
     DOCUMENT#<id>                             scanned documents
-    NOTICE#<kind>#<ref>                       what the portal should tell the customer
+
+An imported item keeps the validated import line as one JSON attribute (`body`), read
+through typed properties; only what conditions, indexes and idempotency need is a top-level
+attribute. Few attributes make writes cheap (the import writes thousands a second) and the
+body is exactly what the billing system sent, after validation.
 
 `cls` (a discriminator) makes a Query over a prefix return the right model per item.
+A new invoice carries `notice_state = pending` until the notifications job has told the
+customer; the sparse `notices` index lists those waiting.
 """
 
 from __future__ import annotations
 
-from pynamodb.attributes import (
-    DiscriminatorAttribute,
-    ListAttribute,
-    MapAttribute,
-    NumberAttribute,
-    UnicodeAttribute,
-)
+import json
+from typing import Any
+
+from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.base import TableModel, meta_for
+
+
+def field(name: str, default: Any = None) -> property:
+    """A read-only property for one field of the item's JSON body."""
+    return property(lambda self: self.data.get(name, default), doc=f"`{name}` of the body")
 
 
 class BillingItem(TableModel):
@@ -38,53 +47,73 @@ class BillingItem(TableModel):
     sk = UnicodeAttribute(range_key=True)
     cls = DiscriminatorAttribute()
     content_hash = UnicodeAttribute(null=True)  # of the import line: unchanged lines are skipped
-    batch_key = UnicodeAttribute(null=True)  # the import batch that last wrote the item
+    body = UnicodeAttribute(null=True)  # the record as JSON
 
     @staticmethod
     def partition(customer_number: str) -> str:
         """The partition holding one customer's billing data."""
         return f"CUSTOMER#{customer_number}"
 
+    @property
+    def data(self) -> dict[str, Any]:
+        """The parsed body (parsed once per item)."""
+        cached = self.__dict__.get("_data")
+        if cached is None or cached[0] is not self.body:
+            cached = (self.body, json.loads(self.body) if self.body else {})
+            self.__dict__["_data"] = cached
+        return cached[1]
 
-class Address(MapAttribute):
-    """A postal address."""
-
-    street = UnicodeAttribute()
-    postal_code = UnicodeAttribute()
-    city = UnicodeAttribute()
+    @property
+    def customer_number(self) -> str:
+        """The customer whose partition holds the item."""
+        return self.pk.removeprefix("CUSTOMER#")
 
 
 class CustomerRecord(BillingItem, discriminator="customer"):
     """A customer of the utility, as the billing system knows them."""
 
-    number = UnicodeAttribute()
-    name = UnicodeAttribute()
-    customer_kind = UnicodeAttribute()  # person | business
-    service_address = Address()
-    correspondence_address = Address(null=True)
-    email = UnicodeAttribute(null=True)
-    phone = UnicodeAttribute(null=True)
-    contract_status = UnicodeAttribute()  # active | terminated
-    contract_ended_on = UnicodeAttribute(null=True)
+    number = field("customer_number")
+    name = field("name")
+    customer_kind = field("kind")  # person | business
+    service_address = field("service_address")  # {street, postal_code, city}
+    correspondence_address = field("correspondence_address")
+    email = field("email")
+    phone = field("phone")
+    contract_status = field("contract_status")  # active | terminated
+    contract_ended_on = field("contract_ended_on")
 
     SORT_KEY = "PROFILE"
 
 
-class InvoiceRecord(BillingItem, discriminator="invoice"):
-    """An invoice or another billing document (correction, duplicate, note)."""
+class NoticesIndex(GlobalSecondaryIndex):
+    """Items with a notice the customer has not been sent yet (sparse)."""
 
-    number = UnicodeAttribute()
-    customer_number = UnicodeAttribute()
-    kind = UnicodeAttribute()
-    issue_date = UnicodeAttribute()
-    sale_date = UnicodeAttribute(null=True)
-    due_date = UnicodeAttribute()
-    net = NumberAttribute()  # grosze
-    vat = NumberAttribute()  # grosze
-    gross = NumberAttribute()  # grosze
-    pdf_key = UnicodeAttribute(null=True)
-    corrects = UnicodeAttribute(null=True)  # correction: the corrected document's number
-    duplicate_of = UnicodeAttribute(null=True)  # duplicate: the original's number
+    class Meta:
+        index_name = "notices"
+        projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
+
+    notice_state = UnicodeAttribute(hash_key=True)  # pending
+    notice_order = UnicodeAttribute(range_key=True)  # <created_at>#<pk>#<sk>
+
+
+class InvoiceRecord(BillingItem, discriminator="invoice"):
+    """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
+
+    number = field("number")
+    kind = field("kind")
+    issue_date = field("issue_date")
+    sale_date = field("sale_date")
+    due_date = field("due_date")
+    net = field("net")
+    vat = field("vat")
+    gross = field("gross")
+    pdf_key = field("pdf_key")
+    corrects = field("corrects")  # correction: the corrected document's number
+    duplicate_of = field("duplicate_of")  # duplicate: the original's number
+    notice_state = UnicodeAttribute(null=True)  # pending: the customer is yet to be told
+    notice_order = UnicodeAttribute(null=True)
+
+    notices = NoticesIndex()
 
     PREFIX = "LEDGER#INVOICE#"
 
@@ -97,23 +126,16 @@ class InvoiceRecord(BillingItem, discriminator="invoice"):
 LEDGER_PREFIX = "LEDGER#"
 
 
-class AllocationAttribute(MapAttribute):
-    """The part of a payment the billing system settled against one invoice."""
-
-    invoice = UnicodeAttribute()
-    amount = NumberAttribute()  # grosze
-
-
 class PaymentRecord(BillingItem, discriminator="payment"):
-    """A payment booked by the billing system."""
+    """A payment booked by the billing system. Money: grosze."""
 
-    payment_id = UnicodeAttribute()
-    paid_on = UnicodeAttribute()
-    amount = NumberAttribute()  # grosze
-    method = UnicodeAttribute()  # transfer | cash | card | online | offset
-    allocations = ListAttribute(of=AllocationAttribute, default=list)
-    online_order = UnicodeAttribute(null=True)  # an online payment this booking settles
-    title = UnicodeAttribute(null=True)
+    payment_id = field("id")
+    paid_on = field("paid_on")
+    amount = field("amount")
+    method = field("method")
+    allocations = field("allocations", [])  # [{invoice, amount}]
+    online_order = field("online_order")  # an online payment this booking settles
+    title = field("title")
 
     PREFIX = "LEDGER#PAYMENT#"
 
@@ -126,8 +148,8 @@ class PaymentRecord(BillingItem, discriminator="payment"):
 class BalanceRecord(BillingItem, discriminator="balance"):
     """The balance the billing system computed as of a date (positive: the customer owes)."""
 
-    as_of = UnicodeAttribute()
-    amount = NumberAttribute()  # grosze, signed
+    as_of = field("as_of")
+    amount = field("amount")  # grosze, signed
 
     PREFIX = "LEDGER#BALANCE#"
 
@@ -135,19 +157,3 @@ class BalanceRecord(BillingItem, discriminator="balance"):
     def sort_key(cls, as_of: str) -> str:
         """Sort key of the balance as of this date."""
         return f"{cls.PREFIX}{as_of}"
-
-
-class NoticeRecord(BillingItem, discriminator="notice"):
-    """Something the portal should tell the customer (sent by the notifications job)."""
-
-    notice_kind = UnicodeAttribute()  # new_invoice | …
-    reference = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    sent_at = UnicodeAttribute(null=True)
-
-    PREFIX = "NOTICE#"
-
-    @classmethod
-    def sort_key(cls, kind: str, reference: str) -> str:
-        """One notice per kind and reference: a re-import never creates a second."""
-        return f"{cls.PREFIX}{kind}#{reference}"

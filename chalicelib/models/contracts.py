@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.attributes import UnicodeAttribute
-
-from chalicelib.models.billing import BillingItem
+from chalicelib.models.billing import BillingItem, field
 
 CONTRACT_PREFIX = "CONTRACT#"
 DOCUMENT_PREFIX = "DOCUMENT#"
@@ -13,12 +11,12 @@ DOCUMENT_PREFIX = "DOCUMENT#"
 class ContractRecord(BillingItem, discriminator="contract"):
     """A contract for water supply and/or sewage disposal."""
 
-    number = UnicodeAttribute()
-    contract_kind = UnicodeAttribute()  # water | sewage | both
-    signed_on = UnicodeAttribute()
-    valid_from = UnicodeAttribute()
-    valid_to = UnicodeAttribute(null=True)
-    pdf_key = UnicodeAttribute(null=True)
+    number = field("number")
+    contract_kind = field("kind")  # water | sewage | both
+    signed_on = field("signed_on")
+    valid_from = field("valid_from")
+    valid_to = field("valid_to")
+    pdf_key = field("pdf_key")
 
     @staticmethod
     def prefix(number: str) -> str:
@@ -34,12 +32,12 @@ class ContractRecord(BillingItem, discriminator="contract"):
 class AnnexRecord(BillingItem, discriminator="annex"):
     """An annex to a contract."""
 
-    contract = UnicodeAttribute()
-    number = UnicodeAttribute()
-    signed_on = UnicodeAttribute()
-    valid_from = UnicodeAttribute(null=True)
-    title = UnicodeAttribute(null=True)
-    pdf_key = UnicodeAttribute(null=True)
+    contract = field("contract")
+    number = field("number")
+    signed_on = field("signed_on")
+    valid_from = field("valid_from")
+    title = field("title")
+    pdf_key = field("pdf_key")
 
     @staticmethod
     def sort_key(contract: str, number: str) -> str:
@@ -50,10 +48,10 @@ class AnnexRecord(BillingItem, discriminator="annex"):
 class DocumentRecord(BillingItem, discriminator="document"):
     """A scanned document (a copy of a letter, protocol, …)."""
 
-    document_id = UnicodeAttribute()
-    title = UnicodeAttribute()
-    dated = UnicodeAttribute()
-    pdf_key = UnicodeAttribute()
+    document_id = field("id")
+    title = field("title")
+    dated = field("date")
+    pdf_key = field("pdf_key")
 
     @staticmethod
     def sort_key(document_id: str) -> str:

@@ -1,13 +1,15 @@
 """Meters and their readings, in the customer's billing partition (see models/billing.py).
 
-Reading values are integer litres (m³ × 1000): exact, and three decimals of m³ fit."""
+Reading values are integer litres (m³ × 1000): exact, and three decimals of m³ fit. What a
+customer submits also lands in `body` (meter, date, value, source, submitted_at, …); the
+export and feed state are top-level attributes (conditions and indexes need them)."""
 
 from __future__ import annotations
 
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
-from chalicelib.models.billing import BillingItem
+from chalicelib.models.billing import BillingItem, field
 
 METER_PREFIX = "METER#"
 SOURCES = ("billing", "collector", "customer", "estimate")
@@ -39,15 +41,15 @@ class SubmissionsIndex(GlobalSecondaryIndex):
 class MeterRecord(BillingItem, discriminator="meter"):
     """A water meter at the customer's premises."""
 
-    serial = UnicodeAttribute()
-    location = UnicodeAttribute(null=True)
-    meter_kind = UnicodeAttribute()  # main | garden | other
-    installed_on = UnicodeAttribute()
-    removed_on = UnicodeAttribute(null=True)
-    certified_until = UnicodeAttribute(null=True)  # legalizacja
-    status = UnicodeAttribute()  # active | removed | faulty
-    seal = UnicodeAttribute(null=True)
-    initial_litres = NumberAttribute(default=0)  # the counter when installed
+    serial = field("serial")
+    location = field("location")
+    meter_kind = field("kind")  # main | garden | other
+    installed_on = field("installed_on")
+    removed_on = field("removed_on")
+    certified_until = field("certified_until")  # legalizacja
+    status = field("status")  # active | removed | faulty
+    seal = field("seal")
+    initial_litres = field("initial_value", 0)  # the counter when installed
 
     @staticmethod
     def prefix(serial: str) -> str:
@@ -63,14 +65,14 @@ class MeterRecord(BillingItem, discriminator="meter"):
 class ReadingRecord(BillingItem, discriminator="reading"):
     """One reading of one meter on one day from one source."""
 
-    serial = UnicodeAttribute()
-    read_on = UnicodeAttribute()
-    litres = NumberAttribute()
-    source = UnicodeAttribute()  # billing | collector | customer | estimate
-    submitted_at = UnicodeAttribute(null=True)  # customer readings
-    submitted_by = UnicodeAttribute(null=True)
-    confirmed_unusual = BooleanAttribute(null=True)
-    photo_key = UnicodeAttribute(null=True)
+    serial = field("meter")
+    read_on = field("date")
+    litres = field("value")
+    source = field("source")  # billing | collector | customer | estimate
+    submitted_at = field("submitted_at")  # customer readings
+    submitted_by = field("submitted_by")
+    confirmed_unusual = field("confirmed_unusual", False)
+    photo_key = field("photo_key")
     exported_at = UnicodeAttribute(null=True)
     export_run = UnicodeAttribute(null=True)
     export_state = UnicodeAttribute(null=True)

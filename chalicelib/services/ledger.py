@@ -90,7 +90,7 @@ def load(customer_number: str) -> Ledger:
                 paid_on=date.fromisoformat(p.paid_on),
                 amount=int(p.amount),
                 method=p.method,
-                allocations=tuple((a.invoice, int(a.amount)) for a in p.allocations or []),
+                allocations=tuple((a["invoice"], int(a["amount"])) for a in p.allocations),
             )
             for p in payments
         ],
@@ -241,8 +241,8 @@ def payments(customer_number: str, query: PageQuery) -> PaymentList:
                 method=p.method,
                 title=p.title,
                 allocations=[
-                    AllocationOut(invoice=a.invoice, amount=format_grosze(int(a.amount)))
-                    for a in p.allocations or []
+                    AllocationOut(invoice=a["invoice"], amount=format_grosze(int(a["amount"])))
+                    for a in p.allocations
                 ],
             )
             for p in page.items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import date, timedelta
 
@@ -193,17 +194,21 @@ def submit_reading(
     sk = ReadingRecord.sort_key(serial, read_on.isoformat(), "customer")
     submitted_at = now.isoformat()
     order = f"{submitted_at}#{pk}#{sk}"
+    body = {
+        "customer_number": customer_number,
+        "meter": serial,
+        "date": read_on.isoformat(),
+        "value": accepted.litres,
+        "source": "customer",
+        "submitted_at": submitted_at,
+        "submitted_by": login,
+        "confirmed_unusual": accepted.unusual,
+        "photo_key": photo_key,
+    }
     reading = ReadingRecord(
         pk,
         sk,
-        serial=serial,
-        read_on=read_on.isoformat(),
-        litres=accepted.litres,
-        source="customer",
-        submitted_at=submitted_at,
-        submitted_by=login,
-        confirmed_unusual=accepted.unusual or None,
-        photo_key=photo_key,
+        body=json.dumps({k: v for k, v in body.items() if v is not None}, ensure_ascii=False),
         export_state=PENDING,
         export_order=order,
         submission_month=f"READINGS#{submitted_at[:7]}",

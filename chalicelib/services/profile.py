@@ -10,7 +10,7 @@ from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.models.accounts import Account, Consent, OneTimeToken
-from chalicelib.models.billing import Address, CustomerRecord
+from chalicelib.models.billing import CustomerRecord
 from chalicelib.schemas.me import (
     AddressOut,
     ConsentState,
@@ -27,10 +27,10 @@ from chalicelib.storage import accounts as store
 EMAIL_CHANGE_FAILED = "Link potwierdzający jest nieprawidłowy, wygasł albo został już użyty."
 
 
-def _address(address: Address | None) -> AddressOut | None:
-    if address is None:
+def _address(address: dict[str, str] | None) -> AddressOut | None:
+    if not address:
         return None
-    return AddressOut(street=address.street, postal_code=address.postal_code, city=address.city)
+    return AddressOut(**address)
 
 
 def current_consents(consents: list[Consent]) -> dict[str, ConsentState]:
