@@ -1,0 +1,149 @@
+"""The self-service record types of the billing import: each upserts by its natural key,
+reports bad lines, and a new invoice records one notice for the customer."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.models.billing import BillingItem, InvoiceRecord, PaymentRecord
+from chalicelib.models.contracts import AnnexRecord, ContractRecord, DocumentRecord
+from chalicelib.models.meters import MeterRecord, ReadingRecord
+from tests.factories import customer_line, import_lines, invoice_line
+
+CUSTOMER = "100200"
+
+LINES = [
+    customer_line(CUSTOMER),
+    invoice_line("FV/1", CUSTOMER, "123.45"),
+    invoice_line("KOR/1", CUSTOMER, "-10.80", kind="correction", corrects="FV/1"),
+    invoice_line("DUP/1", CUSTOMER, "123.45", kind="duplicate", duplicate_of="FV/1"),
+    {
+        "type": "payment",
+        "id": "P/2026/1",
+        "customer_number": CUSTOMER,
+        "paid_on": "2026-10-10",
+        "amount": "100,00",
+        "method": "transfer",
+        "allocations": [{"invoice": "FV/1", "amount": "100.00"}],
+    },
+    {"type": "balance", "customer_number": CUSTOMER, "as_of": "2026-10-31", "amount": "-5,50"},
+    {
+        "type": "meter",
+        "serial": "W-17",
+        "customer_number": CUSTOMER,
+        "kind": "garden",
+        "installed_on": "2024-04-01",
+        "certified_until": "2029-04-01",
+        "seal": "PL-0042",
+        "initial_value": "0,5",
+    },
+    {
+        "type": "reading",
+        "customer_number": CUSTOMER,
+        "meter": "W-17",
+        "date": "2026-10-31",
+        "value": "12,345",
+        "source": "collector",
+    },
+    {
+        "type": "contract",
+        "number": "U/1",
+        "customer_number": CUSTOMER,
+        "kind": "water",
+        "signed_on": "2024-03-01",
+        "valid_from": "2024-04-01",
+    },
+    {
+        "type": "annex",
+        "contract": "U/1",
+        "number": "1",
+        "customer_number": CUSTOMER,
+        "signed_on": "2025-01-01",
+    },
+    {
+        "type": "document",
+        "id": "D1",
+        "customer_number": CUSTOMER,
+        "title": "Protokół",
+        "date": "2026-01-02",
+        "pdf_key": "documents/d1.pdf",
+    },
+]
+
+
+def items():
+    return {item.sk: item for item in BillingItem.query(BillingItem.partition(CUSTOMER))}
+
+
+def test_every_type_lands_under_its_natural_key_with_exact_values(aws_env):
+    report = import_lines(LINES)
+    assert report.invalid == 0, report.errors
+    assert report.created == len(LINES)
+    stored = items()
+    invoice = stored[InvoiceRecord.sort_key("FV/1")]
+    assert isinstance(invoice, InvoiceRecord) and invoice.gross == 12345
+    correction = stored[InvoiceRecord.sort_key("KOR/1")]
+    assert (correction.gross, correction.corrects) == (-1080, "FV/1")
+    payment = stored[PaymentRecord.sort_key("P/2026/1")]
+    assert payment.allocations == [{"invoice": "FV/1", "amount": 10000}]
+    assert stored["LEDGER#BALANCE#2026-10-31"].amount == -550
+    meter = stored[MeterRecord.sort_key("W-17")]
+    assert (meter.meter_kind, meter.initial_litres, meter.seal) == ("garden", 500, "PL-0042")
+    reading = stored[ReadingRecord.sort_key("W-17", "2026-10-31", "collector")]
+    assert (reading.litres, reading.source) == (12345, "collector")
+    assert isinstance(stored[ContractRecord.sort_key("U/1")], ContractRecord)
+    assert isinstance(stored[AnnexRecord.sort_key("U/1", "1")], AnnexRecord)
+    assert stored[DocumentRecord.sort_key("D1")].title == "Protokół"
+
+
+def test_new_invoices_record_one_notice_and_reimports_add_none(aws_env):
+    import_lines(LINES)
+    pending = list(InvoiceRecord.notices.query("pending"))
+    # The invoice and the correction; a duplicate is a copy and tells nothing new.
+    assert sorted(i.sk for i in pending) == [
+        InvoiceRecord.sort_key("FV/1"),
+        InvoiceRecord.sort_key("KOR/1"),
+    ]
+    again = import_lines(LINES, key="imports/again.jsonl")
+    assert again.unchanged == len(LINES) and again.created == again.updated == 0
+    assert len(list(InvoiceRecord.notices.query("pending"))) == 2
+
+
+def test_a_changed_invoice_keeps_its_notice_state(aws_env):
+    import_lines(LINES)
+    sent = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("FV/1"))
+    sent.update(actions=[InvoiceRecord.notice_state.remove()])  # the customer was told
+    changed = [*LINES[:1], invoice_line("FV/1", CUSTOMER, "123.45", due_date="2026-10-30")]
+    report = import_lines(changed, key="imports/changed.jsonl")
+    assert report.updated == 1
+    stored = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("FV/1"))
+    assert stored.due_date == "2026-10-30"
+    assert stored.notice_state is None  # not told twice
+    unsent = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("KOR/1"))
+    assert unsent.notice_state == "pending"
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ({**LINES[4], "amount": "0"}, "_"),
+        ({**LINES[4], "allocations": [{"invoice": "FV/1", "amount": "200.00"}]}, "_"),
+        ({**LINES[4], "method": "cheque"}, "method"),
+        ({**LINES[6], "status": "removed"}, "_"),
+        ({**LINES[6], "serial": "W 17"}, "serial"),
+        ({**LINES[7], "value": "12,3456"}, "value"),
+        ({**LINES[7], "value": "-1"}, "value"),
+        ({**LINES[7], "source": "guess"}, "source"),
+        ({**LINES[8], "valid_to": "2020-01-01"}, "_"),
+        ({**LINES[10], "pdf_key": "invoices/d1.pdf"}, "pdf_key"),
+        (invoice_line("FV/2", CUSTOMER, "-1.08"), "_"),
+        (invoice_line("DUP/2", CUSTOMER, "1.08", kind="duplicate"), "_"),
+        (invoice_line("FV/3", CUSTOMER, "1.08", corrects="FV/1"), "_"),
+    ],
+)
+def test_bad_lines_of_the_new_types_are_reported(aws_env, line, field):
+    report = import_lines([LINES[0], line])
+    assert report.invalid == 1 and report.valid == 1
+    error = report.errors[0]
+    assert (error["line"], error["field"]) == (2, field)
+    assert error["message"]
