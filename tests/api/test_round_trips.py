@@ -1,0 +1,60 @@
+"""Every customer read endpoint costs at most two DynamoDB round trips (the session and the
+data) and never a Scan; counted with botocore events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib import aws, clock
+from chalicelib.http.ids import encode_id
+from chalicelib.settings import get_settings
+from tests.api.test_isolation import MINE, data_of
+from tests.factories import active_account, bearer, import_lines
+from tests.roundtrips import count_dynamodb_calls
+
+READS = [
+    "/me",
+    "/me/logins",
+    "/balance",
+    "/settlements",
+    "/invoices",
+    "/invoices?status=unpaid&kind=invoice",
+    f"/invoices/{encode_id(f'FV/{MINE}')}",
+    f"/invoices/{encode_id(f'FV/{MINE}')}/pdf",
+    "/payments",
+    "/contracts",
+    f"/contracts/{encode_id(f'U/{MINE}')}/file",
+    "/documents",
+    f"/documents/D{MINE}/file",
+    "/meters",
+    f"/meters/W{MINE}/readings",
+]
+
+
+@pytest.fixture
+def customer(client, outbox):
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    active_account(client, outbox, MINE)
+    import_lines(data_of(MINE), key="imports/mine.jsonl")
+    for key in (f"invoices/FV-{MINE}.pdf", f"contracts/U-{MINE}.pdf", f"documents/D{MINE}.pdf"):
+        aws.client("s3").put_object(Bucket=get_settings().data_bucket, Key=key, Body=b"%PDF")
+    return bearer(client, MINE)
+
+
+def test_the_counter_counts(client, customer):
+    with count_dynamodb_calls() as calls:
+        client.http.post("/auth/logout", headers=customer)
+    assert "DeleteItem" in calls or "UpdateItem" in calls
+
+
+@pytest.mark.parametrize("path", READS)
+def test_read_costs_at_most_two_round_trips_and_no_scan(client, customer, path):
+    with count_dynamodb_calls() as calls:
+        answer = client.http.get(path, headers=customer)
+    assert answer.status_code == 200, (path, answer.body)
+    # The session (checked and extended in one conditional write), then one read.
+    assert calls[0] == "UpdateItem", calls
+    assert len(calls) == 2, (path, calls)
+    assert calls[1] in ("Query", "GetItem", "BatchGetItem"), calls

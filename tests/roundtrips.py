@@ -1,0 +1,47 @@
+"""Count DynamoDB round trips with botocore events: every client that can reach DynamoDB
+(PynamoDB's per-model connections and our boto3 client) reports each call it makes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from chalicelib import aws
+from chalicelib.models.base import TableModel
+
+
+def _models(base: type) -> Iterator[type]:
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _models(sub)
+
+
+def _dynamodb_clients() -> list[Any]:
+    clients: dict[int, Any] = {}
+    for model in _models(TableModel):
+        if getattr(model.Meta, "abstract", False) or not hasattr(model.Meta, "table_name"):
+            continue
+        client = model._get_connection().connection.client
+        clients[id(client)] = client
+    boto_client = aws.client("dynamodb")
+    clients[id(boto_client)] = boto_client
+    return list(clients.values())
+
+
+@contextmanager
+def count_dynamodb_calls() -> Iterator[list[str]]:
+    """Yield a list that fills with the operation name of every DynamoDB call made inside."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    clients = _dynamodb_clients()
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb", record, unique_id="roundtrips")
+    try:
+        yield calls
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb", unique_id="roundtrips")
