@@ -92,7 +92,7 @@ LIST_PATHS = [
     "/contracts",
     "/documents",
     "/meters",
-    # "/consumption" joins when it lands (helper)
+    "/consumption",
 ]
 
 

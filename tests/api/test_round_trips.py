@@ -30,6 +30,8 @@ READS = [
     f"/documents/D{MINE}/file",
     "/meters",
     f"/meters/W{MINE}/readings",
+    "/consumption",
+    "/consumption?period=billing&from=2020-01-01",
 ]
 
 
