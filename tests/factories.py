@@ -35,7 +35,7 @@ def invoice_line(number: str, customer: str, gross: str = "123.45", **extra: Any
     """A valid invoice import line (net + VAT 8% = gross)."""
     from decimal import Decimal
 
-    total = Decimal(gross)
+    total = Decimal(gross.replace(",", "."))
     net = (total / Decimal("1.08")).quantize(Decimal("0.01"))
     vat = total - net
     return {
@@ -46,7 +46,7 @@ def invoice_line(number: str, customer: str, gross: str = "123.45", **extra: Any
         "due_date": "2026-10-15",
         "net": str(net),
         "vat": str(vat),
-        "gross": str(total),
+        "gross": gross,
         "pdf_key": f"invoices/{number.replace('/', '-')}.pdf",
         **extra,
     }

@@ -1,0 +1,169 @@
+"""The billing import: idempotent upserts by natural key, per-line errors with line numbers,
+the report next to the batch, the S3 event path, and a 10,000-line batch."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from chalicelib import aws
+from chalicelib.imports.handler import import_batch_event
+from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
+from chalicelib.settings import get_settings
+from tests.factories import customer_line, import_lines, invoice_line
+
+
+def table_dump() -> list[dict]:
+    """Every item of the billing table (a Scan is fine in a test)."""
+    ddb = aws.client("dynamodb")
+    items, start = [], None
+    while True:
+        page = ddb.scan(
+            TableName=get_settings().billing_table,
+            **({"ExclusiveStartKey": start} if start else {}),
+        )
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+
+
+BATCH = [
+    customer_line("100200"),
+    customer_line("100201", kind="business"),
+    invoice_line("FV/1", "100200", "123,45"),
+    invoice_line("FV/2", "100201", "10.80"),
+]
+
+
+def test_lines_become_items_with_money_in_grosze(aws_env):
+    report = import_lines(BATCH)
+    assert (report.lines, report.valid, report.created, report.invalid) == (4, 4, 4, 0)
+    assert report.by_type == {"customer": 2, "invoice": 2}
+    customer = CustomerRecord.get(BillingItem.partition("100201"), CustomerRecord.SORT_KEY)
+    assert (customer.name, customer.customer_kind) == ("Klient 100201", "business")
+    assert customer.service_address["city"] == "Ruda Śląska"
+    invoice = InvoiceRecord.get(BillingItem.partition("100200"), InvoiceRecord.sort_key("FV/1"))
+    assert (invoice.gross, invoice.net + invoice.vat) == (12345, 12345)
+    assert isinstance(invoice.gross, int)
+
+
+def test_the_same_batch_twice_changes_nothing_and_sends_nothing(aws_env, outbox):
+    import_lines(BATCH, key="imports/a.jsonl")
+    before = table_dump()
+    again = import_lines(BATCH, key="imports/a.jsonl")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert table_dump() == before
+    assert outbox.messages() == []
+
+
+def test_a_changed_line_is_an_update_and_only_that_item_changes(aws_env):
+    import_lines(BATCH)
+    before = {(i["pk"]["S"], i["sk"]["S"]): i for i in table_dump()}
+    changed = [*BATCH[:3], invoice_line("FV/2", "100201", "21.60")]
+    report = import_lines(changed, key="imports/b.jsonl")
+    assert (report.updated, report.unchanged, report.created) == (1, 3, 0)
+    after = {(i["pk"]["S"], i["sk"]["S"]): i for i in table_dump()}
+    differing = [key for key in after if after[key] != before.get(key)]
+    assert differing == [("CUSTOMER#100201", InvoiceRecord.sort_key("FV/2"))]
+
+
+def test_key_order_and_spacing_do_not_make_a_line_changed(aws_env):
+    import_lines(BATCH)
+    reordered = [json.dumps(dict(reversed(list(line.items()))), indent=None) for line in BATCH]
+    report = import_lines(reordered, key="imports/c.jsonl")
+    assert report.unchanged == 4
+
+
+def test_the_last_of_two_lines_with_one_key_wins(aws_env):
+    report = import_lines(
+        [invoice_line("FV/9", "100200", "1.08"), invoice_line("FV/9", "100200", "2.16")]
+    )
+    assert report.valid == 2
+    stored = InvoiceRecord.get(BillingItem.partition("100200"), InvoiceRecord.sort_key("FV/9"))
+    assert stored.gross == 216
+
+
+def test_bad_lines_are_reported_by_number_and_never_stop_the_batch(aws_env):
+    lines = [
+        customer_line("100200"),  # 1
+        "{not json",  # 2
+        "",  # 3: blank lines are skipped
+        json.dumps({"type": "receipt"}),  # 4
+        json.dumps({k: v for k, v in invoice_line("FV/3", "100200").items() if k != "due_date"}),
+        json.dumps(invoice_line("FV/4", "100200", "100.00", net="90.00", vat="9.00")),  # 6
+        json.dumps(
+            customer_line(
+                "100201", service_address={"street": "x", "postal_code": "4170", "city": "y"}
+            )
+        ),  # 7
+        json.dumps(["a", "list"]),  # 8
+        json.dumps({**invoice_line("FV/5", "100200", "1.08"), "gross": "12,x"}),  # 9
+        invoice_line("FV/6", "100200", "1.08"),  # 10
+    ]
+    report = import_lines(lines)
+    assert (report.lines, report.valid, report.invalid) == (10, 2, 7)
+    errors = {e["line"]: e for e in report.errors}
+    assert sorted(errors) == [2, 4, 5, 6, 7, 8, 9]
+    assert errors[2]["field"] == "_" and "JSON" in errors[2]["message"]
+    assert errors[4]["field"] == "type"
+    assert errors[5]["field"] == "due_date"
+    assert "brutto" in errors[6]["message"]
+    assert errors[7]["field"] == "service_address.postal_code"
+    assert errors[9]["field"] in ("gross", "net", "vat")
+    assert InvoiceRecord.count(BillingItem.partition("100200")) == 1
+
+
+def test_the_report_lands_next_to_the_batch(aws_env):
+    import_lines([*BATCH, "oops"], key="imports/2026/11/batch-7.jsonl")
+    body = (
+        aws.client("s3")
+        .get_object(
+            Bucket=get_settings().data_bucket, Key="imports/2026/11/batch-7.jsonl.report.json"
+        )["Body"]
+        .read()
+    )
+    report = json.loads(body)
+    assert report["batch"] == "imports/2026/11/batch-7.jsonl"
+    assert (report["lines"], report["created"], report["invalid"]) == (5, 4, 1)
+    assert report["errors"][0]["line"] == 5
+    assert report["started_at"] <= report["finished_at"]
+
+
+def test_the_s3_event_runs_the_import(app, tmp_path):
+    bucket = get_settings().data_bucket
+    body = "\n".join(json.dumps(line) for line in BATCH).encode()
+    aws.client("s3").put_object(Bucket=bucket, Key="imports/event.jsonl", Body=body)
+    with Client(app, stage_name="test", project_dir=str(tmp_path)) as client:
+        event = client.events.generate_s3_event(bucket=bucket, key="imports/event.jsonl")
+        client.lambda_.invoke("billing_import", event)
+    assert CustomerRecord.count(BillingItem.partition("100201")) == 1
+    assert aws.client("s3").head_object(Bucket=bucket, Key="imports/event.jsonl.report.json")
+
+
+@pytest.mark.parametrize(
+    "key", ["imports/readme.txt", "exports/x.jsonl", "imports/x.jsonl.report.json"]
+)
+def test_other_objects_are_ignored(aws_env, key):
+    calls = []
+    import_batch_event("bucket", key, run=lambda *args, **_kwargs: calls.append(args))
+    assert calls == []
+
+
+def test_a_10000_line_batch_imports(aws_env):
+    lines: list = []
+    for n in range(1000):
+        number = str(200000 + n)
+        lines.append(customer_line(number))
+        lines += [invoice_line(f"FV/{n}/{m}", number, "10.80") for m in range(9)]
+    report = import_lines(lines, key="imports/big.jsonl")
+    assert (report.lines, report.valid, report.created, report.invalid) == (
+        10_000,
+        10_000,
+        10_000,
+        0,
+    )
+    for n in (0, 517, 999):
+        assert InvoiceRecord.count(BillingItem.partition(str(200000 + n))) == 9
