@@ -167,3 +167,13 @@ def test_a_10000_line_batch_imports(aws_env):
     )
     for n in (0, 517, 999):
         assert InvoiceRecord.count(BillingItem.partition(str(200000 + n))) == 9
+
+
+def test_the_documented_example_batch_imports_cleanly(aws_env):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "import-format.md").read_text("utf-8")
+    example = doc.split("```jsonl\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    report = import_lines(example, key="imports/example.jsonl")
+    assert report.invalid == 0, report.errors
+    assert report.valid == len(example) == 10
