@@ -73,9 +73,10 @@ class Interval:
         if hi <= lo:
             return 0
 
-        # Cumulative values rounded to litres: adjacent periods add up exactly.
+        # Cumulative values rounded (half up) to litres: adjacent periods add up exactly.
         def at(day: date) -> int:
-            return round(Fraction(self.litres * (day - self.start).days, self.days))
+            elapsed = (day - self.start).days
+            return (2 * self.litres * elapsed + self.days) // (2 * self.days)
 
         return at(hi) - at(lo)
 
@@ -131,16 +132,29 @@ def usage(spans: list[Interval], first: date, last: date) -> Usage:
     """Use over days [first, last] (inclusive)."""
     end = last + timedelta(days=1)
     water = garden = 0
-    covered: set[date] = set()
+    covered: list[tuple[date, date]] = []
     for interval in spans:
+        if interval.end <= first or interval.start >= end:
+            continue
         used = interval.used_between(first, end)
         if interval.kind == "garden":
             garden += used
             continue
         water += used
-        lo, hi = max(first, interval.start), min(end, interval.end)
-        covered.update(lo + timedelta(days=n) for n in range(max(0, (hi - lo).days)))
-    return Usage(water, garden, len(covered), (end - first).days)
+        covered.append((max(first, interval.start), min(end, interval.end)))
+    return Usage(water, garden, _merged_days(covered), (end - first).days)
+
+
+def _merged_days(spans: list[tuple[date, date]]) -> int:
+    """Days covered by half-open date ranges that may overlap (two main meters)."""
+    total, reach = 0, None
+    for start, stop in sorted(spans):
+        if reach is not None and start < reach:
+            start = reach
+        if stop > start:
+            total += (stop - start).days
+            reach = stop if reach is None or stop > reach else reach
+    return total
 
 
 def months(first: date, last: date) -> list[tuple[date, date]]:
