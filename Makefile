@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint bench outbox import clean
+.PHONY: run test lint bench outbox import export-readings clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ outbox: $(STAMP)
 
 import: $(STAMP)
 	$(PY) -m scripts.import_batch $(FILE)
+
+export-readings: $(STAMP)
+	$(PY) -m scripts.export_readings
 
 clean:
 	rm -rf $(VENV) .local

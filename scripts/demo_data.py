@@ -98,14 +98,136 @@ def invoice_pdf_key(invoice_number: str) -> str:
     return f"invoices/{invoice_number.replace('/', '-')}.pdf"
 
 
+def _payments(invoices: list[dict[str, Any]], number: str) -> Iterator[dict[str, Any]]:
+    """Every invoice paid three days before its due date, except the newest; the demo
+    customer paid half of the one before it too."""
+    for invoice in invoices[:-1]:
+        gross = Decimal(invoice["gross"])
+        amount = gross / 2 if number == DEMO_LOGIN and invoice is invoices[-2] else gross
+        paid_on = date.fromisoformat(invoice["due_date"]) - timedelta(days=3)
+        yield {
+            "type": "payment",
+            "id": f"WB/{paid_on:%Y%m%d}/{number}",
+            "customer_number": number,
+            "paid_on": paid_on.isoformat(),
+            "amount": _money(amount),
+            "method": "transfer",
+            "allocations": [{"invoice": invoice["number"], "amount": _money(amount)}],
+        }
+
+
+def _meters(rng: random.Random, number: str) -> Iterator[dict[str, Any]]:
+    """A main meter read monthly for two years (the demo customer's was replaced a year
+    ago and its certification runs out soon) and, for some, a garden sub-meter."""
+    serial = f"WM-{number}"
+    certified = "2027-01-31" if number == DEMO_LOGIN else f"{2028 + int(number) % 3}-06-30"
+    daily = rng.randint(250, 600)  # litres a day
+    start = date(LAST_ISSUE.year - 2, LAST_ISSUE.month, 1)
+    if number == DEMO_LOGIN:
+        replaced = date(LAST_ISSUE.year - 1, LAST_ISSUE.month, 15)
+        yield {
+            "type": "meter",
+            "serial": f"WM-{number}-OLD",
+            "customer_number": number,
+            "kind": "main",
+            "location": "studzienka",
+            "installed_on": "2015-04-01",
+            "removed_on": replaced.isoformat(),
+            "status": "removed",
+            "seal": "PL-1001",
+        }
+    yield {
+        "type": "meter",
+        "serial": serial,
+        "customer_number": number,
+        "kind": "main",
+        "location": "piwnica",
+        "installed_on": "2019-05-10" if number != DEMO_LOGIN else replaced.isoformat(),
+        "certified_until": certified,
+        "seal": f"PL-{number}",
+    }
+    value = {serial: 0 if number == DEMO_LOGIN else rng.randint(300, 900) * 1000}
+    if number == DEMO_LOGIN:
+        value[f"WM-{number}-OLD"] = 1_204_500
+    day = start
+    while day <= LAST_ISSUE:
+        current = serial
+        if number == DEMO_LOGIN and day < replaced:
+            current = f"WM-{number}-OLD"
+        value[current] += daily * 30 + rng.randint(-2000, 2000)
+        yield {
+            "type": "reading",
+            "customer_number": number,
+            "meter": current,
+            "date": day.isoformat(),
+            "value": f"{value[current] // 1000},{value[current] % 1000:03d}",
+            "source": "collector" if day.month % 2 else "billing",
+        }
+        day = (day + timedelta(days=32)).replace(day=1)
+    if int(number) % 4 == 1:
+        yield {
+            "type": "meter",
+            "serial": f"OG-{number}",
+            "customer_number": number,
+            "kind": "garden",
+            "location": "ogród",
+            "installed_on": "2021-04-01",
+            "certified_until": "2026-04-01",
+        }
+        yield {
+            "type": "reading",
+            "customer_number": number,
+            "meter": f"OG-{number}",
+            "date": "2026-10-01",
+            "value": "31,400",
+            "source": "collector",
+        }
+
+
+def _papers(number: str) -> Iterator[dict[str, Any]]:
+    """The customer's contract, an annex, and a scanned document."""
+    contract = f"U/2019/{number}"
+    yield {
+        "type": "contract",
+        "number": contract,
+        "customer_number": number,
+        "kind": "both",
+        "signed_on": "2019-05-02",
+        "valid_from": "2019-05-10",
+        "pdf_key": f"contracts/U-2019-{number}.pdf",
+    }
+    yield {
+        "type": "annex",
+        "contract": contract,
+        "number": "1",
+        "customer_number": number,
+        "signed_on": "2024-01-15",
+        "title": "Zmiana taryfy",
+        "pdf_key": f"contracts/U-2019-{number}-A1.pdf",
+    }
+    yield {
+        "type": "document",
+        "id": f"PROT-{number}",
+        "customer_number": number,
+        "title": "Protokół montażu wodomierza",
+        "date": "2019-05-10",
+        "pdf_key": f"documents/prot-{number}.pdf",
+    }
+
+
 def batch_lines() -> list[dict[str, Any]]:
     """Every line of the demo batch, in import order."""
     rng = random.Random(SEED)
+    more = random.Random(SEED + 1)  # a second stream: the facts above stay as they were
     lines: list[dict[str, Any]] = []
     for offset in range(CUSTOMERS):
         number = str(FIRST_NUMBER + offset)
         lines.append(_customer(rng, number))
-        lines.extend(_invoices(rng, number))
+        invoices = list(_invoices(rng, number))
+        lines.extend(invoices)
+        lines.extend(_payments(invoices, number))
+        lines.extend(_meters(more, number))
+        lines.extend(_papers(number))
     return lines
 
 

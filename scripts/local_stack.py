@@ -78,6 +78,21 @@ def _provision() -> None:
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
 
 
+def _pdf_text(line: dict[str, Any]) -> list[str]:
+    """What the placeholder PDF of a demo record says."""
+    title = {
+        "invoice": f"Faktura {line.get('number')}",
+        "contract": f"Umowa {line.get('number')}",
+        "annex": f"Aneks {line.get('number')} do umowy {line.get('contract')}",
+        "document": str(line.get("title")),
+    }[line["type"]]
+    facts = [f"Odbiorca: {line['customer_number']}"]
+    if line["type"] == "invoice":
+        facts.append(f"Wystawiona: {line['issue_date']}, termin: {line['due_date']}")
+        facts.append(f"Brutto: {line['gross']} zl")
+    return [f"{title} (dokument demonstracyjny IBOK)", *facts]
+
+
 def _import_demo(app: Any) -> dict[str, Any]:
     """Upload the demo batch and its PDFs, then run the batch through the S3 event handler."""
     from chalice.test import TestEventsClient
@@ -91,17 +106,12 @@ def _import_demo(app: Any) -> dict[str, Any]:
     bucket = get_settings().data_bucket
     lines = demo_data.batch_lines()
     for line in lines:
-        if line["type"] == "invoice" and line.get("pdf_key"):
-            pdf = placeholder_pdf(
-                [
-                    f"Faktura {line['number']} (dokument demonstracyjny IBOK)",
-                    f"Odbiorca: {line['customer_number']}",
-                    f"Wystawiona: {line['issue_date']}, termin: {line['due_date']}",
-                    f"Brutto: {line['gross']} zl",
-                ]
-            )
+        if line.get("pdf_key"):
             s3.put_object(
-                Bucket=bucket, Key=line["pdf_key"], Body=pdf, ContentType="application/pdf"
+                Bucket=bucket,
+                Key=line["pdf_key"],
+                Body=placeholder_pdf(_pdf_text(line)),
+                ContentType="application/pdf",
             )
     key = "imports/demo.jsonl"
     s3.put_object(Bucket=bucket, Key=key, Body=demo_data.batch_body(lines))

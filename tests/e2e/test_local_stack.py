@@ -116,6 +116,35 @@ def test_demo_walk_through(stack: Stack) -> None:
     assert me.status_code == 200
     assert me.json()["customer_number"] == facts.demo_login
 
+    # The demo customer's self-service data came in through the import.
+    demo = {"Authorization": f"Bearer {answer.json()['token']}"}
+
+    def read(path: str) -> Any:
+        got = requests.get(f"{stack.url}{path}", headers=demo, timeout=5)
+        assert got.status_code == 200, (path, got.text)
+        return got.json()
+
+    invoices = read("/invoices?limit=100")["items"]
+    assert len(invoices) == 12
+    assert {i["status"] for i in invoices} >= {"paid", "partially_paid", "unpaid"}
+    pdf = requests.get(read(f"/invoices/{invoices[0]['id']}/pdf")["url"], timeout=5)
+    assert pdf.content.startswith(b"%PDF")
+    assert read("/balance")["state"] == "owed"
+    meters = read("/meters")["items"]
+    active = next(m for m in meters if m["status"] == "active" and m["kind"] == "main")
+    assert active["attention"] is True  # certification ends within 90 days
+    last = active["last_reading"]["value"]
+    whole, fraction = last.split(".")
+    submitted = requests.post(
+        f"{stack.url}/meters/{active['id']}/readings",
+        json={"value": f"{int(whole) + 3},{fraction}"},
+        headers=demo,
+        timeout=5,
+    )
+    assert submitted.status_code == 201, submitted.text
+    assert len(read("/consumption")["periods"]) == 12
+    assert read("/contracts")["items"][0]["annexes"]
+
     # Register the new customer with the printed facts, activate from the outbox, log in.
     terms = requests.get(f"{stack.url}/terms", timeout=5).json()["version"]
     password = "Moje-Nowe-Haslo-2026"
