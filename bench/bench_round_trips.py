@@ -10,21 +10,11 @@ import json
 import tempfile
 
 from bench.stack import moto_stack, report
+from tests.api.test_isolation import LIST_PATHS
 
 TARGET = 2
 PASSWORD = "Benchmark-Haslo-2026!"
-PATHS = [
-    "/me",
-    "/me/logins",
-    "/balance",
-    "/settlements",
-    "/invoices",
-    "/payments",
-    "/contracts",
-    "/documents",
-    "/meters",
-    "/consumption",
-]
+PATHS = ["/me/logins", *LIST_PATHS]
 
 
 def run() -> dict[str, list[str]]:

@@ -111,3 +111,30 @@ def bearer(client: Any, login: str = "100200", password: str = PASSWORD) -> dict
     )
     assert response.status_code == 200, response.body
     return {"Authorization": f"Bearer {response.json_body['token']}"}
+
+
+def meter_line(
+    serial: str, customer: str = "100200", installed_on: str = "2025-01-01", **extra: Any
+) -> dict[str, Any]:
+    """A valid meter import line (main, active unless `extra` says otherwise)."""
+    return {
+        "type": "meter",
+        "serial": serial,
+        "customer_number": customer,
+        "installed_on": installed_on,
+        **extra,
+    }
+
+
+def reading_line(
+    serial: str, day: str, value: str, customer: str = "100200", source: str = "billing"
+) -> dict[str, Any]:
+    """A valid reading import line."""
+    return {
+        "type": "reading",
+        "customer_number": customer,
+        "meter": serial,
+        "date": day,
+        "value": value,
+        "source": source,
+    }

@@ -7,30 +7,14 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import clock
-from tests.factories import active_account, bearer, customer_line, import_lines
+from tests.factories import active_account, bearer, customer_line, import_lines, meter_line
+from tests.factories import reading_line as reading
 
 CUSTOMER, OTHER = "100200", "100300"
 
 
 def meter(serial, customer=CUSTOMER, **extra):
-    return {
-        "type": "meter",
-        "serial": serial,
-        "customer_number": customer,
-        "installed_on": "2024-12-01",
-        **extra,
-    }
-
-
-def reading(serial, day, value, customer=CUSTOMER, source="billing"):
-    return {
-        "type": "reading",
-        "customer_number": customer,
-        "meter": serial,
-        "date": day,
-        "value": value,
-        "source": source,
-    }
+    return meter_line(serial, customer, **{"installed_on": "2024-12-01", **extra})
 
 
 @pytest.fixture

@@ -16,17 +16,9 @@ from chalicelib.models.accounts import Account
 from chalicelib.models.meters import ReadingRecord
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, import_lines, post
+from tests.factories import meter_line as meter
 
 CUSTOMERS = ("100200", "100300")
-
-
-def meter(serial, customer):
-    return {
-        "type": "meter",
-        "serial": serial,
-        "customer_number": customer,
-        "installed_on": "2025-01-01",
-    }
 
 
 @pytest.fixture

@@ -17,31 +17,10 @@ from chalicelib.schemas.meters import ReadingSubmission
 from chalicelib.services import meters as meter_service
 from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, customer_line, import_lines, post
+from tests.factories import meter_line as meter
+from tests.factories import reading_line as reading
 
 CUSTOMER, OTHER = "100200", "100300"
-
-
-def meter(serial, customer=CUSTOMER, **extra):
-    return {
-        "type": "meter",
-        "serial": serial,
-        "customer_number": customer,
-        "kind": "main",
-        "installed_on": "2025-01-01",
-        "status": "active",
-        **extra,
-    }
-
-
-def reading(serial, day, value, source="billing", customer=CUSTOMER):
-    return {
-        "type": "reading",
-        "customer_number": customer,
-        "meter": serial,
-        "date": day,
-        "value": value,
-        "source": source,
-    }
 
 
 @pytest.fixture
