@@ -10,11 +10,9 @@ import json
 import tempfile
 
 from bench.stack import moto_stack, report
-from tests.api.test_isolation import LIST_PATHS
 
 TARGET = 2
 PASSWORD = "Benchmark-Haslo-2026!"
-PATHS = ["/me/logins", *LIST_PATHS]
 
 
 def run() -> dict[str, list[str]]:
@@ -25,6 +23,7 @@ def run() -> dict[str, list[str]]:
 
         from app import app
         from scripts.local_stack import _import_demo, register_and_activate
+        from tests.api.test_isolation import LIST_PATHS  # imports models: after the env is set
         from tests.roundtrips import count_dynamodb_calls
 
         _import_demo(app)
@@ -36,7 +35,7 @@ def run() -> dict[str, list[str]]:
                 body=json.dumps({"login": "100001", "password": PASSWORD, "session": "bearer"}),
             )
             headers = {"Authorization": f"Bearer {answer.json_body['token']}"}
-            for path in PATHS:
+            for path in ["/me/logins", *LIST_PATHS]:
                 with count_dynamodb_calls() as calls:
                     assert client.http.get(path, headers=headers).status_code == 200, path
                 counted[path] = list(calls)
