@@ -14,6 +14,7 @@ from chalicelib.blueprints import (
     integration,
     me,
     meters,
+    payments,
     public,
 )
 from chalicelib.http.middleware import http_middleware
@@ -35,6 +36,7 @@ for blueprint in (
     consumption.bp,
     documents.bp,
     integration.bp,
+    payments.bp,
 ):
     app.register_blueprint(blueprint)
 

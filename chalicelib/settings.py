@@ -49,6 +49,12 @@ class Settings:
     reading_window: str
     reading_unusual_multiple: int
     reading_max_daily_litres: int
+    bluemedia_gateway_url: str
+    bluemedia_service_parameter: str
+    bluemedia_key_parameter: str
+    payment_min_grosze: int
+    payment_max_grosze: int
+    payment_return_url: str
     local_outbox_dir: str | None
 
     @property
@@ -91,5 +97,15 @@ def get_settings() -> Settings:
         reading_window=_str("READING_WINDOW", ""),
         reading_unusual_multiple=_int("READING_UNUSUAL_MULTIPLE", 3),
         reading_max_daily_litres=_int("READING_MAX_DAILY_LITRES", 5000),
+        bluemedia_gateway_url=_str(
+            "BLUEMEDIA_GATEWAY_URL", "http://127.0.0.1:8000/_local/bluemedia/payment"
+        ),
+        bluemedia_service_parameter=_str(
+            "BLUEMEDIA_SERVICE_PARAMETER", f"/ibok/{stage}/bluemedia-service-id"
+        ),
+        bluemedia_key_parameter=_str("BLUEMEDIA_KEY_PARAMETER", f"/ibok/{stage}/bluemedia-key"),
+        payment_min_grosze=_int("PAYMENT_MIN_GROSZE", 1000),
+        payment_max_grosze=_int("PAYMENT_MAX_GROSZE", 10_000_000),
+        payment_return_url=_str("PAYMENT_RETURN_URL", ""),
         local_outbox_dir=os.environ.get("LOCAL_OUTBOX_DIR") or None,
     )

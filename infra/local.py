@@ -15,6 +15,8 @@ import yaml
 TEMPLATE = Path(__file__).with_name("stateful.yaml")
 
 # Logical id -> the setting that names the table or bucket on every stage.
+LOCAL_SERVICE_ID = "100042"  # the local fake gateway's Blue Media ServiceID
+
 TABLE_SETTINGS = {"AccountsTable": "accounts_table", "BillingTable": "billing_table"}
 
 
@@ -90,11 +92,14 @@ def create_resources(dynamodb: Any, s3: Any, ssm: Any, settings: Any) -> None:
             Bucket=settings.data_bucket, VersioningConfiguration={"Status": "Enabled"}
         )
     ensure_secret(ssm, settings.pepper_parameter)
+    ensure_secret(ssm, settings.bluemedia_key_parameter)
+    ensure_secret(ssm, settings.bluemedia_service_parameter, value=LOCAL_SERVICE_ID)
 
 
-def ensure_secret(ssm: Any, name: str) -> None:
-    """Create a random SecureString parameter unless it exists (local stack only)."""
+def ensure_secret(ssm: Any, name: str, value: str | None = None) -> None:
+    """Create a SecureString parameter (random unless `value` is given) unless it exists
+    (local stack and tests only)."""
     try:
         ssm.get_parameter(Name=name)
     except ssm.exceptions.ParameterNotFound:
-        ssm.put_parameter(Name=name, Value=secrets.token_urlsafe(32), Type="SecureString")
+        ssm.put_parameter(Name=name, Value=value or secrets.token_urlsafe(32), Type="SecureString")

@@ -25,6 +25,7 @@ SUBJECTS = {
     "password_changed": "Hasło do IBOK zostało zmienione",
     "email_change_confirm": "Potwierdź nowy adres e-mail w IBOK",
     "email_change_notice": "Zmiana adresu e-mail w IBOK",
+    "payment_receipt": "Potwierdzenie płatności online w IBOK",
 }
 
 

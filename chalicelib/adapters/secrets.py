@@ -19,6 +19,15 @@ def password_pepper() -> bytes:
     return _parameter(get_settings().pepper_parameter).encode("utf-8")
 
 
+def bluemedia_credentials() -> tuple[str, str]:
+    """The Blue Media ServiceID and shared key of this stage."""
+    settings = get_settings()
+    return (
+        _parameter(settings.bluemedia_service_parameter),
+        _parameter(settings.bluemedia_key_parameter),
+    )
+
+
 def reset() -> None:
     """Forget cached secrets (tests)."""
     _parameter.cache_clear()

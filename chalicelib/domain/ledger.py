@@ -14,6 +14,10 @@ Rules:
 - Settlements: charges and payments in date order with a running balance that ends at the
   balance; when the billing system's balance does not match the history we hold, an opening
   balance entry makes up the difference.
+- An online payment the gateway confirmed but the billing system has not booked yet counts
+  as a payment (whatever the date of the billing system's balance) and marks what it paid
+  as paid pending booking. Once booked (a payment naming the order), only the booking
+  counts: the service stops passing the online payment in.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 PAID, PARTIALLY_PAID, UNPAID = "paid", "partially_paid", "unpaid"
+PAID_PENDING_BOOKING = "paid_pending_booking"
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Payment:
     amount: int  # grosze
     method: str
     allocations: tuple[tuple[str, int], ...] = ()  # (invoice number, grosze)
+    pending_booking: bool = False  # an online payment the billing system has not booked
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ class Entry:
     """One line of the settlements ledger."""
 
     on: date
-    kind: str  # opening | charge | payment
+    kind: str  # opening | charge | payment | online_payment
     reference: str
     document_kind: str | None
     amount: int  # signed: charges positive, payments negative
@@ -134,16 +140,21 @@ def document_states(
         if doc.kind == "correction":
             corrections[roots[doc.number]].append(doc)
     paid: dict[str, int] = defaultdict(int)
+    booked: dict[str, int] = defaultdict(int)
     for payment in payments:
         for invoice, amount in payment.allocations:
             paid[roots.get(invoice, invoice)] += amount
+            if not payment.pending_booking:
+                booked[roots.get(invoice, invoice)] += amount
     states = {}
     for doc in documents:
         root = roots[doc.number]
         root_doc = by_number.get(root, doc)
         amount_due, settled = due[root], paid[root]
-        if amount_due <= 0 or settled >= amount_due:
+        if amount_due <= 0 or booked[root] >= amount_due:
             status = PAID
+        elif settled >= amount_due:
+            status = PAID_PENDING_BOOKING
         elif settled > 0:
             status = PARTIALLY_PAID
         else:
@@ -154,7 +165,7 @@ def document_states(
             amount_due=amount_due,
             paid=settled,
             status=status,
-            overdue=status != PAID and root_doc.due_date < today,
+            overdue=status in (PARTIALLY_PAID, UNPAID) and root_doc.due_date < today,
             corrections=[
                 c.number for c in sorted(corrections[root], key=lambda c: (c.issue_date, c.number))
             ],
@@ -169,7 +180,14 @@ def _movements(documents: list[Document], payments: list[Payment]) -> list[Entry
         if is_charge(doc)
     ]
     moves += [
-        Entry(payment.paid_on, "payment", payment.payment_id, None, -payment.amount, 0)
+        Entry(
+            payment.paid_on,
+            "online_payment" if payment.pending_booking else "payment",
+            payment.payment_id,
+            None,
+            -payment.amount,
+            0,
+        )
         for payment in payments
     ]
     # Charges before payments on the same day, then by reference: a stable order.
@@ -185,7 +203,9 @@ def balance_as_of(
     if not balances:
         return total, 0, None
     latest = max(balances, key=lambda b: b.as_of)
-    before = sum(m.amount for m in moves if m.on <= latest.as_of)
+    # The billing system's balance includes what it booked up to its date, never what it
+    # has not booked: unbooked online payments always count.
+    before = sum(m.amount for m in moves if m.on <= latest.as_of and m.kind != "online_payment")
     opening = latest.amount - before
     return total + opening, opening, latest
 

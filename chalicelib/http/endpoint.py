@@ -144,6 +144,7 @@ def endpoint(
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
     roles: Iterable[str] = (),
+    content_types: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     operation = Operation(
@@ -156,7 +157,7 @@ def endpoint(
         tags=tuple(tags) or (blueprint._import_name.rsplit(".", 1)[-1],),
         query_ref=query,
     )
-    content_types = ["application/json"] if body is not None else None
+    accepted = list(content_types) or (["application/json"] if body is not None else None)
     allowed = frozenset(roles)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -176,8 +177,8 @@ def endpoint(
 
         handler.__openapi__ = operation  # type: ignore[attr-defined]
         options: dict[str, Any] = {"methods": [method]}
-        if content_types:
-            options["content_types"] = content_types
+        if accepted:
+            options["content_types"] = accepted
         blueprint.route(path, **options)(handler)
         return handler
 

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from chalicelib.http.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.schemas.base import Schema, Strict
 
-InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid"]
+InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid", "paid_pending_booking"]
 InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "accounting_note"]
 
 
@@ -48,7 +48,7 @@ class InvoiceOut(Schema):
     net: str
     vat: str
     gross: str
-    status: Literal["paid", "unpaid", "partially_paid"]
+    status: Literal["paid", "unpaid", "partially_paid", "paid_pending_booking"]
     overdue: bool
     amount_due: str = Field(description="Do zapłaty za dokument wraz z korektami.")
     paid: str
@@ -102,7 +102,7 @@ class SettlementEntryOut(Schema):
     """One line of the ledger."""
 
     date: date
-    kind: Literal["opening", "charge", "payment"]
+    kind: Literal["opening", "charge", "payment", "online_payment"]
     reference: str
     document_kind: str | None
     amount: str = Field(description="Obciążenie dodatnie, wpłata ujemna.")
@@ -125,9 +125,14 @@ class AllocationOut(Schema):
 
 
 class PaymentOut(Schema):
-    """A booked payment."""
+    """A payment: booked by the billing system, or made online through the portal."""
 
     id: str
+    source: Literal["billing", "online"]
+    status: Literal["started", "pending", "paid", "failed", "booked"] = Field(
+        description="started: rozpoczęta; pending: w toku; paid: opłacona, czeka na "
+        "zaksięgowanie; failed: nieudana; booked: zaksięgowana."
+    )
     paid_on: date
     amount: str
     method: str
@@ -136,7 +141,7 @@ class PaymentOut(Schema):
 
 
 class PaymentList(Schema):
-    """A page of booked payments, newest first."""
+    """A page of payments, newest first."""
 
     items: list[PaymentOut]
     next_cursor: str | None

@@ -4,11 +4,12 @@ ledger prefix, then the rules of domain/ledger.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from chalicelib import clock
 from chalicelib.adapters.files import download_link, safe_filename
 from chalicelib.domain import ledger
+from chalicelib.domain.payments import BOOKED, PAID
 from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.http.pagination import paginate
@@ -18,6 +19,7 @@ from chalicelib.models.billing import (
     InvoiceRecord,
     PaymentRecord,
 )
+from chalicelib.models.payments import OnlinePayment
 from chalicelib.money import format_grosze
 from chalicelib.schemas.ledger import (
     AllocationOut,
@@ -62,7 +64,15 @@ class Ledger:
     documents: list[ledger.Document]
     payments: list[ledger.Payment]
     payment_records: list[PaymentRecord]
+    online: list[OnlinePayment]
+    booked_orders: set[str]
     balances: list[ledger.Balance]
+
+    def online_status(self, order: OnlinePayment) -> str:
+        """The order's visible status: booked once the billing system booked it."""
+        if order.status == PAID and order.order_id in self.booked_orders:
+            return BOOKED
+        return order.status
 
 
 def load(customer_number: str) -> Ledger:
@@ -70,6 +80,9 @@ def load(customer_number: str) -> Ledger:
     items = query_prefix(customer_number, LEDGER_PREFIX)
     invoices = of_type(items, InvoiceRecord)
     payments = of_type(items, PaymentRecord)
+    online = of_type(items, OnlinePayment)
+    booked_orders = {p.online_order for p in payments if p.online_order}
+    unbooked = [o for o in online if o.status == PAID and o.order_id not in booked_orders]
     return Ledger(
         records={inv.number: inv for inv in invoices},
         documents=[
@@ -93,8 +106,21 @@ def load(customer_number: str) -> Ledger:
                 allocations=tuple((a["invoice"], int(a["amount"])) for a in p.allocations),
             )
             for p in payments
+        ]
+        + [
+            ledger.Payment(
+                payment_id=o.order_id,
+                paid_on=clock.to_warsaw(datetime.fromisoformat(o.paid_at or o.updated_at)).date(),
+                amount=int(o.amount),
+                method="online",
+                allocations=tuple((part.invoice, int(part.amount)) for part in o.parts),
+                pending_booking=True,
+            )
+            for o in unbooked
         ],
         payment_records=payments,
+        online=online,
+        booked_orders=booked_orders,
         balances=[
             ledger.Balance(date.fromisoformat(b.as_of), int(b.amount))
             for b in of_type(items, BalanceRecord)
@@ -227,25 +253,49 @@ def settlements(customer_number: str, query: PageQuery) -> SettlementList:
     )
 
 
+def online_payment_out(order: OnlinePayment, status: str) -> PaymentOut:
+    """An online payment as listed."""
+    return PaymentOut(
+        id=order.order_id,
+        source="online",
+        status=status,
+        paid_on=clock.to_warsaw(datetime.fromisoformat(order.paid_at or order.created_at)).date(),
+        amount=format_grosze(int(order.amount)),
+        method="online",
+        title=order.description,
+        allocations=[
+            AllocationOut(invoice=part.invoice, amount=format_grosze(int(part.amount)))
+            for part in order.parts
+        ],
+    )
+
+
 def payments(customer_number: str, query: PageQuery) -> PaymentList:
-    """Payments booked by the billing system, newest first, one page."""
+    """Booked payments and online payments, newest first, one page."""
     data = load(customer_number)
-    ordered = sorted(data.payment_records, key=lambda p: (p.paid_on, p.payment_id), reverse=True)
-    page = paginate(ordered, lambda p: f"{p.paid_on}|{p.payment_id}", query.cursor, query.limit)
-    return PaymentList(
-        items=[
+    rows = [(p.paid_on, f"B|{p.payment_id}", p) for p in data.payment_records] + [
+        ((o.paid_at or o.created_at)[:10], f"O|{o.order_id}", o) for o in data.online
+    ]
+    ordered = sorted(rows, key=lambda row: (row[0], row[1]), reverse=True)
+    page = paginate(ordered, lambda row: f"{row[0]}|{row[1]}", query.cursor, query.limit)
+    items = []
+    for _, _, record in page.items:
+        if isinstance(record, OnlinePayment):
+            items.append(online_payment_out(record, data.online_status(record)))
+            continue
+        items.append(
             PaymentOut(
-                id=p.payment_id,
-                paid_on=date.fromisoformat(p.paid_on),
-                amount=format_grosze(int(p.amount)),
-                method=p.method,
-                title=p.title,
+                id=record.payment_id,
+                source="billing",
+                status=BOOKED,
+                paid_on=date.fromisoformat(record.paid_on),
+                amount=format_grosze(int(record.amount)),
+                method=record.method,
+                title=record.title,
                 allocations=[
                     AllocationOut(invoice=a["invoice"], amount=format_grosze(int(a["amount"])))
-                    for a in p.allocations
+                    for a in record.allocations
                 ],
             )
-            for p in page.items
-        ],
-        next_cursor=page.next_cursor,
-    )
+        )
+    return PaymentList(items=items, next_cursor=page.next_cursor)

@@ -1,0 +1,1 @@
+"""Online payments: a provider interface (provider.py) and its implementations."""

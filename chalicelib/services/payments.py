@@ -1,0 +1,285 @@
+"""Online payments: start an order, apply the gateway's notifications (idempotent, forward
+only), tell the returning customer what happened."""
+
+from __future__ import annotations
+
+import secrets as random_tokens
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pynamodb.exceptions import UpdateError
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.adapters import mailer
+from chalicelib.adapters.secrets import bluemedia_credentials
+from chalicelib.domain import ledger as rules
+from chalicelib.domain.payments import FAILED, FROM_GATEWAY, MOVES_TO, PAID, PENDING, STARTED
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.http.ids import decode_id
+from chalicelib.logs import logger
+from chalicelib.models.billing import BillingItem
+from chalicelib.models.payments import OnlinePayment, OrderPart, OrderPointer
+from chalicelib.money import format_grosze
+from chalicelib.payments.bluemedia import BlueMedia
+from chalicelib.payments.provider import InvalidNotification, StartRequest, Transaction
+from chalicelib.schemas.payments import (
+    FormField,
+    GatewayForm,
+    PaymentDetail,
+    PaymentStart,
+    ReturnStatus,
+    StartedPayment,
+)
+from chalicelib.services import ledger as ledger_service
+from chalicelib.services.notify import local_time
+from chalicelib.settings import get_settings
+from chalicelib.storage.accounts import get_account
+from chalicelib.storage.billing import get_item
+from chalicelib.storage.errors import is_condition_failure
+from chalicelib.telemetry import security_event
+
+MESSAGES = {
+    STARTED: "Płatność rozpoczęta. Jeśli jej nie dokończono, można zacząć nową.",
+    PENDING: "Płatność jest w toku. Potwierdzenie z banku zwykle przychodzi w ciągu minut.",
+    PAID: "Płatność otrzymana. Do czasu zaksięgowania faktury są oznaczone jako opłacone "
+    "(oczekuje na zaksięgowanie).",
+    FAILED: "Płatność nie powiodła się. Możesz spróbować ponownie.",
+    "booked": "Płatność zaksięgowana.",
+}
+
+
+def provider() -> BlueMedia:
+    """The configured provider (credentials from SSM, cached per container)."""
+    service_id, key = bluemedia_credentials()
+    return BlueMedia(service_id, key, get_settings().bluemedia_gateway_url)
+
+
+def new_order_id(now: date) -> str:
+    """A unique order id: 24 characters, letters and digits only."""
+    return f"{now:%Y%m%d}{random_tokens.token_hex(8).upper()}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an order pays."""
+
+    purpose: str
+    amount: int
+    parts: list[tuple[str, int]]
+    description: str
+
+
+def _plan(customer_number: str, body: PaymentStart) -> Plan:
+    data = ledger_service.load(customer_number)
+    states = rules.document_states(data.documents, data.payments, ledger_service.today())
+    settings = get_settings()
+    if body.amount is not None:
+        if not settings.payment_min_grosze <= body.amount <= settings.payment_max_grosze:
+            raise InvalidInput(
+                fields={
+                    "amount": f"Kwota musi wynosić od {format_grosze(settings.payment_min_grosze)}"
+                    f" do {format_grosze(settings.payment_max_grosze)} zł."
+                }
+            )
+        return Plan("amount", body.amount, [], f"Wpłata na konto klienta {customer_number}")
+    if body.overdue:
+        roots = {s.root: s for s in states.values() if s.overdue and s.outstanding > 0}
+        if not roots:
+            raise Conflict("Nie masz zaległości do zapłaty.")
+        parts = [(root, state.outstanding) for root, state in sorted(roots.items())]
+        return Plan(
+            "overdue",
+            sum(amount for _, amount in parts),
+            parts,
+            f"Zaległość klienta {customer_number}",
+        )
+    parts_by_root: dict[str, int] = {}
+    for identifier in body.invoices or []:
+        number = decode_id(identifier, "Nie ma takiej faktury.")
+        state = states.get(number)
+        if state is None:
+            raise NotFound("Nie ma takiej faktury.")
+        if state.outstanding <= 0:
+            raise Conflict(f"Faktura {number} nie ma nic do zapłaty.")
+        parts_by_root[state.root] = states.get(state.root, state).outstanding
+    parts = sorted(parts_by_root.items())
+    numbers = ", ".join(number for number, _ in parts)
+    return Plan("invoices", sum(a for _, a in parts), parts, f"Faktury {numbers}"[:79])
+
+
+def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
+    """Create an order for an amount computed here and return the signed gateway form."""
+    plan = _plan(customer_number, body)
+    account = get_account(customer_number)
+    email = account.email if account else None
+    now = clock.now()
+    order_id = new_order_id(now.date())
+    order = OnlinePayment(
+        BillingItem.partition(customer_number),
+        OnlinePayment.sort_key(order_id),
+        order_id=order_id,
+        provider="bluemedia",
+        amount=plan.amount,
+        currency="PLN",
+        purpose=plan.purpose,
+        parts=[OrderPart(invoice=number, amount=amount) for number, amount in plan.parts],
+        description=plan.description,
+        status=STARTED,
+        created_at=now.isoformat(),
+        updated_at=now.isoformat(),
+        email=email,
+    )
+    pointer = OrderPointer(
+        *OrderPointer.key(order_id), customer=customer_number, amount=plan.amount, currency="PLN"
+    )
+    with TransactWrite(connection=OnlinePayment._get_connection().connection) as tx:
+        tx.save(order, condition=OnlinePayment.pk.does_not_exist())
+        tx.save(pointer, condition=OrderPointer.pk.does_not_exist())
+    redirect = provider().start(StartRequest(order_id, plan.amount, plan.description, email))
+    return StartedPayment(
+        order_id=order_id,
+        amount=format_grosze(plan.amount),
+        status=STARTED,
+        gateway=GatewayForm(
+            url=redirect.url, fields=[FormField(name=n, value=v) for n, v in redirect.fields]
+        ),
+    )
+
+
+def get_payment(customer_number: str, order_id: str) -> PaymentDetail:
+    """One of the customer's online payments."""
+    if not order_id.isalnum() or len(order_id) > 32:
+        raise NotFound("Nie ma takiej płatności.")
+    data = ledger_service.load(customer_number)
+    order = next((o for o in data.online if o.order_id == order_id), None)
+    if order is None:
+        raise NotFound("Nie ma takiej płatności.")
+    status = data.online_status(order)
+    listed = ledger_service.online_payment_out(order, status)
+    return PaymentDetail(**listed.model_dump(), remote_id=order.remote_id, message=MESSAGES[status])
+
+
+# --- notifications --------------------------------------------------------------------
+
+
+def _apply(transaction: Transaction) -> bool:
+    """Apply one verified transaction; True to confirm it to the gateway."""
+    pointer = get_item_pointer(transaction.order_id)
+    if pointer is None:
+        security_event("itn_unknown_order", order_id=transaction.order_id)
+        return False
+    if transaction.amount != int(pointer.amount) or transaction.currency != pointer.currency:
+        security_event("itn_amount_mismatch", order_id=transaction.order_id)
+        return False
+    new = FROM_GATEWAY.get(transaction.status)
+    if new is None:
+        security_event("itn_unknown_status", order_id=transaction.order_id)
+        return False
+    order = OnlinePayment(
+        BillingItem.partition(pointer.customer), OnlinePayment.sort_key(transaction.order_id)
+    )
+    now = clock.now().isoformat()
+    actions = [
+        OnlinePayment.status.set(new),
+        OnlinePayment.updated_at.set(now),
+        OnlinePayment.remote_id.set(transaction.remote_id or None),
+    ]
+    if transaction.gateway_id:
+        actions.append(OnlinePayment.gateway_id.set(transaction.gateway_id))
+    if transaction.status_details:
+        actions.append(OnlinePayment.status_details.set(transaction.status_details[:200]))
+    if new == PAID:
+        actions.append(OnlinePayment.paid_at.set(transaction.payment_date or now))
+    try:
+        order.update(actions=actions, condition=OnlinePayment.status.is_in(*MOVES_TO[new]))
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+        # A repeat, or a move backwards: nothing changes; the gateway may stop resending.
+        current = OnlinePayment.get(order.pk, order.sk, consistent_read=True)
+        if current.status == PAID and not current.receipt_sent_at:
+            _send_receipt(current)
+        return True
+    if new == PAID:
+        order.refresh(consistent_read=True)
+        _send_receipt(order)
+    return True
+
+
+def get_item_pointer(order_id: str) -> OrderPointer | None:
+    """The pointer of an order id from a notification."""
+    if not order_id.isalnum() or len(order_id) > 32:
+        return None
+    try:
+        return OrderPointer.get(*OrderPointer.key(order_id), consistent_read=True)
+    except OrderPointer.DoesNotExist:
+        return None
+
+
+def _send_receipt(order: OnlinePayment) -> None:
+    """E-mail the receipt once: only the first to mark it sent sends it."""
+    if not order.email:
+        return
+    try:
+        order.update(
+            actions=[OnlinePayment.receipt_sent_at.set(clock.now().isoformat())],
+            condition=OnlinePayment.receipt_sent_at.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return  # another delivery sent it
+        raise
+    paid_at = order.paid_at or order.updated_at
+    mailer.send(
+        "payment_receipt",
+        order.email,
+        {
+            "order_id": order.order_id,
+            "amount": format_grosze(int(order.amount)).replace(".", ","),
+            "description": order.description,
+            "paid_at": local_time(datetime.fromisoformat(paid_at)),
+            "parts": [
+                {"invoice": p.invoice, "amount": format_grosze(int(p.amount)).replace(".", ",")}
+                for p in order.parts
+            ],
+        },
+    )
+
+
+def handle_notification(body: bytes, content_type: str) -> bytes:
+    """Verify and apply an ITN; the signed answer (CONFIRMED per applied transaction)."""
+    gateway = provider()
+    try:
+        notification = gateway.parse_notification(body, content_type)
+    except InvalidNotification as exc:
+        order_ids = gateway.order_ids(body, content_type)
+        security_event("itn_rejected", reason=str(exc), orders=len(order_ids))
+        if not order_ids:
+            raise InvalidInput("Nieprawidłowe powiadomienie.") from exc
+        return gateway.acknowledge(gateway.service_id, [(o, False) for o in order_ids])
+    confirmations = []
+    for transaction in notification.transactions:
+        try:
+            confirmed = _apply(transaction)
+        except Exception:
+            logger.exception("itn transaction failed", extra={"order_id": transaction.order_id})
+            confirmed = False
+        confirmations.append((transaction.order_id, confirmed))
+    return gateway.acknowledge(notification.service_id, confirmations)
+
+
+def return_status(params: dict[str, str]) -> ReturnStatus:
+    """What to show a customer coming back from the gateway (the ITN decides the state)."""
+    try:
+        order_id = provider().verify_return(params)
+    except InvalidNotification as exc:
+        raise NotFound("Nie rozpoznajemy tej płatności.") from exc
+    pointer = get_item_pointer(order_id)
+    if pointer is None:
+        raise NotFound("Nie rozpoznajemy tej płatności.")
+    order = get_item(OnlinePayment, pointer.customer, OnlinePayment.sort_key(order_id))
+    status = order.status if order else STARTED
+    if status == STARTED:
+        status = PENDING  # back from the gateway: the bank is still deciding
+    return ReturnStatus(order_id=order_id, status=status, message=MESSAGES[status])
