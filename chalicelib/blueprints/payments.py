@@ -53,7 +53,9 @@ def notify(req: ApiRequest) -> Response:
     answer = payments.handle_notification(
         req.raw.raw_body or b"", req.raw.headers.get("content-type", "")
     )
-    return Response(body=answer, status_code=200, headers={"Content-Type": "text/xml"})
+    return Response(
+        body=answer.decode("utf-8"), status_code=200, headers={"Content-Type": "text/xml"}
+    )
 
 
 @endpoint(
