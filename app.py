@@ -41,9 +41,10 @@ for blueprint in (
     app.register_blueprint(blueprint)
 
 if os.environ.get("STAGE") == "local":
-    from chalicelib.blueprints import local_pages
+    from chalicelib.blueprints import local_gateway, local_pages
 
     app.register_blueprint(local_pages.bp)
+    app.register_blueprint(local_gateway.bp)
 
 
 @app.on_s3_event(

@@ -51,6 +51,7 @@ def stage_environment(api_port: int, moto_port: int) -> dict[str, str]:
         {
             "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
             "PUBLIC_URL": f"{api}/_local",
+            "BLUEMEDIA_GATEWAY_URL": f"{api}/_local/bluemedia/payment",
             "CORS_ORIGIN": api,
             "LOCAL_OUTBOX_DIR": os.environ.get("LOCAL_OUTBOX_DIR")
             or str(ROOT / env.get("LOCAL_OUTBOX_DIR", ".local/outbox")),

@@ -53,7 +53,7 @@ document.addEventListener('DOMContentLoaded', function () {
 """
 
 
-def _page(title: str, body: str) -> Response:
+def page(title: str, body: str) -> Response:
     document = (
         "<!DOCTYPE html><html lang='pl'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title><script src='/_local/app.js'></script></head>"
@@ -80,7 +80,7 @@ def outbox() -> Response:
         f"{html.escape(m['subject'])}</a></td></tr>"
         for m in read_outbox(_outbox_dir())
     )
-    return _page(
+    return page(
         "Skrzynka nadawcza (lokalnie)",
         "<table border='1' cellpadding='4'><tr><th>Wysłano (UTC)</th><th>Do</th><th>Temat</th></tr>"
         f"{rows}</table>",
@@ -92,14 +92,14 @@ def outbox_message(message_id: str) -> Response:
     for message in read_outbox(_outbox_dir()):
         if message["id"] == message_id:
             return Response(body=message["html"], headers=PAGE_HEADERS)
-    return _page("Nie znaleziono wiadomości", "<p><a href='/_local/outbox'>Wróć</a></p>")
+    return page("Nie znaleziono wiadomości", "<p><a href='/_local/outbox'>Wróć</a></p>")
 
 
-@bp.route("/_local/{page}")
-def action_page(page: str) -> Response:
-    if page not in ACTIONS:
-        return _page("Nie znaleziono", "<p><a href='/_local/outbox'>Skrzynka</a></p>")
-    title, api, with_password = ACTIONS[page]
+@bp.route("/_local/{name}")
+def action_page(name: str) -> Response:
+    if name not in ACTIONS:
+        return page("Nie znaleziono", "<p><a href='/_local/outbox'>Skrzynka</a></p>")
+    title, api, with_password = ACTIONS[name]
     fields = (
         "<p><label>Nowe hasło <input id='pw' type='password' "
         "autocomplete='new-password'></label></p>"
@@ -108,7 +108,7 @@ def action_page(page: str) -> Response:
         if with_password
         else ""
     )
-    return _page(
+    return page(
         title,
         f"<form id='f' data-api='{api}'>{fields}"
         f"<button type='submit'>{html.escape(title)}</button></form>"

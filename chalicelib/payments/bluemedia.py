@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import hmac
 from datetime import UTC, datetime
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 from xml.etree.ElementTree import Element, SubElement, tostring  # building only
 
 from defusedxml import ElementTree as SafeElementTree
@@ -195,6 +195,22 @@ class BlueMedia:
             values += [order_id, word]
         SubElement(root, "hash").text = signature(values, self.shared_key)
         return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="utf-8")
+
+    def notification_body(self, transactions: list[dict[str, str]]) -> bytes:
+        """A signed ITN as the gateway sends it (the local fake gateway and tests)."""
+        root = Element("transactionList")
+        SubElement(root, "serviceID").text = self.service_id
+        listing = SubElement(root, "transactions")
+        values = [self.service_id]
+        for transaction in transactions:
+            entry = SubElement(listing, "transaction")
+            for name, value in transaction.items():
+                SubElement(entry, name).text = value
+                if value:
+                    values.append(value)
+        SubElement(root, "hash").text = signature(values, self.shared_key)
+        xml = b'<?xml version="1.0" encoding="UTF-8"?>' + tostring(root, encoding="utf-8")
+        return b"transactions=" + quote(base64.b64encode(xml).decode("ascii"), safe="").encode()
 
     def return_hash(self, order_id: str) -> str:
         """The Hash of the browser return for `order_id`."""

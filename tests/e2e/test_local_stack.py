@@ -3,6 +3,7 @@ walk-through against it, unknown routes, and a clean stop that frees the ports."
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -202,3 +204,74 @@ def test_stops_on_sigint_frees_ports_and_starts_again(tmp_path: Path) -> None:
         assert demo_data.DEMO_EMAIL not in outbox
     finally:
         assert again.stop() == 0
+
+
+def test_payment_through_the_local_fake_gateway_and_its_booking(stack: Stack, tmp_path: Path):
+    login = {"login": "100001", "password": demo_data.DEMO_PASSWORD, "session": "bearer"}
+    token = stack.post("/auth/login", login).json()["token"]
+    demo = {"Authorization": f"Bearer {token}"}
+    owed_before = requests.get(f"{stack.url}/balance", headers=demo, timeout=5).json()
+    started = stack.post("/payments", {"overdue": True}, **demo)
+    assert started.status_code == 201, started.text
+    order = started.json()
+    assert order["amount"] == owed_before["overdue"]
+
+    # The browser posts the signed form to the gateway, which shows the order.
+    fields = [(f["name"], f["value"]) for f in order["gateway"]["fields"]]
+    shown = requests.post(order["gateway"]["url"], data=fields, timeout=5)
+    assert shown.status_code == 200 and "Zapłać" in shown.text
+    assert order["order_id"] in shown.text
+    # "Zapłać": the gateway sends a signed ITN to the API, then the browser back.
+    decision = {
+        "OrderID": order["order_id"],
+        "Amount": order["amount"],
+        "Currency": "PLN",
+        "Status": "SUCCESS",
+    }
+    back = requests.post(
+        f"{stack.url}/_local/bluemedia/decide", data=decision, allow_redirects=False, timeout=10
+    )
+    assert back.status_code == 303
+    query = back.headers["Location"].split("?", 1)[1]
+    shown = requests.get(f"{stack.url}/payments/return/bluemedia?{query}", timeout=5).json()
+    assert shown["status"] == "paid"
+    detail = requests.get(f"{stack.url}/payments/{order['order_id']}", headers=demo, timeout=5)
+    assert detail.json()["status"] == "paid"
+    balance = requests.get(f"{stack.url}/balance", headers=demo, timeout=5).json()
+    assert balance["overdue"] == "0.00"
+    page = requests.get(f"{stack.url}/_local/outbox", timeout=5).text
+    assert "Potwierdzenie płatności online" in page
+
+    # The billing system books it: the order shows as booked and counts once.
+    amount = order["amount"]
+    batch = tmp_path / "booking.jsonl"
+    batch.write_text(
+        json.dumps(
+            {
+                "type": "payment",
+                "id": "WB/ONLINE/1",
+                "customer_number": "100001",
+                "paid_on": date.today().isoformat(),
+                "amount": amount,
+                "method": "online",
+                "online_order": order["order_id"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PORT": str(stack.port), "MOTO_PORT": str(stack.moto_port)}
+    imported = subprocess.run(
+        [sys.executable, "-m", "scripts.import_batch", str(batch)],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if not k.startswith(("AWS_", "STAGE"))},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    history = requests.get(f"{stack.url}/payments", headers=demo, timeout=5).json()["items"]
+    statuses = {p["id"]: p["status"] for p in history}
+    assert statuses[order["order_id"]] == "booked"
+    after = requests.get(f"{stack.url}/balance", headers=demo, timeout=5).json()
+    assert after["balance"] == balance["balance"]

@@ -1,0 +1,134 @@
+"""Local stage only: a fake Blue Media gateway. It takes the signed start form, shows the
+order with "Zapłać" / "Odrzuć", then sends a correctly signed ITN to the local callback
+exactly as the gateway would, and sends the browser back with a signed return — so the
+whole payment journey works offline in the demo."""
+
+from __future__ import annotations
+
+import html
+import secrets
+import urllib.request
+from urllib.parse import parse_qs, urlencode
+
+from chalice import Blueprint, Response
+
+from chalicelib import clock
+from chalicelib.blueprints.local_pages import page
+from chalicelib.payments.bluemedia import START_FIELDS, same_hash, signature
+from chalicelib.services.payments import provider
+from chalicelib.settings import get_settings
+
+bp = Blueprint(__name__)
+FORM = "application/x-www-form-urlencoded"
+
+RETURN_SCRIPT = """
+document.addEventListener('DOMContentLoaded', function () {
+  fetch('/payments/return/bluemedia' + location.search)
+    .then(function (r) { return r.json(); })
+    .then(function (j) {
+      document.getElementById('out').textContent = j.message ||
+        (j.error && j.error.message) || '';
+    });
+});
+"""
+
+
+def _form(request: object) -> dict[str, str]:
+    raw = (getattr(request, "raw_body", b"") or b"").decode("utf-8", "replace")
+    return {name: values[0] for name, values in parse_qs(raw).items()}
+
+
+def _error(message: str) -> Response:
+    response = page("Bramka testowa: błąd", f"<p>{html.escape(message)}</p>")
+    response.status_code = 400
+    return response
+
+
+@bp.route("/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
+def payment_page() -> Response:
+    fields = _form(bp.current_request)
+    gateway = provider()
+    sent = [fields[name] for name in START_FIELDS if fields.get(name)]
+    if fields.get("ServiceID") != gateway.service_id or not same_hash(
+        fields.get("Hash", ""), signature(sent, gateway.shared_key)
+    ):
+        return _error("Nieprawidłowy podpis formularza płatności.")
+    hidden = "".join(
+        f"<input type='hidden' name='{name}' value='{html.escape(fields.get(name, ''))}'>"
+        for name in ("OrderID", "Amount", "Currency")
+    )
+    rows = "".join(
+        f"<tr><th>{label}</th><td>{html.escape(fields.get(name, ''))}</td></tr>"
+        for label, name in (
+            ("Zamówienie", "OrderID"),
+            ("Kwota", "Amount"),
+            ("Tytuł", "Description"),
+            ("E-mail", "CustomerEmail"),
+        )
+    )
+    buttons = "".join(
+        f"<form method='post' action='/_local/bluemedia/decide' style='display:inline'>"
+        f"{hidden}<input type='hidden' name='Status' value='{status}'>"
+        f"<button type='submit'>{label}</button></form> "
+        for status, label in (("SUCCESS", "Zapłać"), ("FAILURE", "Odrzuć"))
+    )
+    return page(
+        "Bramka płatności (lokalna, testowa)",
+        f"<table border='1' cellpadding='4'>{rows}</table><p>{buttons}</p>",
+    )
+
+
+@bp.route("/_local/bluemedia/decide", methods=["POST"], content_types=[FORM])
+def decide() -> Response:
+    fields = _form(bp.current_request)
+    status = fields.get("Status")
+    order_id = fields.get("OrderID", "")
+    if status not in ("SUCCESS", "FAILURE") or not order_id.isalnum():
+        return _error("Nieprawidłowa decyzja.")
+    gateway = provider()
+    settings = get_settings()
+    body = gateway.notification_body(
+        [
+            {
+                "orderID": order_id,
+                "remoteID": secrets.token_hex(5).upper(),
+                "amount": fields.get("Amount", ""),
+                "currency": fields.get("Currency", "PLN"),
+                "gatewayID": "106",
+                "paymentDate": clock.now().strftime("%Y%m%d%H%M%S"),
+                "paymentStatus": status,
+                "paymentStatusDetails": "AUTHORIZED" if status == "SUCCESS" else "REJECTED",
+            }
+        ]
+    )
+    notify = urllib.request.Request(  # noqa: S310 - our own local API
+        f"{settings.cors_origin}/payments/notify/bluemedia",
+        data=body,
+        headers={"Content-Type": FORM},
+        method="POST",
+    )
+    with urllib.request.urlopen(notify, timeout=10) as answer:  # noqa: S310
+        answer.read()
+    back = settings.payment_return_url or f"{settings.public_url}/platnosc/powrot"
+    query = urlencode(
+        {
+            "ServiceID": gateway.service_id,
+            "OrderID": order_id,
+            "Hash": gateway.return_hash(order_id),
+        }
+    )
+    return Response(body="", status_code=303, headers={"Location": f"{back}?{query}"})
+
+
+@bp.route("/_local/platnosc/powrot")
+def return_page() -> Response:
+    return page(
+        "Płatność",
+        "<p id='out' role='status'>Sprawdzam stan płatności…</p>"
+        "<script src='/_local/return.js'></script>",
+    )
+
+
+@bp.route("/_local/return.js")
+def return_script() -> Response:
+    return Response(body=RETURN_SCRIPT, headers={"Content-Type": "text/javascript; charset=utf-8"})
