@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.bench_login",
     "bench.bench_round_trips",
     "bench.bench_requests",
+    "bench.bench_itn",
 ]
 
 

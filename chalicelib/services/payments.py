@@ -202,8 +202,7 @@ def _apply(transaction: Transaction) -> bool:
             _send_receipt(current)
         return True
     if new == PAID:
-        order.refresh(consistent_read=True)
-        _send_receipt(order)
+        _send_receipt(order)  # update() loaded the item as it is now (ALL_NEW)
     return True
 
 

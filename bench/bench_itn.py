@@ -1,0 +1,87 @@
+"""ITN (payment notification) handling: p50 through the Chalice test client against the
+moto server, and the DynamoDB round trips per notification (botocore events).
+
+    python -m bench.bench_itn [notifications]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+
+from bench.stack import moto_stack, report, summary
+
+PASSWORD = "Benchmark-Haslo-2026!"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def run(notifications: int = 30) -> float:
+    """Return the p50 of a first (state-changing) notification in milliseconds."""
+    import statistics
+
+    with moto_stack():
+        from chalice.test import Client
+
+        from app import app
+        from chalicelib.services.payments import provider
+        from scripts.local_stack import _import_demo, register_and_activate
+        from tests.roundtrips import count_dynamodb_calls
+
+        _import_demo(app)
+        register_and_activate(app, "100001", "bench@example.pl", PASSWORD)
+        with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
+            answer = client.http.post(
+                "/auth/login",
+                headers={"Content-Type": "application/json"},
+                body=json.dumps({"login": "100001", "password": PASSWORD, "session": "bearer"}),
+            )
+            headers = {
+                "Authorization": f"Bearer {answer.json_body['token']}",
+                "Content-Type": "application/json",
+            }
+            gateway = provider()
+            first, repeat, calls_first, calls_repeat = [], [], [], []
+            for n in range(notifications):
+                order = client.http.post(
+                    "/payments", headers=headers, body=json.dumps({"amount": "20,00"})
+                ).json_body
+                body = gateway.notification_body(
+                    [
+                        {
+                            "orderID": order["order_id"],
+                            "remoteID": f"R{n}",
+                            "amount": "20.00",
+                            "currency": "PLN",
+                            "gatewayID": "106",
+                            "paymentDate": "20261124101530",
+                            "paymentStatus": "SUCCESS",
+                        }
+                    ]
+                )
+                for samples, calls in ((first, calls_first), (repeat, calls_repeat)):
+                    with count_dynamodb_calls() as counted:
+                        started = time.perf_counter()
+                        answer = client.http.post(
+                            "/payments/notify/bluemedia", headers=FORM, body=body
+                        )
+                        samples.append((time.perf_counter() - started) * 1000)
+                    assert b">CONFIRMED<" in answer.body, answer.body
+                    calls.append(list(counted))
+    report(
+        "ITN handling (Chalice test client, moto server)",
+        {
+            "first delivery (SUCCESS: state change + receipt e-mail)": summary(first),
+            "first delivery, DynamoDB calls": f"{len(calls_first[-1])}: "
+            + ", ".join(calls_first[-1]),
+            "repeated delivery (confirmed, nothing changes)": summary(repeat),
+            "repeated delivery, DynamoDB calls": f"{len(calls_repeat[-1])}: "
+            + ", ".join(calls_repeat[-1]),
+        },
+    )
+    return statistics.median(first)
+
+
+if __name__ == "__main__":
+    run(int(sys.argv[1]) if len(sys.argv) > 1 else 30)
