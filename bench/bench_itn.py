@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
 
-from bench.stack import moto_stack, report, summary
+from bench.stack import demo_client, moto_stack, report, summary
 
-PASSWORD = "Benchmark-Haslo-2026!"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
@@ -21,54 +19,37 @@ def run(notifications: int = 30) -> float:
     """Return the p50 of a first (state-changing) notification in milliseconds."""
     import statistics
 
-    with moto_stack():
-        from chalice.test import Client
-
-        from app import app
+    with moto_stack(), demo_client() as (client, bearer):
         from chalicelib.services.payments import provider
-        from scripts.local_stack import _import_demo, register_and_activate
         from tests.roundtrips import count_dynamodb_calls
 
-        _import_demo(app)
-        register_and_activate(app, "100001", "bench@example.pl", PASSWORD)
-        with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
-            answer = client.http.post(
-                "/auth/login",
-                headers={"Content-Type": "application/json"},
-                body=json.dumps({"login": "100001", "password": PASSWORD, "session": "bearer"}),
+        headers = {**bearer, "Content-Type": "application/json"}
+        gateway = provider()
+        first, repeat, calls_first, calls_repeat = [], [], [], []
+        for n in range(notifications):
+            order = client.http.post(
+                "/payments", headers=headers, body=json.dumps({"amount": "20,00"})
+            ).json_body
+            body = gateway.notification_body(
+                [
+                    {
+                        "orderID": order["order_id"],
+                        "remoteID": f"R{n}",
+                        "amount": "20.00",
+                        "currency": "PLN",
+                        "gatewayID": "106",
+                        "paymentDate": "20261124101530",
+                        "paymentStatus": "SUCCESS",
+                    }
+                ]
             )
-            headers = {
-                "Authorization": f"Bearer {answer.json_body['token']}",
-                "Content-Type": "application/json",
-            }
-            gateway = provider()
-            first, repeat, calls_first, calls_repeat = [], [], [], []
-            for n in range(notifications):
-                order = client.http.post(
-                    "/payments", headers=headers, body=json.dumps({"amount": "20,00"})
-                ).json_body
-                body = gateway.notification_body(
-                    [
-                        {
-                            "orderID": order["order_id"],
-                            "remoteID": f"R{n}",
-                            "amount": "20.00",
-                            "currency": "PLN",
-                            "gatewayID": "106",
-                            "paymentDate": "20261124101530",
-                            "paymentStatus": "SUCCESS",
-                        }
-                    ]
-                )
-                for samples, calls in ((first, calls_first), (repeat, calls_repeat)):
-                    with count_dynamodb_calls() as counted:
-                        started = time.perf_counter()
-                        answer = client.http.post(
-                            "/payments/notify/bluemedia", headers=FORM, body=body
-                        )
-                        samples.append((time.perf_counter() - started) * 1000)
-                    assert b">CONFIRMED<" in answer.body, answer.body
-                    calls.append(list(counted))
+            for samples, calls in ((first, calls_first), (repeat, calls_repeat)):
+                with count_dynamodb_calls() as counted:
+                    started = time.perf_counter()
+                    answer = client.http.post("/payments/notify/bluemedia", headers=FORM, body=body)
+                    samples.append((time.perf_counter() - started) * 1000)
+                assert b">CONFIRMED<" in answer.body, answer.body
+                calls.append(list(counted))
     report(
         "ITN handling (Chalice test client, moto server)",
         {

@@ -6,39 +6,22 @@ server with the demo data (target: at most 2 — the session and the data — an
 
 from __future__ import annotations
 
-import json
-import tempfile
-
-from bench.stack import moto_stack, report
+from bench.stack import demo_client, moto_stack, report
 
 TARGET = 2
-PASSWORD = "Benchmark-Haslo-2026!"
 
 
 def run() -> dict[str, list[str]]:
     """Return the DynamoDB operations of each read."""
     counted: dict[str, list[str]] = {}
-    with moto_stack():
-        from chalice.test import Client
-
-        from app import app
-        from scripts.local_stack import _import_demo, register_and_activate
+    with moto_stack(), demo_client() as (client, headers):
         from tests.api.test_isolation import LIST_PATHS  # imports models: after the env is set
         from tests.roundtrips import count_dynamodb_calls
 
-        _import_demo(app)
-        register_and_activate(app, "100001", "bench@example.pl", PASSWORD)
-        with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
-            answer = client.http.post(
-                "/auth/login",
-                headers={"Content-Type": "application/json"},
-                body=json.dumps({"login": "100001", "password": PASSWORD, "session": "bearer"}),
-            )
-            headers = {"Authorization": f"Bearer {answer.json_body['token']}"}
-            for path in ["/me/logins", *LIST_PATHS]:
-                with count_dynamodb_calls() as calls:
-                    assert client.http.get(path, headers=headers).status_code == 200, path
-                counted[path] = list(calls)
+        for path in ["/me/logins", *LIST_PATHS]:
+            with count_dynamodb_calls() as calls:
+                assert client.http.get(path, headers=headers).status_code == 200, path
+            counted[path] = list(calls)
     report(
         f"DynamoDB round trips per customer read (target ≤ {TARGET}, no Scan)",
         {

@@ -86,3 +86,28 @@ def report(title: str, rows: dict[str, Any]) -> None:
     print(f"\n== {title}")
     for name, value in rows.items():
         print(f"  {name}: {value}")
+
+
+BENCH_PASSWORD = "Benchmark-Haslo-2026!"
+
+
+@contextmanager
+def demo_client(login: str = "100001") -> Iterator[tuple[Any, dict[str, str]]]:
+    """Inside `moto_stack`: the demo data imported, `login` registered and logged in; yield
+    a Chalice test client of the app and the bearer header."""
+    import json
+
+    from chalice.test import Client
+
+    from app import app
+    from scripts.local_stack import _import_demo, register_and_activate
+
+    _import_demo(app)
+    register_and_activate(app, login, "bench@example.pl", BENCH_PASSWORD)
+    with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
+        answer = client.http.post(
+            "/auth/login",
+            headers={"Content-Type": "application/json"},
+            body=json.dumps({"login": login, "password": BENCH_PASSWORD, "session": "bearer"}),
+        )
+        yield client, {"Authorization": f"Bearer {answer.json_body['token']}"}
