@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint bench outbox import export-readings clean
+.PHONY: run test lint bench outbox import export-readings system-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ import: $(STAMP)
 
 export-readings: $(STAMP)
 	$(PY) -m scripts.export_readings
+
+system-account: $(STAMP)
+	$(PY) -m scripts.system_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),integration)
 
 clean:
 	rm -rf $(VENV) .local

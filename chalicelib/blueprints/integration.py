@@ -12,7 +12,7 @@ from chalicelib.lazy import lazy_module
 bp = Blueprint(__name__)
 integration = lazy_module("chalicelib.services.integration")
 
-SYSTEM_ROLES = ("integration", "staff", "admin")
+SYSTEM_ROLES = ("integration", "staff", "admin")  # as services/system_accounts.py
 
 
 @endpoint(

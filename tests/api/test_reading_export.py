@@ -12,8 +12,8 @@ import pytest
 
 from chalicelib import aws, clock
 from chalicelib.jobs import export_readings as job
-from chalicelib.models.accounts import Account
 from chalicelib.models.meters import ReadingRecord
+from chalicelib.services.system_accounts import create_system_account
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, import_lines, post
 from tests.factories import meter_line as meter
@@ -111,9 +111,8 @@ def test_feed_needs_the_integration_role(client, submitted):
 
 
 def test_feed_lists_submissions_since_a_cursor(client, submitted):
-    account = Account.get(*Account.key("100300"))
-    account.update(actions=[Account.role.set("integration")])
-    system = bearer(client, "100300", PASSWORD)
+    create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
+    system = bearer(client, "billing-system", PASSWORD)
     first = client.http.get("/integration/readings?limit=1", headers=system).json_body
     assert [r["customer_number"] for r in first["items"]] == ["100200"]
     rest = client.http.get(
@@ -134,3 +133,27 @@ def test_feed_lists_submissions_since_a_cursor(client, submitted):
         ("100200/W100200/2026-11-20", "12.750")
     ]
     assert ReadingRecord.export_queue.count("pending") == 2
+
+
+@pytest.mark.parametrize(
+    ("login", "role", "password", "field"),
+    [
+        ("100200", "integration", PASSWORD, "login"),  # looks like a customer number
+        ("billing", "root", PASSWORD, "role"),
+        ("billing", "integration", "billing", "password"),
+    ],
+)
+def test_system_accounts_are_checked(aws_env, login, role, password, field):
+    from chalicelib.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as raised:
+        create_system_account(login, "it@wodociagi.example", password, role)
+    assert field in raised.value.fields
+
+
+def test_a_system_login_cannot_be_taken_twice(aws_env):
+    from chalicelib.errors import Conflict
+
+    create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
+    with pytest.raises(Conflict):
+        create_system_account("billing-system", "x@wodociagi.example", PASSWORD, "integration")
