@@ -47,6 +47,8 @@ def detail(req: ApiRequest, order_id: str) -> Any:
     summary="Powiadomienie ITN bramki Blue Media (podpisane; odpowiedź XML)",
     public=True,
     content_types=(FORM,),
+    form_fields=(("transactions", "base64 dokumentu XML transactionList (podpisanego)"),),
+    produces="text/xml",
     errors=(400,),
 )
 def notify(req: ApiRequest) -> Response:

@@ -39,6 +39,8 @@ class Operation:
     errors: tuple[int, ...]
     tags: tuple[str, ...]
     query_ref: type[BaseModel] | str | None = None
+    form_fields: tuple[tuple[str, str], ...] = ()  # a form body: (name, description)
+    produces: str = "application/json"
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -145,6 +147,8 @@ def endpoint(
     tags: Iterable[str] = (),
     roles: Iterable[str] = (),
     content_types: Iterable[str] = (),
+    form_fields: Iterable[tuple[str, str]] = (),
+    produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     operation = Operation(
@@ -156,6 +160,8 @@ def endpoint(
         errors=tuple(errors),
         tags=tuple(tags) or (blueprint._import_name.rsplit(".", 1)[-1],),
         query_ref=query,
+        form_fields=tuple(form_fields),
+        produces=produces,
     )
     accepted = list(content_types) or (["application/json"] if body is not None else None)
     allowed = frozenset(roles)

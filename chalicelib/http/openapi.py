@@ -99,6 +99,22 @@ def _build(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": refs[(op.body.__name__, "validation")]}},
             }
+        if op.form_fields:
+            item["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "required": [name for name, _ in op.form_fields],
+                            "properties": {
+                                name: {"type": "string", "description": text}
+                                for name, text in op.form_fields
+                            },
+                        }
+                    }
+                },
+            }
         if op.public:
             item["security"] = []
         paths.setdefault(path, {})[method.lower()] = item
@@ -140,6 +156,11 @@ def _responses(op: Operation, refs: dict[tuple[str, str], Any]) -> dict[str, Any
             "content": {
                 "application/json": {"schema": refs[(op.returns.__name__, "serialization")]}
             },
+        }
+    elif op.produces != "application/json":
+        responses[str(op.status)] = {
+            "description": "OK",
+            "content": {op.produces: {"schema": {"type": "string"}}},
         }
     else:
         responses[str(op.status)] = {"description": "OK"}

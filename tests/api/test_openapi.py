@@ -27,3 +27,12 @@ def test_bodies_and_errors_are_described(client, app):
     assert {"customer_number", "invoice_number", "invoice_gross", "accept_terms"} <= set(properties)
     assert document["paths"]["/me"]["get"]["responses"]["401"]
     assert document["paths"]["/health"]["get"]["security"] == []
+
+
+def test_the_gateway_callback_is_described_as_a_form_answered_with_xml(client):
+    document = client.http.get("/openapi.json").json_body
+    notify = document["paths"]["/payments/notify/bluemedia"]["post"]
+    form = notify["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]
+    assert form["required"] == ["transactions"]
+    assert "text/xml" in notify["responses"]["200"]["content"]
+    assert notify["security"] == []
