@@ -206,6 +206,7 @@ def main() -> None:
     os.environ.update(env)
     shutil.rmtree(env["LOCAL_OUTBOX_DIR"], ignore_errors=True)
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)  # also when started in the background of a script
 
     moto = _start_moto(moto_port)
     server = None
