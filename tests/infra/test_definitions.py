@@ -78,6 +78,9 @@ def test_chalice_config_stages_and_policies():
         "DATA_BUCKET",
         "MAIL_SENDER",
         "PEPPER_PARAMETER",
+        "BLUEMEDIA_GATEWAY_URL",
+        "BLUEMEDIA_SERVICE_PARAMETER",
+        "BLUEMEDIA_KEY_PARAMETER",
     }
     for name, stage in config["stages"].items():
         assert required <= set(stage["environment_variables"]), name
@@ -87,6 +90,11 @@ def test_chalice_config_stages_and_policies():
             assert "dynamodb:Scan" not in actions
             assert {"dynamodb:Query", "ssm:GetParameter", "ses:SendEmail"} <= actions
             assert "AWS_ENDPOINT_URL" not in stage["environment_variables"]
+            # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
+            functions = stage["lambda_functions"]
+            assert functions["billing_import"]["lambda_timeout"] == 900
+            assert {"billing_import", "export_readings"} <= set(functions)
+            assert stage["environment_variables"]["BLUEMEDIA_GATEWAY_URL"].startswith("https://")
 
 
 def test_app_is_not_in_debug_mode():
