@@ -180,11 +180,9 @@ def _apply(transaction: Transaction) -> bool:
         BillingItem.partition(pointer.customer), OnlinePayment.sort_key(transaction.order_id)
     )
     now = clock.now().isoformat()
-    actions = [
-        OnlinePayment.status.set(new),
-        OnlinePayment.updated_at.set(now),
-        OnlinePayment.remote_id.set(transaction.remote_id or None),
-    ]
+    actions = [OnlinePayment.status.set(new), OnlinePayment.updated_at.set(now)]
+    if transaction.remote_id:
+        actions.append(OnlinePayment.remote_id.set(transaction.remote_id))
     if transaction.gateway_id:
         actions.append(OnlinePayment.gateway_id.set(transaction.gateway_id))
     if transaction.status_details:

@@ -333,3 +333,14 @@ def test_another_customers_payment_is_404(client, customer, outbox):
     other = bearer(client, OTHER)
     assert client.http.get(f"/payments/{order_id}", headers=other).status_code == 404
     assert client.http.get("/payments/..%2Fx", headers=customer).status_code == 404
+
+
+def test_a_notification_without_optional_fields_is_applied(client, customer):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    bare = (
+        f"<transaction><orderID>{order_id}</orderID><amount>20.00</amount>"
+        "<currency>PLN</currency><paymentStatus>PENDING</paymentStatus></transaction>",
+        [order_id, "20.00", "PLN", "PENDING"],
+    )
+    assert confirmations(notify(client, itn_body(bare))) == {order_id: "CONFIRMED"}
+    assert order_item(order_id).status == "pending"
