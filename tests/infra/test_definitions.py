@@ -113,3 +113,12 @@ def test_gateway_responses_use_the_error_shape():
     assert types["MISSING_AUTHENTICATION_TOKEN"][0] == "404"
     for _, body in types.values():
         assert set(body["error"]) >= {"code", "message", "fields"}
+
+
+def test_bucket_accepts_photo_uploads_only_from_the_portal():
+    from infra.local import load_template
+
+    bucket = load_template()["Resources"]["DataBucket"]["Properties"]
+    (rule,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [{"Ref": "FrontendOrigin"}]
