@@ -122,3 +122,19 @@ def test_bucket_accepts_photo_uploads_only_from_the_portal():
     (rule,) = bucket["CorsConfiguration"]["CorsRules"]
     assert rule["AllowedMethods"] == ["POST"]
     assert rule["AllowedOrigins"] == [{"Ref": "FrontendOrigin"}]
+
+
+def test_gateway_responses_can_be_applied_to_a_deployed_api(aws_env):
+    from chalicelib import aws
+    from infra.gateway_responses import apply
+
+    apigateway = aws.client("apigateway")
+    rest_api_id = apigateway.create_rest_api(name="ibok")["id"]
+    applied = apply(apigateway, rest_api_id)
+    assert sorted(applied) == ["DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"]
+    not_found = apigateway.get_gateway_response(
+        restApiId=rest_api_id, responseType="MISSING_AUTHENTICATION_TOKEN"
+    )
+    assert not_found["statusCode"] == "404"
+    template = not_found["responseTemplates"]["application/json"]
+    assert json.loads(template.replace("$context.requestId", "x"))["error"]["code"] == "not_found"
