@@ -16,7 +16,7 @@ from chalicelib import aws, clock
 from chalicelib.http.validation import field_messages
 from chalicelib.imports.records import Line
 from chalicelib.imports.registry import RECORD_TYPES
-from chalicelib.models.billing import BillingItem
+from chalicelib.models.billing import BillingItem, ImportMarker
 
 CHUNK = 100  # BatchGetItem takes at most 100 keys
 MAX_REPORTED_ERRORS = 1000
@@ -43,6 +43,7 @@ class ImportReport:
     invalid: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    already_imported_at: str | None = None  # the same object was imported then
 
     def add_error(self, line: int, field_name: str, message: str) -> None:
         """Record a rejected line (the first MAX_REPORTED_ERRORS are listed)."""
@@ -99,9 +100,25 @@ def encode(line: Line) -> tuple[str, str]:
     return hashlib.sha256(f"{kind}\n{body}".encode()).hexdigest(), body
 
 
-def _lines(bucket: str, key: str) -> Iterator[bytes]:
-    body = aws.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+def _lines(body: Any) -> Iterator[bytes]:
     yield from body.iter_lines(chunk_size=1024 * 1024, keepends=False)
+
+
+def _already_imported(key: str, etag: str, report: ImportReport) -> bool:
+    """Fill `report` from the marker of this very object, if it was imported to the end."""
+    try:
+        marker = ImportMarker.get(*ImportMarker.key(key, etag), consistent_read=True)
+    except ImportMarker.DoesNotExist:
+        return False
+    report.already_imported_at = marker.finished_at
+    report.lines, report.valid, report.invalid = (
+        int(marker.lines),
+        int(marker.valid),
+        int(marker.invalid),
+    )
+    report.unchanged = report.valid
+    report.finished_at = clock.now().isoformat()
+    return True
 
 
 @dataclass
@@ -189,10 +206,15 @@ class ChunkWriter:
 def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) -> ImportReport:
     """Import the batch at s3://bucket/key and write its report; return the report."""
     report = ImportReport(batch=key, started_at=clock.now().isoformat())
+    s3_object = aws.client("s3").get_object(Bucket=bucket, Key=key)
+    etag = s3_object["ETag"].strip('"')
+    if _already_imported(key, etag, report):
+        s3_object["Body"].close()
+        return report  # a redelivered event: every line is as stored; the report stands
     pending: Chunk = {}
     writer = ChunkWriter(report)
     try:
-        for number, raw in enumerate(_lines(bucket, key), start=1):
+        for number, raw in enumerate(_lines(s3_object["Body"]), start=1):
             report.lines = number
             if raw.strip():
                 try:
@@ -226,4 +248,11 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
         Body=json.dumps(report.as_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
         ContentType="application/json",
     )
+    ImportMarker(
+        *ImportMarker.key(key, etag),
+        finished_at=report.finished_at,
+        lines=report.lines,
+        valid=report.valid,
+        invalid=report.invalid,
+    ).save()
     return report

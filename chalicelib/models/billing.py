@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
+from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.base import TableModel, meta_for
@@ -157,3 +157,18 @@ class BalanceRecord(BillingItem, discriminator="balance"):
     def sort_key(cls, as_of: str) -> str:
         """Sort key of the balance as of this date."""
         return f"{cls.PREFIX}{as_of}"
+
+
+class ImportMarker(BillingItem, discriminator="import_marker"):
+    """A batch object (key and ETag) imported to the end: a redelivered S3 event for the
+    same object is answered from here instead of re-reading every line."""
+
+    finished_at = UnicodeAttribute()
+    lines = NumberAttribute()
+    valid = NumberAttribute()
+    invalid = NumberAttribute()
+
+    @staticmethod
+    def key(batch_key: str, etag: str) -> tuple[str, str]:
+        """The marker of one version of one batch object."""
+        return f"IMPORT#{batch_key}", f"ETAG#{etag}"

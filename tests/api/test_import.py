@@ -16,7 +16,8 @@ from tests.factories import customer_line, import_lines, invoice_line
 
 
 def table_dump() -> list[dict]:
-    """Every item of the billing table (a Scan is fine in a test)."""
+    """Every data item of the billing table (a Scan is fine in a test); the import's own
+    bookkeeping (`IMPORT#` markers) left out."""
     ddb = aws.client("dynamodb")
     items, start = [], None
     while True:
@@ -27,7 +28,8 @@ def table_dump() -> list[dict]:
         items += page["Items"]
         start = page.get("LastEvaluatedKey")
         if not start:
-            return sorted(items, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
+            data = [i for i in items if not i["pk"]["S"].startswith("IMPORT#")]
+            return sorted(data, key=lambda i: (i["pk"]["S"], i["sk"]["S"]))
 
 
 BATCH = [
@@ -57,6 +59,21 @@ def test_the_same_batch_twice_changes_nothing_and_sends_nothing(aws_env, outbox)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert table_dump() == before
     assert outbox.messages() == []
+
+
+def test_a_redelivered_event_is_answered_without_rereading_and_a_copy_is_checked_per_line(
+    aws_env,
+):
+    first = import_lines(BATCH, key="imports/a.jsonl")
+    assert first.already_imported_at is None
+    before = table_dump()
+    redelivered = import_lines(BATCH, key="imports/a.jsonl")  # same object, same ETag
+    assert redelivered.already_imported_at == first.finished_at
+    assert (redelivered.lines, redelivered.unchanged, redelivered.created) == (4, 4, 0)
+    copy = import_lines(BATCH, key="imports/copy.jsonl")  # same lines, another object
+    assert copy.already_imported_at is None
+    assert (copy.unchanged, copy.created, copy.updated) == (4, 0, 0)
+    assert table_dump() == before
 
 
 def test_a_changed_line_is_an_update_and_only_that_item_changes(aws_env):
