@@ -6,7 +6,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.http.auth import cleared_cookie, session_cookie
+from chalicelib.http.auth import (
+    cleared_cookie,
+    device_cookie,
+    device_cookie_token,
+    session_cookie,
+)
 from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
 from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
@@ -64,19 +69,26 @@ def activate(req: ApiRequest) -> Any:
     errors=(401, 429),
 )
 def login(req: ApiRequest) -> Reply:
-    session = sessions.login(req.body.login, req.body.password, req.ip, req.user_agent)
+    bearer = req.body.session == "bearer"
+    device_token = req.body.device_token if bearer else device_cookie_token(req.raw.headers)
+    session = sessions.login(
+        req.body.login, req.body.password, req.ip, req.user_agent, device_token
+    )
+    settings = get_settings()
     body = schemas.LoggedIn(
         login=session.login,
         expires_at=session.expires_at.isoformat(),
-        idle_timeout_minutes=get_settings().session_idle_minutes,
-        token=session.token if req.body.session == "bearer" else None,
+        idle_timeout_minutes=settings.session_idle_minutes,
+        token=session.token if bearer else None,
+        device_token=session.device_token if bearer else None,
     )
-    headers = (
-        {}
-        if req.body.session == "bearer"
-        else {"Set-Cookie": session_cookie(session.token, session.max_age)}
-    )
-    return Reply(body, headers=headers)
+    if bearer:
+        return Reply(body)
+    cookies = [
+        session_cookie(session.token, session.max_age),
+        device_cookie(session.device_token, settings.device_trust_days * 86400),
+    ]
+    return Reply(body, headers={"Set-Cookie": cookies})
 
 
 @endpoint(bp, "/auth/logout", "POST", summary="Wylogowanie", errors=(401,))

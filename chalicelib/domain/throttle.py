@@ -1,11 +1,15 @@
 """Login and registration throttling: which counters apply and when they block.
 
-Three scopes for login failures, each a fixed window:
+Scopes of login failures, each a fixed window:
 - login+source: the attacker's own pair; blocked for the rest of the window;
 - source: one address trying many logins; blocked for the rest of the window;
-- login (any source): many sources on one login; only *slowed down* - an attempt must
-  wait `slowdown` seconds after the last failure - so nobody can lock a customer out
-  for long, while a distributed guesser gets a couple of tries a minute at most.
+- login (any source, unknown devices): many sources on one login; only *slowed down* -
+  an attempt must wait `slowdown` seconds after the last failure - so a distributed
+  guesser gets a couple of tries a minute at most;
+- device: an attempt with a valid device token of that login (`domain/devices.py`) is
+  counted per device instead of per login and is never slowed down by others' failures,
+  so nobody can keep a customer out of their own browser; a device is blocked for the
+  rest of the window after as many failures as a login+source pair.
 """
 
 from __future__ import annotations
@@ -37,13 +41,17 @@ def window_start(now: int, window: int) -> int:
     return now - now % window
 
 
-def login_scopes(login: str, source: str) -> dict[str, str]:
-    """Counter keys by scope name."""
-    return {
+def login_scopes(login: str, source: str, device: str | None = None) -> dict[str, str]:
+    """Counter keys by scope name; a known `device` (its nonce) replaces the login scope."""
+    scopes = {
         "login_source": f"login-source#{login}#{source}",
         "source": f"source#{source}",
-        "login": f"login#{login}",
     }
+    if device:
+        scopes["device"] = f"device#{login}#{device}"
+    else:
+        scopes["login"] = f"login#{login}"
+    return scopes
 
 
 def login_retry_after(counters: dict[str, Counter], now: int, limits: LoginLimits) -> int:
@@ -53,6 +61,8 @@ def login_retry_after(counters: dict[str, Counter], now: int, limits: LoginLimit
     if counters.get("login_source", Counter()).count >= limits.per_login_source:
         waits.append(window_end - now)
     if counters.get("source", Counter()).count >= limits.per_source:
+        waits.append(window_end - now)
+    if counters.get("device", Counter()).count >= limits.per_login_source:
         waits.append(window_end - now)
     per_login = counters.get("login", Counter())
     if per_login.count >= limits.per_login:

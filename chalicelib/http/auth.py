@@ -16,6 +16,7 @@ from chalicelib.settings import get_settings
 store = lazy_module("chalicelib.storage.accounts")
 
 COOKIE_NAME = "__Host-ibok_session"
+DEVICE_COOKIE_NAME = "__Host-ibok_device"
 CSRF_HEADER = "x-ibok-csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -30,7 +31,7 @@ class Principal:
     via_cookie: bool
 
 
-def _cookie_token(headers: Any) -> str | None:
+def _cookie_token(headers: Any, name: str = COOKIE_NAME) -> str | None:
     raw = headers.get("cookie")
     if not raw:
         return None
@@ -39,8 +40,13 @@ def _cookie_token(headers: Any) -> str | None:
         jar.load(raw)
     except CookieError:
         return None
-    morsel = jar.get(COOKIE_NAME)
+    morsel = jar.get(name)
     return morsel.value if morsel else None
+
+
+def device_cookie_token(headers: Any) -> str | None:
+    """The device token a browser carries in its device cookie, if any."""
+    return _cookie_token(headers, DEVICE_COOKIE_NAME)
 
 
 def _bearer_token(headers: Any) -> str | None:
@@ -79,6 +85,14 @@ def authenticate(request: Any) -> Principal:
 def session_cookie(token: str, max_age: int) -> str:
     """The Set-Cookie value carrying a new session token."""
     return f"{COOKIE_NAME}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+
+
+def device_cookie(token: str, max_age: int) -> str:
+    """The Set-Cookie value marking this browser as a known device of the login."""
+    return (
+        f"{DEVICE_COOKIE_NAME}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; "
+        f"Max-Age={max_age}"
+    )
 
 
 def cleared_cookie() -> str:

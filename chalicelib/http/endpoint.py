@@ -64,7 +64,7 @@ class Reply:
 
     body: BaseModel | dict[str, Any] | None
     status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str | list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
 def _shape(result: Any, status: int) -> Response:
     if isinstance(result, Response):
         return result
-    headers: dict[str, str] = {}
+    headers: dict[str, str | list[str]] = {}
     if isinstance(result, Reply):
         status, headers, result = result.status, result.headers, result.body
     if result is None:

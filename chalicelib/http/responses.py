@@ -34,7 +34,9 @@ def error_response(exc: DomainError) -> Response:
     )
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str | list[str]] | None = None
+) -> Response:
     """Serialise `body` as UTF-8 JSON."""
     return Response(
         body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),

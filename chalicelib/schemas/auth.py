@@ -57,6 +57,15 @@ class LoginRequest(Strict):
     session: Literal["cookie", "bearer"] = Field(
         "cookie", description="cookie: przeglądarka (__Host- cookie); bearer: token w odpowiedzi."
     )
+    device_token: str | None = Field(
+        None,
+        max_length=200,
+        description=(
+            "bearer: `device_token` z poprzedniego udanego logowania na tym urządzeniu "
+            "(przeglądarka ma go w ciasteczku __Host-ibok_device). Cudze nieudane próby "
+            "nie spowalniają logowania ze znanego urządzenia."
+        ),
+    )
 
 
 class ForgotRequest(Strict):
@@ -113,3 +122,7 @@ class LoggedIn(Schema):
     expires_at: str
     idle_timeout_minutes: int
     token: str | None = Field(None, description="Tylko dla session=bearer.")
+    device_token: str | None = Field(
+        None,
+        description="Tylko dla session=bearer: znak tego urządzenia do kolejnych logowań.",
+    )

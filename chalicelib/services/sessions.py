@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
-from chalicelib.domain import passwords
+from chalicelib.domain import devices, passwords
 from chalicelib.domain.throttle import LoginLimits, login_retry_after, login_scopes
 from chalicelib.domain.tokens import (
     ONE_TIME_TOKEN_BYTES,
@@ -29,12 +29,14 @@ RESET_MAILS_PER_HOUR = 3
 
 @dataclass(frozen=True)
 class NewSession:
-    """A session just created; `token` is shown to the client once and never stored."""
+    """A session just created; `token` is shown to the client once and never stored.
+    `device_token` marks the client as a known device of this login (never stored either)."""
 
     login: str
     token: str
     expires_at: datetime
     max_age: int
+    device_token: str = ""
 
 
 def _limits(settings: Settings) -> LoginLimits:
@@ -47,13 +49,24 @@ def _limits(settings: Settings) -> LoginLimits:
     )
 
 
-def login(login_name: str, password: str, ip: str, user_agent: str) -> NewSession:
-    """Check the credentials and open a session. Every failure is the same LoginFailed."""
+def login(
+    login_name: str, password: str, ip: str, user_agent: str, device_token: str | None = None
+) -> NewSession:
+    """Check the credentials and open a session. Every failure is the same LoginFailed.
+
+    A valid `device_token` of this login (from an earlier successful login) takes the
+    attempt out of the per-login slowdown that others' failures can cause."""
     settings = get_settings()
     now_dt = clock.now()
     now = int(now_dt.timestamp())
+    today = now // 86400
     login_name = login_name.strip()
-    scopes = login_scopes(login_name, ip)
+    pepper = secrets.password_pepper()
+    device_key = devices.device_key(pepper)
+    device = devices.verify(
+        device_key, device_token, login_name, today, settings.device_trust_days
+    )
+    scopes = login_scopes(login_name, ip, device.nonce if device else None)
     counters = throttle.read(scopes, now, settings.login_window_seconds)
     wait = login_retry_after(counters, now, _limits(settings))
     if wait > 0:
@@ -61,7 +74,6 @@ def login(login_name: str, password: str, ip: str, user_agent: str) -> NewSessio
         raise Throttled(wait)
 
     account = store.get_account(login_name)
-    pepper = secrets.password_pepper()
     if account is None:
         passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_cost), pepper)
         valid = False
@@ -77,8 +89,12 @@ def login(login_name: str, password: str, ip: str, user_agent: str) -> NewSessio
         store.update_account(account, [Account.password_hash.set(new_hash)])
     session = open_session(account, ip, user_agent, now_dt)
     store.record_login_event(login_name, now_dt, ip, user_agent, "success")
-    throttle.clear([scopes["login_source"], scopes["login"]], now, settings.login_window_seconds)
-    return session
+    # The caller's own pair and device start afresh; the login's count of failures from
+    # unknown devices stays, or each of the customer's logins would hand a distributed
+    # guesser a fresh run of unslowed attempts.
+    own = [key for name, key in scopes.items() if name in ("login_source", "device")]
+    throttle.clear(own, now, settings.login_window_seconds)
+    return replace(session, device_token=devices.issue(device_key, account.login, today))
 
 
 def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession:

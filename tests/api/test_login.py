@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 from chalice.local import LambdaEventConverter
 
@@ -47,18 +50,24 @@ def test_unknown_wrong_and_inactive_are_indistinguishable(client, outbox, aws_en
     assert {k.lower() for k in unknown.headers} == {k.lower() for k in wrong.headers}
 
 
-def test_login_sets_a_host_cookie(client, outbox, aws_env):
+def cookie_attributes(cookie: str) -> set[str]:
+    return {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+
+
+def test_login_sets_a_host_session_cookie_and_a_device_cookie(client, outbox, aws_env):
     active_account(client, outbox)
     response = login(client)
     assert response.status_code == 200
-    cookie = response.headers["Set-Cookie"]
-    name, _, rest = cookie.partition("=")
-    assert name == "__Host-ibok_session"
-    attributes = {a.strip().split("=")[0].lower() for a in rest.split(";")[1:]}
-    assert {"path", "secure", "httponly", "samesite", "max-age"} <= attributes
-    assert "SameSite=Strict" in cookie and "Path=/;" in cookie
-    assert "domain" not in attributes
-    assert "token" not in response.json_body or response.json_body["token"] is None
+    session, device = response.headers["Set-Cookie"]
+    for cookie, name in ((session, "__Host-ibok_session"), (device, "__Host-ibok_device")):
+        assert cookie.partition("=")[0] == name
+        attributes = cookie_attributes(cookie)
+        assert {"path", "secure", "httponly", "samesite", "max-age"} <= attributes
+        assert "SameSite=Strict" in cookie and "Path=/;" in cookie
+        assert "domain" not in attributes
+    assert "Max-Age=15552000" in device  # DEVICE_TRUST_DAYS, 180 days
+    assert response.json_body["token"] is None
+    assert response.json_body["device_token"] is None
 
 
 def test_throttle_after_failures_per_login_and_source_then_lifts(
@@ -111,3 +120,137 @@ def test_every_attempt_is_recorded(client, outbox, aws_env, limits, from_ip):
     results = [item["result"] for item in response.json_body["items"]]
     assert results[:2] == ["success", "failure"]
     assert response.json_body["items"][0]["ip"] == "203.0.113.9"
+
+
+def bearer_login(client, password=PASSWORD, device_token=None):
+    body = {"login": "100200", "password": password, "session": "bearer"}
+    if device_token is not None:
+        body["device_token"] = device_token
+    return post(client, "/auth/login", body)
+
+
+@pytest.fixture
+def window_start(limits):
+    """Start the test at the beginning of a throttle window (LOGIN_WINDOW_SECONDS, 900 s), so
+    that a window boundary never falls inside it whatever the wall clock says."""
+    now = int(clock.now().timestamp())
+    clock.travel_to(datetime.fromtimestamp(now - now % 900 + 900, UTC))
+
+
+def keep_slowing_down(client, from_ip, rounds: int, start: int = 0) -> None:
+    """A distributed guesser: a new address each time, one failure whenever the login's
+    slowdown has just ended, so an unknown device always finds the login slowed down."""
+    for attempt in range(start, start + rounds):
+        from_ip(f"192.0.2.{attempt % 250}")
+        login(client, password="Zle-Haslo-123456")
+        clock.travel(30)
+
+
+def test_a_known_device_is_never_slowed_down_by_a_sustained_distributed_attack(
+    client, outbox, aws_env, window_start, from_ip
+):
+    active_account(client, outbox)
+    from_ip("203.0.113.200")  # the customer's browser at home
+    device_token = bearer_login(client).json_body["device_token"]
+    assert len(device_token) > 40
+    keep_slowing_down(client, from_ip, rounds=12)  # six minutes of guessing, still going
+    for minute in range(3):
+        from_ip("192.0.2.251")
+        login(client, password="Zle-Haslo-123456")  # the login is slowed down again...
+        from_ip("198.51.100.77")
+        stranger = bearer_login(client)
+        assert stranger.status_code == 429, minute  # ...for an unknown device
+        from_ip("203.0.113.200")
+        known = bearer_login(client, device_token=device_token)
+        assert known.status_code == 200, minute  # but not for the customer's own
+        device_token = known.json_body["device_token"]
+        clock.travel(60)
+
+
+def test_the_device_cookie_works_like_the_device_token(
+    client, outbox, aws_env, window_start, from_ip
+):
+    active_account(client, outbox)
+    from_ip("203.0.113.200")
+    device_cookie = login(client).headers["Set-Cookie"][1].split(";")[0]
+    keep_slowing_down(client, from_ip, rounds=8)
+    login(client, password="Zle-Haslo-123456")
+    from_ip("203.0.113.200")
+    assert login(client).status_code == 429  # no cookie: an unknown device
+    with_cookie = client.http.post(
+        "/auth/login",
+        headers={"Content-Type": "application/json", "Cookie": device_cookie},
+        body=json.dumps({"login": "100200", "password": PASSWORD}),
+    )
+    assert with_cookie.status_code == 200
+
+
+def test_a_device_token_counts_only_for_its_own_login_and_term(
+    client, outbox, aws_env, window_start, from_ip, monkeypatch
+):
+    active_account(client, outbox)
+    active_account(client, outbox, "100201")
+    from_ip("203.0.113.200")
+    own = bearer_login(client).json_body["device_token"]
+    other = post(
+        client, "/auth/login", {"login": "100201", "password": PASSWORD, "session": "bearer"}
+    ).json_body["device_token"]
+    nonce, day, signature = own.split(".")
+    forged = [
+        other,  # another login's device
+        f"{nonce}.{int(day) + 1}.{signature}",  # a changed day
+        f"{nonce}x.{day}.{signature}",  # a changed nonce
+        "garbage",
+    ]
+    keep_slowing_down(client, from_ip, rounds=8)
+    for token in forged:
+        login(client, password="Zle-Haslo-123456")
+        from_ip("203.0.113.200")
+        assert bearer_login(client, device_token=token).status_code == 429, token
+    monkeypatch.setenv("DEVICE_TRUST_DAYS", "30")
+    from chalicelib.settings import get_settings
+
+    get_settings.cache_clear()
+    clock.travel(31 * 86400)  # the device was last seen too long ago
+    keep_slowing_down(client, from_ip, rounds=8, start=100)
+    login(client, password="Zle-Haslo-123456")
+    from_ip("203.0.113.200")
+    assert bearer_login(client, device_token=own).status_code == 429
+
+
+def test_a_stolen_device_token_is_blocked_after_its_own_failures(
+    client, outbox, aws_env, window_start, from_ip
+):
+    active_account(client, outbox)
+    from_ip("203.0.113.200")
+    stolen = bearer_login(client).json_body["device_token"]
+    for attacker in range(3):  # LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE, from any address
+        from_ip(f"192.0.2.{attacker}")
+        assert bearer_login(client, "Zle-Haslo-123456", stolen).status_code == 401
+    from_ip("192.0.2.99")
+    blocked = bearer_login(client, "Zle-Haslo-123456", stolen)
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 30  # to the end of the window, not a slowdown
+
+
+def test_throttled_attempts_are_recorded_with_the_user_agent(
+    client, outbox, aws_env, limits, from_ip
+):
+    active_account(client, outbox)
+    from_ip("203.0.113.9")
+    agent = {"Content-Type": "application/json", "User-Agent": "Przegladarka/1.0"}
+    body = json.dumps({"login": "100200", "password": "Zle-Haslo-123456"})
+    for _ in range(4):
+        client.http.post("/auth/login", headers=agent, body=body)
+    clock.travel(901)
+    response = client.http.get("/me/logins", headers=bearer(client))
+    items = response.json_body["items"]
+    assert [item["result"] for item in items[:5]] == [
+        "success",
+        "throttled",
+        "failure",
+        "failure",
+        "failure",
+    ]
+    assert {item["user_agent"] for item in items[1:5]} == {"Przegladarka/1.0"}
+    assert all(item["ip"] == "203.0.113.9" for item in items[:5])

@@ -14,7 +14,8 @@ from tests.factories import PASSWORD, active_account, bearer, post
 def cookie_login(client):
     response = post(client, "/auth/login", {"login": "100200", "password": PASSWORD})
     assert response.status_code == 200
-    return response.headers["Set-Cookie"].split(";")[0]
+    cookies = response.headers["Set-Cookie"]  # the session and the device cookie
+    return next(c for c in cookies if c.startswith("__Host-ibok_session=")).split(";")[0]
 
 
 def all_items():

@@ -28,3 +28,18 @@ def test_below_threshold_passes():
 def test_per_login_only_slows_down():
     assert login_retry_after({"login": Counter(50, NOW - 10)}, NOW, LIMITS) == 20
     assert login_retry_after({"login": Counter(50, NOW - 31)}, NOW, LIMITS) == 0
+
+
+def test_a_known_device_replaces_the_login_scope():
+    from chalicelib.domain.throttle import login_scopes
+
+    unknown = login_scopes("100001", "192.0.2.1")
+    known = login_scopes("100001", "192.0.2.1", "nonce")
+    assert unknown["login"] == "login#100001" and "device" not in unknown
+    assert known["device"] == "device#100001#nonce" and "login" not in known
+
+
+def test_a_device_blocks_until_window_end_after_its_own_failures():
+    assert login_retry_after({"device": Counter(4, NOW)}, NOW, LIMITS) == 0
+    wait = login_retry_after({"device": Counter(5, NOW)}, NOW, LIMITS)
+    assert wait == window_start(NOW, 900) + 900 - NOW
