@@ -10,13 +10,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, ChaliceViewError, Response
 
 from chalicelib.errors import DomainError, Forbidden, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
+from chalicelib.http.cors import route_cors
 from chalicelib.http.responses import error_response, json_response
 from chalicelib.http.validation import field_messages
 from chalicelib.lazy import lazy_module, resolve
+from chalicelib.logs import logger
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -25,6 +27,7 @@ pydantic = lazy_module("pydantic")
 
 
 MAX_BODY_BYTES = 64 * 1024
+INTERNAL_ERROR = {"Code": "InternalServerError", "Message": "An internal server error occurred."}
 
 
 @dataclass(frozen=True)
@@ -180,9 +183,16 @@ def endpoint(
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
                 return error_response(exc)
+            except ChaliceViewError:
+                raise
+            except Exception:
+                # The details go to the structured log, with the request id; the caller gets
+                # Chalice's generic 500, which the middleware shapes and gives the same id.
+                logger.exception("unhandled_error", extra={"route": path, "method": method})
+                return Response(body=INTERNAL_ERROR, status_code=500)
 
         handler.__openapi__ = operation  # type: ignore[attr-defined]
-        options: dict[str, Any] = {"methods": [method]}
+        options: dict[str, Any] = {"methods": [method], "cors": route_cors()}
         if accepted:
             options["content_types"] = accepted
         blueprint.route(path, **options)(handler)

@@ -11,9 +11,9 @@ from typing import Any
 
 from chalice import Response
 
+from chalicelib.http.cors import apply_cors
 from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
 from chalicelib.logs import logger
-from chalicelib.settings import get_settings
 
 # Chalice's built-in errors, in Polish.
 CHALICE_ERRORS = {
@@ -59,15 +59,6 @@ def _reshape_chalice_error(response: Response, request_id: str) -> Response:
     )
 
 
-def _cors(response: Response, request: Any) -> None:
-    origin = request.headers.get("origin") if request is not None else None
-    allowed = get_settings().cors_origin
-    if origin and origin == allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.headers["Vary"] = "Origin"
-
-
 def http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Wrap every API request."""
     request_id = _request_id(event)
@@ -77,7 +68,7 @@ def http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Resp
     for name, value in API_SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["X-Request-Id"] = request_id
-    _cors(response, event)
+    apply_cors(response, event)
     logger.info(
         "request",
         extra={

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from chalicelib import clock
+from chalicelib.errors import InvalidInput
 from chalicelib.http.pagination import decode_cursor, encode_cursor
 from chalicelib.jobs.export_readings import reading_id
 from chalicelib.models.meters import ReadingRecord
@@ -24,14 +25,23 @@ def _months(start: str, end: str) -> list[str]:
     return months
 
 
+def _position(cursor: str) -> str:
+    """The submission order a cursor stands for; InvalidInput for anything else, so a damaged
+    cursor is refused instead of silently replaying the feed from its beginning."""
+    after = decode_cursor(cursor)
+    try:
+        moment: datetime | None = datetime.fromisoformat(after.split("#", 1)[0])
+    except ValueError:
+        moment = None
+    if moment is None or not after.startswith(moment.strftime("%Y-%m-")):
+        raise InvalidInput(fields={"cursor": "Nieprawidłowy kursor strony."})
+    return after
+
+
 def reading_feed(query: FeedQuery) -> ReadingFeed:
     """Up to `limit` customer readings submitted after the cursor."""
-    after = decode_cursor(query.cursor) if query.cursor else ""
+    after = _position(query.cursor) if query.cursor else ""
     start = after[:7] if after else FIRST_MONTH
-    try:
-        date.fromisoformat(f"{start}-01")
-    except ValueError:
-        after, start = "", FIRST_MONTH
     keys: list[tuple[str, str]] = []
     last_order = after
     for month in _months(start, clock.now().strftime("%Y-%m")):

@@ -1,14 +1,28 @@
-"""Every route answers bad input with a 4xx in the one error shape, never a 500."""
+"""Every route answers bad input with a 4xx in the one error shape, never a 500; security
+headers on every response; CORS only for the configured origin."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from chalice.config import Config
+from chalice.deploy.swagger import SwaggerGenerator
+from chalice.local import LocalGateway
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import active_account, bearer
+from chalicelib.http.ids import encode_id
+from chalicelib.services.system_accounts import create_system_account
+from chalicelib.settings import get_settings
+from tests.factories import PASSWORD, active_account, bearer, post, register_body
+
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWED_ORIGIN = "http://127.0.0.1:8000"  # CORS_ORIGIN's default, the one the tests run with
+FOREIGN_ORIGIN = "https://evil.example"
+LOGOUT = "/auth/logout"
 
 MALFORMED = [
     b"",
@@ -25,6 +39,17 @@ MALFORMED = [
     json.dumps({"invoice_gross": 1e308, "consents": "yes", "phone": {"x": 1}}).encode(),
 ]
 
+# Bad values per query parameter (by its name in the URL).
+BAD_QUERY_VALUES = {
+    "limit": ["abc", "0", "-1", "100000", "1.5", "1e3"],
+    "cursor": ["garbage", "junk", "%%%", "x" * 1000, encode_id("no-such-position"), "////"],
+    "from": ["notadate", "2026-13-45", "2026-02-30", "01.10.2026"],
+    "to": ["notadate", "2026-00-10"],
+    "kind": ["nope"],
+    "status": ["nope"],
+    "period": ["x", "year"],
+}
+
 
 def assert_error_shape(response):
     assert 400 <= response.status_code < 500, (response.status_code, response.body)
@@ -35,11 +60,37 @@ def assert_error_shape(response):
     assert "Traceback" not in response.body.decode()
 
 
+def assert_security_headers(response):
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    hsts = headers["strict-transport-security"]
+    assert int(hsts.split("max-age=", 1)[1].split(";")[0]) >= 31_536_000, hsts
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"  # every API answer may carry personal data
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-request-id"]
+
+
+def operation_of(app, path, method):
+    return app.routes[path][method].view_function.__openapi__
+
+
+def concrete(path):
+    return path.replace("{", "").replace("}", "")
+
+
 def json_routes(app):
     for path, methods in app.routes.items():
         for method in methods:
             if method in ("POST", "PATCH", "PUT"):
                 yield path, method
+
+
+def send(client, method, path, body, headers):
+    return client.http.request(
+        method, concrete(path), headers={**headers, "Content-Type": "application/json"}, body=body
+    )
 
 
 @pytest.fixture
@@ -48,18 +99,70 @@ def auth_headers(client, outbox, aws_env):
     return bearer(client)
 
 
+@pytest.fixture
+def fresh_settings():
+    """Settings re-read from the environment, and again after the test."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def test_malformed_bodies_on_every_route(client, app, auth_headers):
     routes = list(json_routes(app))
     assert len(routes) >= 9
+    private_checked = 0
     for path, method in routes:
+        public = operation_of(app, path, method).public
         for body in MALFORMED:
-            for headers in (auth_headers, {}):
-                response = client.http.request(
-                    method, path, headers={**headers, "Content-Type": "application/json"}, body=body
-                )
-                if response.status_code < 400 and path == "/auth/logout":
-                    continue  # logout takes no body: a valid session logs out
-                assert_error_shape(response)
+            anonymous = send(client, method, path, body, {})
+            assert_error_shape(anonymous)
+            assert_security_headers(anonymous)
+            if not public:
+                assert anonymous.status_code == 401, (method, path)
+            if path == LOGOUT:
+                continue  # takes no body: it would end the session the other routes use
+            signed_in = send(client, method, path, body, auth_headers)
+            assert_error_shape(signed_in)
+            assert_security_headers(signed_in)
+            if not public:  # the body was judged, not the session
+                assert signed_in.status_code != 401, (method, path, body)
+                private_checked += 1
+    assert private_checked >= 5 * len(MALFORMED)
+    assert client.http.get("/me", headers=auth_headers).status_code == 200
+
+
+def test_logout_takes_no_body_and_ends_the_session_whatever_is_sent(client, auth_headers):
+    response = send(client, "POST", LOGOUT, b"\xff{", auth_headers)
+    assert response.status_code == 204
+    assert_security_headers(response)
+    assert client.http.get("/me", headers=auth_headers).status_code == 401
+
+
+def test_malformed_query_strings_on_every_route_that_takes_them(client, app, auth_headers):
+    create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
+    system_headers = bearer(client, "billing-system", PASSWORD)
+    checked = set()
+    for path, methods in app.routes.items():
+        entry = methods.get("GET")
+        query_model = entry and entry.view_function.__openapi__.query
+        if query_model is None:
+            continue
+        headers = system_headers if path.startswith("/integration/") else auth_headers
+        valid = client.http.get(concrete(path), headers=headers)
+        assert valid.status_code == 200, (path, valid.body)  # so a 4xx below is the query's
+        names = [f.alias or name for name, f in query_model.model_fields.items()]
+        cases = [(name, value) for name in names for value in BAD_QUERY_VALUES[name]]
+        cases.append(("unknown", "1"))
+        if {"from", "to"} <= set(names):
+            cases.append(("from", "2026-10-02&to=2026-10-01"))
+        for name, value in cases:
+            query = urlencode({name: value}).replace("%26to%3D", "&to=")
+            response = client.http.get(f"{concrete(path)}?{query}", headers=headers)
+            assert_error_shape(response)
+            assert response.status_code not in (401, 403), (path, query)
+            assert_security_headers(response)
+        checked.add(path)
+    assert {"/invoices", "/consumption", "/integration/readings"} <= checked
 
 
 @given(
@@ -92,6 +195,7 @@ def test_random_json_never_breaks_public_routes(client, app, body):
             path, headers={"Content-Type": "application/json"}, body=json.dumps(body)
         )
         assert response.status_code < 500
+        assert_security_headers(response)
         if response.status_code >= 400:
             assert_error_shape(response)
 
@@ -102,6 +206,7 @@ def test_wrong_content_type_is_415_in_the_error_shape(client, app):
     )
     assert response.status_code == 415
     assert_error_shape(response)
+    assert_security_headers(response)
     assert response.json_body["error"]["code"] == "unsupported_media_type"
 
 
@@ -109,9 +214,50 @@ def test_method_not_allowed_in_the_error_shape(client, app):
     response = client.http.request("DELETE", "/auth/login")
     assert response.status_code == 405
     assert_error_shape(response)
+    assert_security_headers(response)
 
 
-def test_unexpected_exception_is_a_500_with_request_id_and_no_trace(
+def test_not_found_in_the_error_shape_with_security_headers(client, app, auth_headers):
+    unknown = (f"/invoices/{encode_id('FV/NIE/ISTNIEJE')}", "/invoices/%%%", "/meters/X/readings")
+    for path in unknown:
+        response = client.http.get(path, headers=auth_headers)
+        assert response.status_code == 404, (path, response.body)
+        assert_error_shape(response)
+        assert_security_headers(response)
+
+
+def test_unknown_routes_are_answered_by_the_gateway_with_the_headers():
+    """API Gateway answers an unknown route (MISSING_AUTHENTICATION_TOKEN, as 404) and its
+    own 4xx/5xx before the app runs; the gateway responses carry the headers instead."""
+    extras = json.loads((ROOT / "infra" / "api-extras.json").read_text())
+    resources = extras["Resources"].values()
+    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources}
+    assert {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
+    assert by_type["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+    for kind, props in by_type.items():
+        headers = {
+            name.removeprefix("gatewayresponse.header.").lower(): value.strip("'")
+            for name, value in props["ResponseParameters"].items()
+        }
+        assert headers["strict-transport-security"].startswith("max-age="), kind
+        assert headers["x-content-type-options"] == "nosniff", kind
+        assert headers["cache-control"] == "no-store", kind
+
+
+def test_throttled_is_429_with_retry_after_and_the_headers(
+    client, aws_env, monkeypatch, fresh_settings
+):
+    monkeypatch.setenv("REGISTER_MAX_PER_SOURCE", "1")
+    get_settings.cache_clear()
+    post(client, "/auth/register", register_body("999999"))
+    response = post(client, "/auth/register", register_body("999999"))
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert_error_shape(response)
+    assert_security_headers(response)
+
+
+def test_unexpected_exception_is_a_500_with_request_id_and_details_only_in_the_log(
     client, app, monkeypatch, captured_logs
 ):
     from chalicelib.services import sessions
@@ -126,10 +272,20 @@ def test_unexpected_exception_is_a_500_with_request_id_and_no_trace(
         body=json.dumps({"login": "1", "password": "2"}),
     )
     assert response.status_code == 500
+    assert_security_headers(response)
     error = response.json_body["error"]
     assert error["code"] == "internal_error"
-    assert error["request_id"] == response.headers["X-Request-Id"]
-    assert "secret internals" not in response.body.decode()
+    request_id = response.headers["X-Request-Id"]
+    assert error["request_id"] == request_id
+    for detail in ("secret internals", "RuntimeError", "Traceback", "boom"):
+        assert detail not in response.body.decode()
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    failures = [line for line in lines if "secret internals" in json.dumps(line)]
+    assert failures, "the exception is not in the log"
+    for line in failures:
+        assert line["request_id"] == request_id  # the body's id finds the log line
+        assert line["level"] == "ERROR"
+        assert "Traceback" in line["exception"] and "boom" in line["exception"]
 
 
 def test_security_headers_on_every_response(client, app):
@@ -138,19 +294,83 @@ def test_security_headers_on_every_response(client, app):
         client.http.get("/me"),
         client.http.post("/auth/login", headers={"Content-Type": "text/plain"}, body="x"),
     ):
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        assert headers["strict-transport-security"].startswith("max-age=")
-        assert headers["x-content-type-options"] == "nosniff"
-        assert headers["cache-control"] == "no-store"
-        assert "frame-ancestors 'none'" in headers["content-security-policy"]
-        assert headers["x-request-id"]
+        assert_security_headers(response)
+
+
+def preflight(app, path, origin, method="GET"):
+    """The OPTIONS answer Chalice gives locally, from the same route CORS config it deploys."""
+    answer = LocalGateway(app, Config()).handle_request(
+        "OPTIONS",
+        path,
+        {
+            "origin": origin,
+            "access-control-request-method": method,
+            "access-control-request-headers": "content-type,x-ibok-csrf",
+        },
+        b"",
+    )
+    return answer["statusCode"], answer["headers"]
+
+
+def test_preflight_allows_the_configured_origin_with_credentials(app):
+    for path, method in (("/me", "PATCH"), ("/auth/login", "POST"), ("/invoices", "GET")):
+        status, headers = preflight(app, path, ALLOWED_ORIGIN, method)
+        assert status == 200
+        assert headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+        assert headers["Access-Control-Allow-Credentials"] == "true"
+        assert method in headers["Access-Control-Allow-Methods"].split(",")
+        allowed = {h.lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
+        assert {"content-type", "x-ibok-csrf", "authorization"} <= allowed
+        # A foreign origin gets the same fixed answer, which names only ours: browsers refuse.
+        _, foreign = preflight(app, path, FOREIGN_ORIGIN, method)
+        assert foreign["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+
+
+def test_deployed_preflight_names_only_the_configured_origin(app):
+    document = SwaggerGenerator(
+        "eu-central-1", {"api_handler_arn": "arn:aws:lambda:eu-central-1:1:function:ibok"}
+    ).generate_swagger(app)
+    checked = 0
+    for path, entries in app.routes.items():
+        if not any(hasattr(e.view_function, "__openapi__") for e in entries.values()):
+            continue
+        options = document["paths"][path]["options"]["x-amazon-apigateway-integration"]
+        params = options["responses"]["default"]["responseParameters"]
+        header = "method.response.header.Access-Control-"
+        assert params[f"{header}Allow-Origin"] == f"'{ALLOWED_ORIGIN}'", path
+        assert params[f"{header}Allow-Credentials"] == "'true'", path
+        checked += 1
+    assert checked >= 20
+
+
+def cookie_session(client):
+    response = post(client, "/auth/login", {"login": "100200", "password": PASSWORD})
+    assert response.status_code == 200
+    cookies = response.headers["Set-Cookie"]
+    cookies = [cookies] if isinstance(cookies, str) else cookies
+    return next(c for c in cookies if c.startswith("__Host-ibok_session=")).split(";")[0]
+
+
+def test_credentialed_request_from_the_configured_origin_only(client, outbox, aws_env):
+    active_account(client, outbox)
+    cookie = cookie_session(client)
+    allowed = client.http.get("/me", headers={"Cookie": cookie, "Origin": ALLOWED_ORIGIN})
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
+    assert "Origin" in allowed.headers["Vary"]
+    foreign = client.http.get("/me", headers={"Cookie": cookie, "Origin": FOREIGN_ORIGIN})
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    assert "Access-Control-Allow-Credentials" not in foreign.headers
+    no_origin = client.http.get("/me", headers={"Cookie": cookie})
+    assert "Access-Control-Allow-Origin" not in no_origin.headers
 
 
 def test_cors_only_for_the_configured_origin(client, app):
-    allowed = client.http.get("/health", headers={"Origin": "http://127.0.0.1:8000"})
-    assert allowed.headers["Access-Control-Allow-Origin"] == "http://127.0.0.1:8000"
+    allowed = client.http.get("/health", headers={"Origin": ALLOWED_ORIGIN})
+    assert allowed.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
     assert allowed.headers["Access-Control-Allow-Credentials"] == "true"
-    other = client.http.get("/health", headers={"Origin": "https://evil.example"})
+    other = client.http.get("/health", headers={"Origin": FOREIGN_ORIGIN})
     assert "Access-Control-Allow-Origin" not in other.headers
     for response in (allowed, other):
         assert response.headers.get("Access-Control-Allow-Origin") != "*"
@@ -164,10 +384,10 @@ def test_unauthenticated_walk_of_every_private_route_is_401(client, app):
             operation = getattr(entry.view_function, "__openapi__", None)
             if operation is None or operation.public or path in public:
                 continue
-            concrete = path.replace("{", "").replace("}", "")
             response = client.http.request(
-                method, concrete, headers={"Content-Type": "application/json"}, body=b"{}"
+                method, concrete(path), headers={"Content-Type": "application/json"}, body=b"{}"
             )
             assert response.status_code == 401, (method, path, response.status_code)
+            assert_security_headers(response)
             checked += 1
     assert checked >= 5

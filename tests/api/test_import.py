@@ -13,6 +13,7 @@ from chalicelib.imports.handler import import_batch_event
 from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
 from chalicelib.settings import get_settings
 from tests.factories import customer_line, import_lines, invoice_line
+from tests.roundtrips import count_dynamodb_calls
 
 
 def table_dump() -> list[dict]:
@@ -194,3 +195,18 @@ def test_the_documented_example_batch_imports_cleanly(aws_env):
     report = import_lines(example, key="imports/example.jsonl")
     assert report.invalid == 0, report.errors
     assert report.valid == len(example) == 10
+
+
+def test_a_100_line_import_writes_in_batches(aws_env):
+    lines: list = [customer_line("300000")]
+    lines += [invoice_line(f"FV/B/{n}", "300000", "10.80") for n in range(99)]
+    with count_dynamodb_calls() as calls:
+        report = import_lines(lines, key="imports/batched.jsonl")
+    assert (report.lines, report.created, report.invalid) == (100, 100, 0)
+    assert InvoiceRecord.count(BillingItem.partition("300000")) == 99
+    writes = [c for c in calls if c in ("PutItem", "UpdateItem", "BatchWriteItem")]
+    assert "BatchWriteItem" in writes
+    assert calls.count("BatchWriteItem") <= 10  # 25 items a request: 4 for 100 lines
+    assert calls.count("PutItem") <= 1  # only the batch's own marker, never one per line
+    assert calls.count("UpdateItem") == 0
+    assert len(writes) <= 10, calls

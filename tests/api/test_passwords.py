@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import active_account, bearer, post, register_body, seed_customer
+from chalicelib import aws
+from chalicelib.adapters import secrets
+from chalicelib.settings import get_settings
+from tests.factories import (
+    PASSWORD,
+    active_account,
+    bearer,
+    post,
+    register_body,
+    seed_customer,
+)
 
 
 @pytest.fixture
@@ -93,3 +103,38 @@ def test_change_password_needs_the_current_one(client, outbox, aws_env):
     old = post(client, "/auth/login", {"login": "100200", "password": body["password"]})
     assert old.status_code == 401
     assert outbox.last_to(body["email"])["template"] == "password_changed"
+
+
+def test_pepper_is_read_from_ssm_once_per_container_and_is_part_of_the_hash(
+    client, outbox, aws_env
+):
+    active_account(client, outbox)
+    name = get_settings().pepper_parameter
+    ssm = aws.client("ssm")
+    original = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    reads = []
+    ssm.meta.events.register(
+        "before-parameter-build.ssm.GetParameter",
+        lambda params, **_: reads.append(params["Name"]),
+        unique_id="pepper-reads",
+    )
+    try:
+        secrets.reset()  # a new container
+        login = {"login": "100200", "password": PASSWORD}
+        assert post(client, "/auth/login", login).status_code == 200
+        assert post(client, "/auth/login", login).status_code == 200
+        assert reads == [name]  # two logins, one read
+
+        ssm.put_parameter(Name=name, Value="inny-pieprz", Type="SecureString", Overwrite=True)
+        assert post(client, "/auth/login", login).status_code == 200  # still the cached one
+        secrets.reset()
+        assert post(client, "/auth/login", login).status_code == 401  # the hash needs the pepper
+        assert reads == [name, name]
+
+        ssm.put_parameter(Name=name, Value=original, Type="SecureString", Overwrite=True)
+        secrets.reset()
+        assert post(client, "/auth/login", login).status_code == 200
+    finally:
+        ssm.meta.events.unregister(
+            "before-parameter-build.ssm.GetParameter", unique_id="pepper-reads"
+        )

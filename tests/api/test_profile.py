@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+from datetime import UTC, datetime
 
 from chalicelib import clock
-from tests.factories import active_account, bearer, post
+from tests.factories import PASSWORD, active_account, bearer, post
 
 
 def patch(client, headers, body):
@@ -113,3 +115,27 @@ def test_accept_terms_records_the_current_version(client, outbox, aws_env):
     response = post(client, "/me/terms/accept", {"version": CURRENT_TERMS_VERSION}, headers)
     assert response.status_code == 200
     assert response.json_body["terms_current"] is True
+
+
+def test_login_history_shows_time_ip_user_agent_and_result(client, outbox, aws_env):
+    active_account(client, outbox)
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    firefox = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Firefox/133.0"}
+    phone = {"User-Agent": "IBOK-Android/1.4 (Pixel 8)"}
+    wrong = {"login": "100200", "password": "Zle-Haslo-Wodne-1"}
+    assert post(client, "/auth/login", wrong, firefox).status_code == 401
+    clock.travel(60)
+    right = {"login": "100200", "password": PASSWORD, "session": "bearer"}
+    logged_in = post(client, "/auth/login", right, phone)
+    assert logged_in.status_code == 200
+    headers = {"Authorization": f"Bearer {logged_in.json_body['token']}"}
+    response = client.http.get("/me/logins", headers=headers)
+    assert response.status_code == 200
+    newest, previous = response.json_body["items"][:2]  # newest first
+    assert (newest["result"], newest["user_agent"]) == ("success", phone["User-Agent"])
+    assert (previous["result"], previous["user_agent"]) == ("failure", firefox["User-Agent"])
+    for item, moment in ((newest, "2026-11-20T10:01"), (previous, "2026-11-20T10:00")):
+        assert set(item) == {"at", "ip", "user_agent", "result"}
+        assert item["at"].startswith(moment)
+        assert datetime.fromisoformat(item["at"]).utcoffset() is not None
+        assert ipaddress.ip_address(item["ip"])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from chalicelib import clock
+from chalicelib import aws, clock
+from chalicelib.domain.tokens import token_hash
+from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, post, register_body, seed_customer
 
 
@@ -136,11 +141,56 @@ def test_consents_recorded_with_version_time_and_source(client, outbox, seeded):
 
 def test_registration_is_throttled_per_source(client, outbox, seeded, monkeypatch):
     monkeypatch.setenv("REGISTER_MAX_PER_SOURCE", "3")
-    from chalicelib.settings import get_settings
-
     get_settings.cache_clear()
     for _ in range(3):
         post(client, "/auth/register", register_body(customer_number="999999"))
     response = post(client, "/auth/register", register_body())
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+def accounts_table_text() -> str:
+    """Every item of the accounts table as text (a Scan is fine in a test)."""
+    ddb = aws.client("dynamodb")
+    items, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = ddb.scan(TableName=get_settings().accounts_table, **extra)
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return json.dumps(items)
+
+
+def test_activation_token_is_stored_only_hashed(client, outbox, seeded):
+    assert post(client, "/auth/register", register_body()).status_code == 201
+    token = outbox.token_in_last("jan.100200@example.pl")
+    stored = accounts_table_text()
+    assert token not in stored
+    assert token_hash(token) in stored
+
+
+@pytest.fixture
+def one_day_activation(monkeypatch):
+    monkeypatch.setenv("ACTIVATION_DAYS", "1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("ACTIVATION_DAYS")
+    get_settings.cache_clear()
+
+
+def test_activation_expiry_is_configurable(client, outbox, seeded, one_day_activation):
+    seed_customer("100300")
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    registered = post(client, "/auth/register", register_body())
+    assert registered.status_code == 201
+    expires = datetime.fromisoformat(registered.json_body["activation_expires_at"])
+    assert abs(expires - clock.now() - timedelta(days=1)) < timedelta(minutes=1)
+    assert post(client, "/auth/register", register_body("100300")).status_code == 201
+    early = outbox.token_in_last("jan.100200@example.pl")
+    late = outbox.token_in_last("jan.100300@example.pl")
+    clock.travel(23 * 3600)  # within the day: the link works
+    assert post(client, "/auth/activate", {"token": early}).status_code == 200
+    clock.travel(3600 + 60)  # a day and a minute: it has expired (the default would be 7)
+    assert post(client, "/auth/activate", {"token": late}).status_code == 400
+    assert post(client, "/auth/login", {"login": "100300", "password": PASSWORD}).status_code == 401

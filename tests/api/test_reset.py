@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from chalicelib import clock
+from chalicelib.domain.tokens import token_hash
+from tests.api.test_registration import accounts_table_text
 from tests.factories import PASSWORD, active_account, bearer, post
 
 NEW = "Swieze-Haslo-Wodne-42"
@@ -87,3 +89,13 @@ def test_reset_mails_are_limited_per_hour(client, outbox, aws_env):
         assert post(client, "/auth/password/forgot", {"login": "100200"}).status_code == 202
     sent = [m for m in outbox.messages() if m["template"] == "password_reset"]
     assert len(sent) == 3
+
+
+def test_reset_token_is_stored_only_hashed(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    assert post(client, "/auth/password/forgot", {"login": "100200"}).status_code == 202
+    token = outbox.token_in_last(body["email"])
+    assert outbox.last_to(body["email"])["template"] == "password_reset"
+    stored = accounts_table_text()
+    assert token not in stored
+    assert token_hash(token) in stored

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import html
+import io
+import json
+import logging
+import re
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import pytest
 
 from chalicelib import clock
+from chalicelib.logs import logger as app_logger
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, post
 
@@ -90,8 +98,6 @@ def test_cookie_session_needs_csrf_header_on_unsafe_methods(client, outbox, aws_
     )
     assert refused.status_code == 403
     assert refused.json_body["error"]["code"] == "forbidden"
-    import json
-
     allowed = client.http.patch(
         "/me",
         headers={**cookie, "Content-Type": "application/json", "X-IBOK-CSRF": "1"},
@@ -115,21 +121,130 @@ def test_garbage_tokens_are_401(client, outbox, aws_env):
     assert client.http.get("/me", headers=bad_cookie).status_code == 401
 
 
-def test_no_token_or_password_in_logs(client, outbox, aws_env, captured_logs):
+@pytest.fixture
+def every_log():
+    """What any logger writes at INFO and above: the root logger (botocore, PynamoDB, the
+    Powertools logger, which propagates) and every logger that does not propagate to it
+    (Chalice's app logger). DEBUG stays off: botocore then logs raw request parameters,
+    e-mail bodies included, by design, which is why no stage runs it at DEBUG."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.INFO)
+    handler.setFormatter(app_logger.registered_formatter)  # JSON with every extra field
+    root = logging.getLogger()
+    loggers = [root] + [
+        item
+        for item in logging.Logger.manager.loggerDict.values()
+        if isinstance(item, logging.Logger) and not item.propagate
+    ]
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+        root.setLevel(old_level)
+
+
+def cookie_value(cookie: str) -> str:
+    return cookie.split("=", 1)[1]
+
+
+def test_no_token_or_password_in_logs(client, outbox, aws_env, captured_logs, every_log):
     body = active_account(client, outbox)
+    activation_token = outbox.token_in_last(body["email"])
     credentials = {"login": "100200", "password": PASSWORD, "session": "bearer"}
     response = post(client, "/auth/login", credentials)
     token = response.json_body["token"]
-    client.http.get("/me", headers={"Authorization": f"Bearer {token}"})
+    device_token = response.json_body.get("device_token")
+    headers = {"Authorization": f"Bearer {token}"}
+    client.http.get("/me", headers=headers)
+    cookie = cookie_login(client)
+    assert client.http.get("/me", headers={"Cookie": cookie}).status_code == 200
+    new_email = "nowy.adres@example.pl"
+    changed = client.http.patch(
+        "/me",
+        headers={**headers, "Content-Type": "application/json"},
+        body=json.dumps({"email": new_email}),
+    )
+    assert changed.status_code == 200
+    email_token = outbox.token_in_last(new_email)
+    assert post(client, "/auth/email/confirm", {"token": email_token}).status_code == 200
     post(client, "/auth/password/forgot", {"login": "100200"})
-    reset_token = outbox.token_in_last(body["email"])
+    reset_token = outbox.token_in_last(new_email)
     new = "Zupelnie-Nowe-Haslo-1"
-    post(
+    reset = post(
         client,
         "/auth/password/reset",
         {"token": reset_token, "password": new, "password_confirm": new},
     )
+    assert reset.status_code == 200
     logged = captured_logs.getvalue()
-    assert logged.count('"message":"request"') >= 4  # the access log did run, as JSON
-    for secret in (token, reset_token, PASSWORD, new, body["email"]):
+    assert logged.count('"message":"request"') >= 8  # the access log did run, as JSON
+    everything = every_log.getvalue()
+    assert everything.count('"message":"request"') >= 8  # the root capture saw it too
+    secrets = [
+        token,
+        cookie_value(cookie),
+        activation_token,
+        email_token,
+        reset_token,
+        PASSWORD,
+        new,
+        body["email"],
+        new_email,
+    ]
+    secrets += [device_token] if device_token else []
+    assert len(set(secrets)) == len(secrets)
+    for secret in secrets:
         assert secret not in logged
+        assert secret not in everything
+
+
+def urls_in(message):
+    for part in (message["text"], message["html"]):
+        for url in re.findall(r"https?://[^\s\"'<>]+", part):
+            yield html.unescape(url)
+
+
+def test_one_time_tokens_travel_only_in_the_link_fragment(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    tokens = [outbox.token_in_last(body["email"])]
+    headers = {**bearer(client), "Content-Type": "application/json"}
+    patch = client.http.patch("/me", headers=headers, body='{"email": "nowy.adres@example.pl"}')
+    assert patch.status_code == 200
+    tokens.append(outbox.token_in_last("nowy.adres@example.pl"))
+    post(client, "/auth/password/forgot", {"login": "100200"})
+    tokens.append(outbox.token_in_last(body["email"]))
+    messages = outbox.messages()
+    assert len(messages) >= 4  # activation, e-mail change + notice to the old address, reset
+    carried = set()
+    for message in messages:
+        assert "?token=" not in message["text"] + message["html"]
+        assert "&token=" not in message["text"] + message["html"]
+        for url in urls_in(message):
+            address, _, fragment = url.partition("#")
+            parts = urlsplit(address)
+            assert "token" not in parse_qs(parts.query), url
+            for token in tokens:
+                assert token not in address, url  # never in the path or query
+            if fragment.startswith("token="):
+                carried.add(fragment.removeprefix("token="))
+    assert set(tokens) <= carried
+
+
+def test_no_openapi_parameter_carries_a_token_in_the_url(client):
+    document = client.http.get("/openapi.json").json_body
+    checked = 0
+    for path, item in document["paths"].items():
+        assert "token" not in path.lower(), path
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] in ("query", "path"):
+                    name = parameter["name"].lower()
+                    assert "token" not in name and "password" not in name, (path, name)
+                    checked += 1
+    assert checked >= 10
