@@ -1,5 +1,7 @@
 """Billing import rate against the moto server, through the same `run_import` the S3 event
-handler runs: N invoice lines (N/10 customers), and a mixed batch of every record type.
+handler runs: N invoice lines (N/10 customers), and a mixed batch of every record type
+(customers, meters, readings, invoices, corrections, duplicates, interest and accounting
+notes, payments, balances, contracts, annexes, documents; about 12 lines a customer).
 Targets: mixed ≥ 2,000 lines/s; 100,000 mixed lines in ≤ 12× the time of 10,000.
 
     python -m bench.bench_import [lines ...]      (default: 10000 100000)
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from decimal import Decimal
 from typing import Any
 
 from bench.stack import moto_stack, peak_rss_mb, report
@@ -17,10 +20,87 @@ from bench.stack import moto_stack, peak_rss_mb, report
 DEFAULT_SIZES = [10_000, 100_000]
 MIXED_TARGET = 2_000
 RERUN_UP_TO = 10_000  # sizes re-imported to time the all-unchanged path
+CENT = Decimal("0.01")
+
+
+def _document(number: str, customer: str, kind: str, gross: str, **extra: Any) -> dict[str, Any]:
+    """An invoice-type line of September (net + 8% VAT = gross; an interest note: no VAT)."""
+    total = Decimal(gross)
+    net = total if kind == "interest_note" else (total / Decimal("1.08")).quantize(CENT)
+    return {
+        "type": "invoice",
+        "number": number,
+        "customer_number": customer,
+        "kind": kind,
+        "issue_date": "2026-09-25",
+        "due_date": "2026-10-09",
+        "net": str(net),
+        "vat": str(total - net),
+        "gross": gross,
+        "pdf_key": f"invoices/{number.replace('/', '-')}.pdf",
+        **extra,
+    }
+
+
+def _occasional_lines(number: str, index: int) -> list[dict[str, Any]]:
+    """What only some customers have in a batch, in proportions a utility sees: an annex
+    (1 in 4), a scanned document (1 in 3), a correction (1 in 10), a duplicate (1 in 20),
+    an interest note (1 in 5) and an accounting note (1 in 10, every other one a credit)."""
+    lines: list[dict[str, Any]] = []
+    if index % 4 == 0:
+        lines.append(
+            {
+                "type": "annex",
+                "contract": f"U/{number}",
+                "number": "1",
+                "customer_number": number,
+                "signed_on": "2025-06-01",
+                "title": "Zmiana taryfy",
+                "pdf_key": f"contracts/U-{number}-A1.pdf",
+            }
+        )
+    if index % 3 == 0:
+        lines.append(
+            {
+                "type": "document",
+                "id": f"PROT-{number}",
+                "customer_number": number,
+                "title": "Protokół wymiany wodomierza",
+                "date": "2026-03-14",
+                "pdf_key": f"documents/prot-{number}.pdf",
+            }
+        )
+    if index % 10 == 3:
+        lines.append(
+            _document(
+                f"KOR/2026/09/{number}",
+                number,
+                "correction",
+                "-10.80",
+                corrects=f"FV/2026/08/{number}",
+            )
+        )
+    if index % 20 == 7:
+        lines.append(
+            _document(
+                f"DUP/2026/09/{number}",
+                number,
+                "duplicate",
+                "108.00",
+                duplicate_of=f"FV/2026/09/{number}",
+            )
+        )
+    if index % 5 == 1:
+        lines.append(_document(f"NO/2026/09/{number}", number, "interest_note", "3.27"))
+    if index % 10 == 6:
+        gross = "-21.60" if index % 20 == 6 else "54.00"
+        lines.append(_document(f"NK/2026/09/{number}", number, "accounting_note", gross))
+    return lines
 
 
 def _customer_block(number: str, index: int) -> list[dict[str, Any]]:
-    """Ten lines of one customer: profile, meter, readings, invoices, payments, balance."""
+    """One customer's lines: profile, contract, meter, three readings, two invoices, two
+    payments and a balance (eleven), then the occasional ones (about one more on average)."""
     meter = f"W{number}"
     return [
         {
@@ -29,6 +109,15 @@ def _customer_block(number: str, index: int) -> list[dict[str, Any]]:
             "name": f"Odbiorca {number}",
             "service_address": {"street": "ul. Wodna 1", "postal_code": "41-709", "city": "Ruda"},
             "contract_status": "active",
+        },
+        {
+            "type": "contract",
+            "number": f"U/{number}",
+            "customer_number": number,
+            "kind": "both",
+            "signed_on": "2019-12-15",
+            "valid_from": "2020-01-01",
+            "pdf_key": f"contracts/U-{number}.pdf",
         },
         {"type": "meter", "serial": meter, "customer_number": number, "installed_on": "2020-01-01"},
         *[
@@ -67,11 +156,12 @@ def _customer_block(number: str, index: int) -> list[dict[str, Any]]:
             for month in (8, 9)
         ],
         {"type": "balance", "customer_number": number, "as_of": "2026-09-30", "amount": "0.00"},
+        *_occasional_lines(number, index),
     ]
 
 
 def mixed_batch(lines: int) -> bytes:
-    """`lines` lines of every common record type (blocks of ten per customer)."""
+    """`lines` lines of every record type (one block per customer, about twelve lines)."""
     rows: list[dict[str, Any]] = []
     index = 0
     while len(rows) < lines:

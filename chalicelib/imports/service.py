@@ -1,5 +1,10 @@
 """Run one import batch: validate every line, upsert changed items by natural key in
-batches, and write a report next to the batch. Bad lines are reported, never fatal."""
+batches, and write a report next to the batch. Bad lines are reported, never fatal.
+
+A chunk that changes a meter's readings first moves the meter's latest imported reading
+(models/meters.py `LatestImportedReading`, read in the same BatchGetItem), then writes the
+lines: a customer's submission conditional on that item can never land below a billing
+reading already written."""
 
 from __future__ import annotations
 
@@ -14,16 +19,19 @@ from pydantic import ValidationError
 
 from chalicelib import aws, clock
 from chalicelib.http.validation import field_messages
+from chalicelib.imports.meter_records import ReadingLine, latest_marks
 from chalicelib.imports.records import Line
 from chalicelib.imports.registry import RECORD_TYPES
 from chalicelib.models.billing import BillingItem, ImportMarker
+from chalicelib.models.meters import LatestImportedReading
 
-CHUNK = 100  # BatchGetItem takes at most 100 keys
+CHUNK = 100  # BatchGetItem takes at most 100 keys: lines plus the meters' marks they move
 MAX_REPORTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
 WRITERS = 2  # chunks written at once: DynamoDB latency overlaps with parsing
 # What is read back of existing items: the hash, and what a rewrite must keep.
 KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order"]
+MARK_ATTRIBUTES = ["latest_on", "latest_source", "latest_litres"]  # of LatestImportedReading
 
 ProgressCallback = Callable[[int], None]
 
@@ -133,20 +141,43 @@ class ChunkResult:
 Chunk = dict[tuple[str, str], tuple[str, str, Line]]  # key -> (hash, body, line)
 
 
+def mark_key(line: Line) -> tuple[str, str] | None:
+    """The key of the meter mark a line may move (readings only)."""
+    return line.mark_key() if isinstance(line, ReadingLine) else None
+
+
+def _mark_keys(chunk: Chunk) -> set[tuple[str, str]]:
+    return {key for _, _, line in chunk.values() if (key := mark_key(line)) is not None}
+
+
 def _write_chunk(chunk: Chunk) -> ChunkResult:
-    """Read the stored hashes of the chunk's keys, then write the lines that changed."""
+    """Read the stored hashes of the chunk's keys (and the marks of its meters), then write
+    the moved marks and, after them, the lines that changed."""
     result = ChunkResult()
     existing = {
         (item.pk, item.sk): item
-        for item in BillingItem.batch_get(list(chunk), attributes_to_get=KEPT_ATTRIBUTES)
+        for item in BillingItem.batch_get(
+            [*chunk, *_mark_keys(chunk)], attributes_to_get=KEPT_ATTRIBUTES + MARK_ATTRIBUTES
+        )
     }
+    changed = [
+        (key, digest, body, line)
+        for key, (digest, body, line) in chunk.items()
+        if (old := existing.get(key)) is None or old.content_hash != digest
+    ]
+    result.unchanged = len(chunk) - len(changed)
+    marks = latest_marks(
+        (line for *_, line in changed if isinstance(line, ReadingLine)),
+        {k: v for k, v in existing.items() if isinstance(v, LatestImportedReading)},
+    )
+    if marks:
+        with BillingItem.batch_write() as writer:  # committed before any reading is written
+            for mark in marks:
+                writer.save(mark)
     created_at = clock.now().isoformat()
     with BillingItem.batch_write() as writer:
-        for key, (digest, body, line) in chunk.items():
+        for key, digest, body, line in changed:
             old = existing.get(key)
-            if old is not None and old.content_hash == digest:
-                result.unchanged += 1
-                continue
             item = line.to_item(digest, body)
             if old is None:
                 result.created += 1
@@ -182,7 +213,7 @@ class ChunkWriter:
 
     def submit(self, chunk: Chunk) -> None:
         """Queue a chunk (a copy is taken)."""
-        keys = frozenset(chunk)
+        keys = frozenset(chunk) | _mark_keys(chunk)  # a meter's mark: one chunk at a time
         for future in [f for f, busy in self.in_flight.items() if busy & keys]:
             future.result()
             self._collect(future)
@@ -212,6 +243,7 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
         s3_object["Body"].close()
         return report  # a redelivered event: every line is as stored; the report stands
     pending: Chunk = {}
+    pending_marks: set[tuple[str, str]] = set()
     writer = ChunkWriter(report)
     try:
         for number, raw in enumerate(_lines(s3_object["Body"]), start=1):
@@ -230,9 +262,12 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
                     if natural_key in pending:  # the same record twice in a chunk: last wins
                         report.unchanged += 1
                     pending[natural_key] = (*encode(line), line)
-                    if len(pending) >= CHUNK:
+                    if (moved := mark_key(line)) is not None:
+                        pending_marks.add(moved)
+                    if len(pending) + len(pending_marks) >= CHUNK:
                         writer.submit(pending)
                         pending.clear()
+                        pending_marks.clear()
             if progress is not None and number % 500 == 0:
                 progress(number)
         if pending:

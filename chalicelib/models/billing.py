@@ -7,6 +7,7 @@ customer (`pk = CUSTOMER#<number>`), so each customer read is one Query by sort-
     LEDGER#BALANCE#<date>                     the balance as of a date
     METER#<serial>#                           a meter
     METER#<serial>#R#<date>#<source>          its readings
+    METER#<serial>#I                          its latest imported reading (guard)
     METER#<serial>#S                          submission state (optimistic lock)
     CONTRACT#<number>#                        a contract
     CONTRACT#<number>#A#<annex>               its annexes

@@ -101,3 +101,25 @@ class MeterState(BillingItem, discriminator="meter_state"):
     def sort_key(serial: str) -> str:
         """Sort key of the meter's state."""
         return f"{MeterRecord.prefix(serial)}S"
+
+
+class LatestImportedReading(BillingItem, discriminator="meter_imported"):
+    """The latest reading of a meter the billing import wrote (by date, then source order).
+
+    A customer's submission is conditional on not being below it (nor dated before it), so a
+    billing reading imported between the customer's read and write cannot be undercut. The
+    import writes it before the readings themselves, and only when it changes."""
+
+    latest_on = UnicodeAttribute()
+    latest_source = UnicodeAttribute()
+    latest_litres = NumberAttribute()
+
+    @staticmethod
+    def sort_key(serial: str) -> str:
+        """Sort key of the meter's latest imported reading."""
+        return f"{MeterRecord.prefix(serial)}I"
+
+    @staticmethod
+    def rank(read_on: str, source: str) -> tuple[str, int]:
+        """Order of readings: by date, then by source as the history shows them."""
+        return read_on, SOURCES.index(source)

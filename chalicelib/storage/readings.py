@@ -1,5 +1,7 @@
 """Writes of customer readings: the reading and the meter's submission state in one
-transaction, so of two concurrent submissions exactly one wins."""
+transaction, so of two concurrent submissions exactly one wins; the same transaction checks
+the meter's latest imported reading, so a billing reading imported meanwhile is never
+undercut."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.errors import Conflict
-from chalicelib.models.meters import MeterState, ReadingRecord
+from chalicelib.models.meters import LatestImportedReading, MeterState, ReadingRecord
 from chalicelib.storage.errors import is_condition_failure
 
 PENDING = "pending"
@@ -22,9 +24,10 @@ class ConcurrentSubmission(Conflict):
 def save_customer_reading(
     reading: ReadingRecord, serial: str, seen_version: int | None, replacing: bool
 ) -> int:
-    """Store `reading` if the meter's state is still at `seen_version` (None: no state yet)
-    and, when `replacing`, the replaced reading is still waiting for export. Returns the new
-    version; ConcurrentSubmission if anything changed meanwhile."""
+    """Store `reading` if the meter's state is still at `seen_version` (None: no state yet),
+    the reading is neither below nor dated before the latest imported one and, when
+    `replacing`, the replaced reading is still waiting for export. Returns the new version;
+    ConcurrentSubmission if anything changed meanwhile."""
     new_version = (seen_version or 0) + 1
     state = MeterState(reading.pk, MeterState.sort_key(serial))
     state_condition = (
@@ -48,6 +51,16 @@ def save_customer_reading(
                 condition=state_condition,
             )
             tx.save(reading, condition=reading_condition)
+            tx.condition_check(
+                LatestImportedReading,
+                reading.pk,
+                LatestImportedReading.sort_key(serial),
+                condition=LatestImportedReading.pk.does_not_exist()
+                | (
+                    (LatestImportedReading.latest_litres <= int(reading.litres))
+                    & (LatestImportedReading.latest_on <= reading.read_on)
+                ),
+            )
     except TransactWriteError as exc:
         if is_condition_failure(exc):
             raise ConcurrentSubmission(

@@ -28,6 +28,13 @@ def contract(number, customer=CUSTOMER, **extra):
     }
 
 
+def link_expiry(answer) -> float:
+    """Seconds from now until the link's stated expiry (positive)."""
+    seconds = (datetime.fromisoformat(answer.json_body["expires_at"]) - clock.now()).total_seconds()
+    assert seconds > 0
+    return seconds
+
+
 @pytest.fixture
 def customer(client, outbox):
     clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
@@ -119,7 +126,11 @@ def test_contract_and_annex_files(client, customer):
     assert answer.status_code == 200
     params = parse_qs(urlparse(answer.json_body["url"]).query)
     assert int(params["X-Amz-Expires"][0]) <= 300
-    assert "Aneks-2-do-umowy-U-2025-1.pdf" in unquote(params["response-content-disposition"][0])
+    assert link_expiry(answer) <= 300
+    assert unquote(params["response-content-disposition"][0]).startswith(
+        'attachment; filename="Aneks-2-do-umowy-U-2025-1.pdf"'
+    )
+    assert urlparse(answer.json_body["url"]).path.endswith("/contracts/U-2025-1-A2.pdf")
     # The annex without a PDF and the old contract whose PDF never arrived: clear 404s.
     missing = client.http.get(
         f"/contracts/{current['id']}/annexes/{current['annexes'][0]['id']}/file", headers=customer
@@ -137,6 +148,14 @@ def test_documents_newest_first_and_their_files(client, customer):
     answer = client.http.get("/documents/PROT-2026-3/file", headers=customer)
     assert answer.status_code == 200
     assert answer.json_body["filename"] == "2026-03-14-Protokol-wymiany-wodomierza.pdf"
+    link = urlparse(answer.json_body["url"])
+    params = parse_qs(link.query)
+    assert link.path.endswith("/documents/prot-2026-3.pdf")
+    assert int(params["X-Amz-Expires"][0]) <= 300
+    assert link_expiry(answer) <= 300
+    assert unquote(params["response-content-disposition"][0]).startswith(
+        'attachment; filename="2026-03-14-Protokol-wymiany-wodomierza.pdf"'
+    )
     assert client.http.get("/documents/PISMO-1/file", headers=customer).status_code == 404
 
 

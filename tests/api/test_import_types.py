@@ -8,6 +8,7 @@ import pytest
 from chalicelib.models.billing import BillingItem, InvoiceRecord, PaymentRecord
 from chalicelib.models.contracts import AnnexRecord, ContractRecord, DocumentRecord
 from chalicelib.models.meters import MeterRecord, ReadingRecord
+from chalicelib.money import parse_grosze
 from tests.factories import customer_line, import_lines, invoice_line
 
 CUSTOMER = "100200"
@@ -68,6 +69,8 @@ LINES = [
         "date": "2026-01-02",
         "pdf_key": "documents/d1.pdf",
     },
+    invoice_line("NO/1", CUSTOMER, "12.30", kind="interest_note", net="12.30", vat="0.00"),
+    invoice_line("NK/1", CUSTOMER, "-21.60", kind="accounting_note", due_date="2026-10-31"),
 ]
 
 
@@ -94,19 +97,42 @@ def test_every_type_lands_under_its_natural_key_with_exact_values(aws_env):
     assert isinstance(stored[ContractRecord.sort_key("U/1")], ContractRecord)
     assert isinstance(stored[AnnexRecord.sort_key("U/1", "1")], AnnexRecord)
     assert stored[DocumentRecord.sort_key("D1")].title == "Protokół"
+    interest = stored[InvoiceRecord.sort_key("NO/1")]
+    assert isinstance(interest, InvoiceRecord)
+    assert (interest.kind, interest.net, interest.vat, interest.gross) == (
+        "interest_note",
+        1230,
+        0,
+        1230,
+    )
+    assert (interest.corrects, interest.duplicate_of) == (None, None)
+    accounting = stored[InvoiceRecord.sort_key("NK/1")]
+    assert (accounting.kind, accounting.net, accounting.vat, accounting.gross) == (
+        "accounting_note",
+        -2000,
+        -160,
+        -2160,
+    )
+    assert (accounting.issue_date, accounting.due_date, accounting.pdf_key) == (
+        "2026-10-01",
+        "2026-10-31",
+        "invoices/NK-1.pdf",
+    )
 
 
 def test_new_invoices_record_one_notice_and_reimports_add_none(aws_env):
     import_lines(LINES)
     pending = list(InvoiceRecord.notices.query("pending"))
-    # The invoice and the correction; a duplicate is a copy and tells nothing new.
+    # The invoice, the correction and both notes; a duplicate is a copy and tells nothing new.
     assert sorted(i.sk for i in pending) == [
         InvoiceRecord.sort_key("FV/1"),
         InvoiceRecord.sort_key("KOR/1"),
+        InvoiceRecord.sort_key("NK/1"),
+        InvoiceRecord.sort_key("NO/1"),
     ]
     again = import_lines(LINES, key="imports/again.jsonl")
     assert again.unchanged == len(LINES) and again.created == again.updated == 0
-    assert len(list(InvoiceRecord.notices.query("pending"))) == 2
+    assert len(list(InvoiceRecord.notices.query("pending"))) == 4
 
 
 def test_a_changed_invoice_keeps_its_notice_state(aws_env):
@@ -139,6 +165,10 @@ def test_a_changed_invoice_keeps_its_notice_state(aws_env):
         (invoice_line("FV/2", CUSTOMER, "-1.08"), "_"),
         (invoice_line("DUP/2", CUSTOMER, "1.08", kind="duplicate"), "_"),
         (invoice_line("FV/3", CUSTOMER, "1.08", corrects="FV/1"), "_"),
+        (invoice_line("NO/2", CUSTOMER, "-1.08", kind="interest_note"), "_"),  # never negative
+        (invoice_line("NO/3", CUSTOMER, "1.08", kind="interest_note", corrects="FV/1"), "_"),
+        (invoice_line("NK/2", CUSTOMER, "1.08", kind="accounting_note", net="1.01"), "_"),
+        (invoice_line("NK/3", CUSTOMER, "1.08", kind="credit_note"), "kind"),
     ],
 )
 def test_bad_lines_of_the_new_types_are_reported(aws_env, line, field):
@@ -147,3 +177,27 @@ def test_bad_lines_of_the_new_types_are_reported(aws_env, line, field):
     error = report.errors[0]
     assert (error["line"], error["field"]) == (2, field)
     assert error["message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "gross", "accepted"),
+    [
+        ("interest_note", "0.00", True),
+        ("interest_note", "-0.01", False),  # interest is never owed back
+        ("accounting_note", "-0.01", True),  # an accounting note may credit the customer
+        ("accounting_note", "54.00", True),
+        ("correction", "-0.01", True),
+        ("invoice", "-0.01", False),
+    ],
+)
+def test_sign_rule_of_notes(aws_env, kind, gross, accepted):
+    extra = {"corrects": "FV/1"} if kind == "correction" else {}
+    report = import_lines([LINES[0], invoice_line("N/1", CUSTOMER, gross, kind=kind, **extra)])
+    assert (report.valid, report.invalid) == ((2, 0) if accepted else (1, 1)), report.errors
+    if accepted:
+        stored = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("N/1"))
+        assert (stored.kind, stored.gross) == (kind, parse_grosze(gross))
+    else:
+        assert report.errors[0]["message"] == (
+            "Kwota ujemna jest dozwolona tylko w korekcie i nocie księgowej."
+        )

@@ -61,7 +61,7 @@ def customer(client, outbox):
                 pdf_key=None,
             ),
             payment("P1", "2026-08-10", "100.00", ("FV/2026/08/1", "100.00")),
-            payment("P2", "2026-09-30", "60.00", ("FV/2026/09/1", "60.00")),
+            payment("P2", "2026-09-30", "60.00", ("FV/2026/09/1", "60.00"), method="cash"),
             payment("P3", "2026-10-02", "10.00"),
         ],
         key="imports/ledger.jsonl",
@@ -273,5 +273,68 @@ def test_settlements_running_balance_newest_first_paginated(client, customer):
 def test_booked_payments_newest_first(client, customer):
     body = get(client, "/payments", customer).json_body
     assert [p["id"] for p in body["items"]] == ["P3", "P2", "P1"]
+    assert [(p["method"], p["source"], p["status"]) for p in body["items"]] == [
+        ("transfer", "billing", "booked"),
+        ("cash", "billing", "booked"),
+        ("transfer", "billing", "booked"),
+    ]
+    assert [(p["paid_on"], p["amount"]) for p in body["items"]] == [
+        ("2026-10-02", "10.00"),
+        ("2026-09-30", "60.00"),
+        ("2026-08-10", "100.00"),
+    ]
     assert body["items"][1]["allocations"] == [{"invoice": "FV/2026/09/1", "amount": "60.00"}]
     assert body["items"][0]["allocations"] == []
+
+
+@pytest.fixture
+def notes(client, customer):
+    """Two interest notes and two accounting notes (one a credit), some paid."""
+    import_lines(
+        [
+            invoice("NO/2026/11/1", "2026-11-02", "2026-11-16", "12.30", kind="interest_note"),
+            invoice("NO/2026/11/2", "2026-11-09", "2026-11-23", "4.20", kind="interest_note"),
+            invoice("NK/2026/11/1", "2026-11-03", "2026-11-17", "25.00", kind="accounting_note"),
+            invoice("NK/2026/11/2", "2026-11-04", "2026-11-18", "-15.00", kind="accounting_note"),
+            payment(
+                "P-NOTES",
+                "2026-11-10",
+                "22.30",
+                ("NO/2026/11/1", "12.30"),
+                ("NK/2026/11/1", "10.00"),
+            ),
+        ],
+        key="imports/notes.jsonl",
+    )
+    return customer
+
+
+def test_notes_are_paid_by_allocations_like_invoices(client, notes):
+    items = by_number(get(client, "/invoices?limit=100", notes).json_body["items"])
+    states = {
+        number: (item["kind"], item["status"], item["outstanding"], item["overdue"])
+        for number, item in items.items()
+        if number.startswith("N")
+    }
+    assert states == {
+        "NO/2026/11/1": ("interest_note", "paid", "0.00", False),
+        "NO/2026/11/2": ("interest_note", "unpaid", "4.20", False),  # due 11-23
+        "NK/2026/11/1": ("accounting_note", "partially_paid", "15.00", True),  # due 11-17
+        "NK/2026/11/2": ("accounting_note", "paid", "0.00", False),  # a credit: nothing to pay
+    }
+    assert items["NK/2026/11/1"]["paid"] == "10.00"
+    # 283.45 before; notes +12.30 +4.20 +25.00 -15.00; payment -22.30.
+    assert get(client, "/balance", notes).json_body["balance"] == "287.65"
+
+
+def test_kind_filter_selects_the_notes(client, notes):
+    def numbers(query):
+        answer = get(client, f"/invoices?{query}", notes)
+        assert answer.status_code == 200, answer.body
+        return sorted(item["number"] for item in answer.json_body["items"])
+
+    assert numbers("kind=interest_note") == ["NO/2026/11/1", "NO/2026/11/2"]
+    assert numbers("kind=accounting_note") == ["NK/2026/11/1", "NK/2026/11/2"]
+    assert numbers("kind=interest_note&status=unpaid") == ["NO/2026/11/2"]
+    assert numbers("kind=accounting_note&status=overdue") == ["NK/2026/11/1"]
+    assert "NO/2026/11/1" not in numbers("kind=invoice")

@@ -1,10 +1,15 @@
 """Access: every customer path given another customer's ids answers 404, and lists never
-show another's data (the unauthenticated walk of every route is in test_errors.py)."""
+show another's data (the unauthenticated walk of every route is in test_errors.py). Guard
+tests keep the walk complete: every customer route with a path parameter is in it."""
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -69,21 +74,56 @@ def data_of(customer: str) -> list[dict]:
     ]
 
 
-def object_paths(customer: str) -> list[tuple[str, str]]:
-    """Every customer path that names an object of `customer`."""
+def customer_routes(app: Any) -> Iterator[tuple[str, str]]:
+    """(method, path template) of every route a customer's session opens: not public, not
+    limited to roles (integration, staff), not a local-stage page."""
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            view = entry.view_function
+            roles = inspect.getclosurevars(view).nonlocals.get("allowed", frozenset())
+            if not view.__openapi__.public and not roles and not path.startswith("/_local"):
+                yield method, path
+
+
+def route_of(template: str) -> re.Pattern[str]:
+    """A pattern matching the concrete paths of a route template ("/invoices/{id}")."""
+    return re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/?]+", re.escape(template)) + r"(\?.*)?$")
+
+
+def test_customer_routes_leave_out_public_and_role_routes(app):
+    routes = set(customer_routes(app))
+    assert ("GET", "/invoices") in routes and ("POST", "/meters/{meter_id}/readings") in routes
+    assert "GET" in app.routes["/integration/readings"]  # a role route exists, and is left out
+    assert ("GET", "/integration/readings") not in routes
+    assert ("POST", "/auth/login") not in routes and ("GET", "/health") not in routes
+    assert route_of("/payments/{order_id}").match("/payments/ABC123")
+    assert not route_of("/payments/{order_id}").match("/payments/notify/bluemedia")
+
+
+def order_body(customer: str) -> dict[str, Any]:
+    """Start a payment of the customer's invoice."""
+    return {"invoices": [encode_id(f"FV/{customer}")]}
+
+
+def object_paths(customer: str, order_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every customer call that names an object of `customer` (method, path, body);
+    `order_id` is one of the customer's online payments."""
     return [
-        ("GET", f"/invoices/{encode_id(f'FV/{customer}')}"),
-        ("GET", f"/invoices/{encode_id(f'FV/{customer}')}/pdf"),
-        ("GET", f"/contracts/{encode_id(f'U/{customer}')}/file"),
-        ("GET", f"/contracts/{encode_id(f'U/{customer}')}/annexes/{encode_id('1')}/file"),
-        ("GET", f"/documents/D{customer}/file"),
-        ("GET", f"/meters/W{customer}/readings"),
-        ("POST", f"/meters/W{customer}/readings"),
+        ("GET", f"/invoices/{encode_id(f'FV/{customer}')}", None),
+        ("GET", f"/invoices/{encode_id(f'FV/{customer}')}/pdf", None),
+        ("GET", f"/contracts/{encode_id(f'U/{customer}')}/file", None),
+        ("GET", f"/contracts/{encode_id(f'U/{customer}')}/annexes/{encode_id('1')}/file", None),
+        ("GET", f"/documents/D{customer}/file", None),
+        ("GET", f"/meters/W{customer}/readings", None),
+        ("POST", f"/meters/W{customer}/readings", {"value": "11"}),
+        ("GET", f"/payments/{order_id}", None),
+        ("POST", "/payments", order_body(customer)),
     ]
 
 
 LIST_PATHS = [
     "/me",
+    "/me/logins",
     "/balance",
     "/settlements",
     "/invoices",
@@ -95,8 +135,21 @@ LIST_PATHS = [
 ]
 
 
+def start_order(client: Any, headers: dict[str, str], customer: str) -> str:
+    """Start an online payment of the customer's invoice; its order id."""
+    answer = call(client, "POST", "/payments", headers, order_body(customer))
+    assert answer.status_code == 201, answer.body
+    return answer.json_body["order_id"]
+
+
 @pytest.fixture
-def two_customers(client, outbox):
+def orders() -> dict[str, str]:
+    """Each customer's online payment (filled by `two_customers`)."""
+    return {}
+
+
+@pytest.fixture
+def two_customers(client, outbox, orders):
     clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
     headers = {}
     for customer in (MINE, THEIRS):
@@ -104,6 +157,7 @@ def two_customers(client, outbox):
         report = import_lines(data_of(customer), key=f"imports/{customer}.jsonl")
         assert report.invalid == 0, report.errors
         headers[customer] = bearer(client, customer)
+        orders[customer] = start_order(client, headers[customer], customer)
     s3 = aws.client("s3")
     for customer in (MINE, THEIRS):
         for key in (
@@ -116,27 +170,38 @@ def two_customers(client, outbox):
     return headers
 
 
-def call(client, method, path, headers):
+def call(client, method, path, headers, body=None):
     if method == "POST":
         return client.http.post(
             path,
             headers={"Content-Type": "application/json", **headers},
-            body=json.dumps({"value": "11"}),
+            body=json.dumps(body),
         )
     return client.http.get(path, headers=headers)
 
 
-def test_own_objects_answer(client, two_customers):
-    for method, path in object_paths(MINE):
-        answer = call(client, method, path, two_customers[MINE])
+def test_own_objects_answer(client, two_customers, orders):
+    for method, path, body in object_paths(MINE, orders[MINE]):
+        answer = call(client, method, path, two_customers[MINE], body)
         assert answer.status_code in (200, 201), (path, answer.body)
 
 
-def test_another_customers_objects_are_404(client, two_customers):
-    for method, path in object_paths(THEIRS):
-        answer = call(client, method, path, two_customers[MINE])
+def test_another_customers_objects_are_404(client, two_customers, orders):
+    for method, path, body in object_paths(THEIRS, orders[THEIRS]):
+        answer = call(client, method, path, two_customers[MINE], body)
         assert answer.status_code == 404, (method, path, answer.status_code)
         assert answer.json_body["error"]["code"] == "not_found"
+
+
+def test_the_walk_covers_every_customer_route_with_a_path_parameter(app):
+    walked = object_paths(THEIRS, "20261120ABCDEF0123456789")
+    missing = [
+        (method, template)
+        for method, template in customer_routes(app)
+        if "{" in template
+        and not any(m == method and route_of(template).match(p) for m, p, _ in walked)
+    ]
+    assert missing == []
 
 
 def test_lists_never_show_another_customers_data(client, two_customers):

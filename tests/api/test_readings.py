@@ -5,20 +5,21 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from chalicelib import clock
 from chalicelib.errors import DomainError
 from chalicelib.models.billing import BillingItem
-from chalicelib.models.meters import ReadingRecord
+from chalicelib.models.meters import LatestImportedReading, ReadingRecord
 from chalicelib.schemas.meters import ReadingSubmission
 from chalicelib.services import meters as meter_service
 from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, customer_line, import_lines, post
 from tests.factories import meter_line as meter
 from tests.factories import reading_line as reading
+from tests.roundtrips import count_dynamodb_calls
 
 CUSTOMER, OTHER = "100200", "100300"
 
@@ -76,6 +77,40 @@ def test_meters_active_first_with_certification_flags(client, customer):
     assert "X9" not in by_serial
 
 
+def test_certification_expiring_within_90_days_valid_from_91_and_expired_flagged(client, customer):
+    today = date(2026, 11, 20)
+
+    def certified(days: int) -> str:
+        return (today + timedelta(days=days)).isoformat()
+
+    import_lines(
+        [
+            meter("C90", certified_until=certified(90)),
+            meter("C91", certified_until=certified(91)),
+            meter("C0", certified_until=certified(0)),
+            meter("CX", certified_until=certified(-1)),
+            meter("C90F", status="faulty", certified_until=certified(90)),
+        ],
+        key="imports/certification.jsonl",
+    )
+    items = client.http.get("/meters", headers=customer).json_body["items"]
+    by_serial = {m["serial"]: m for m in items}
+    seen = {
+        serial: (m["certification"]["state"], m["certification"]["days_left"], m["attention"])
+        for serial, m in by_serial.items()
+        if serial.startswith("C")
+    }
+    assert seen == {
+        "C90": ("expiring", 90, True),
+        "C91": ("valid", 91, False),
+        "C0": ("expiring", 0, True),
+        "CX": ("expired", -1, True),  # an active meter past its certification
+        "C90F": ("expiring", 90, False),  # not active: nothing for the customer to do
+    }
+    assert by_serial["C90"]["certification"]["valid_until"] == "2027-02-18"
+    assert by_serial["CX"]["accepts_readings"] is True
+
+
 def test_history_newest_first_with_consumption_between_readings(client, customer):
     body = client.http.get("/meters/W1/readings", headers=customer).json_body
     assert [r["date"] for r in body["items"]] == ["2026-10-31", "2026-08-31", "2026-05-31"]
@@ -120,6 +155,15 @@ def test_a_reading_is_accepted_with_a_comma(client, customer):
             "photo.content_type",
         ),
         ({"value": "151", "photo": {"content_type": "image/png", "size": 10485761}}, "photo.size"),
+        ({"value": "151", "photo": {"content_type": "image/heic", "size": 0}}, "photo.size"),
+        (
+            {"value": "151", "photo": {"content_type": "image/webp", "size": 10}},
+            "photo.content_type",
+        ),
+        (
+            {"value": "151", "photo": {"content_type": "application/pdf", "size": 10}},
+            "photo.content_type",
+        ),
     ],
 )
 def test_bad_readings_are_400_with_the_field(client, customer, body, field):
@@ -136,6 +180,31 @@ def test_unusual_use_needs_confirmation(client, customer):
     confirmed = submit(client, customer, value="200", confirm=True)
     assert confirmed.status_code == 201
     assert confirmed.json_body["reading"]["confirmed_unusual"] is True
+
+
+@pytest.fixture
+def unusual_multiple(monkeypatch):
+    """Set READING_UNUSUAL_MULTIPLE for one test."""
+
+    def set_multiple(value: int) -> None:
+        monkeypatch.setenv("READING_UNUSUAL_MULTIPLE", str(value))
+        get_settings.cache_clear()
+
+    yield set_multiple
+    monkeypatch.delenv("READING_UNUSUAL_MULTIPLE", raising=False)
+    get_settings.cache_clear()
+
+
+def test_the_plausibility_multiple_is_configurable(client, customer, unusual_multiple):
+    # 2.5 m³ a day against the meter's 50 m³ in 153 days (0.327 a day): 7.65 times as much.
+    unusual_multiple(7)
+    refused = submit(client, customer, value="200")
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["code"] == "reading_unusual"
+    unusual_multiple(8)
+    accepted = submit(client, customer, value="200")
+    assert accepted.status_code == 201, accepted.body
+    assert accepted.json_body["reading"]["confirmed_unusual"] is False
 
 
 def test_absolute_cap_applies_without_history(client, customer):
@@ -222,19 +291,31 @@ def test_two_concurrent_submissions_exactly_one_wins(customer, monkeypatch):
     assert stored.litres == int(winners[0]) * 1000
 
 
-def test_photo_upload_is_a_presigned_post_limited_in_type_and_size(client, customer):
+@pytest.mark.parametrize(
+    ("content_type", "size", "extension"),
+    [
+        ("image/jpeg", 2_000_000, "jpg"),
+        ("image/png", 1, "png"),
+        ("image/heic", 3_500_000, "heic"),
+        ("image/jpeg", 10_485_760, "jpg"),  # exactly 10 MB: the limit itself
+    ],
+)
+def test_photo_upload_is_a_presigned_post_limited_in_type_and_size(
+    client, customer, content_type, size, extension
+):
     answer = submit(
-        client, customer, value="151", photo={"content_type": "image/jpeg", "size": 2_000_000}
+        client, customer, value="151", photo={"content_type": content_type, "size": size}
     )
     assert answer.status_code == 201, answer.body
     upload = answer.json_body["photo_upload"]
     fields = upload["fields"]
     assert fields["key"].startswith(f"reading-photos/{CUSTOMER}/W1/2026-11-20-")
-    assert fields["key"].endswith(".jpg")
+    assert fields["key"].endswith(f".{extension}")
+    assert fields["Content-Type"] == content_type
     policy = json.loads(base64.b64decode(fields["policy"]))
     conditions = policy["conditions"]
-    assert ["content-length-range", 1, 2_000_000] in conditions
-    assert {"Content-Type": "image/jpeg"} in conditions
+    assert ["content-length-range", 1, size] in conditions
+    assert {"Content-Type": content_type} in conditions
     stored = ReadingRecord.get(
         BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
     )
@@ -245,3 +326,79 @@ def test_another_customers_meter_is_404(client, customer):
     assert client.http.get("/meters/X9/readings", headers=customer).status_code == 404
     assert submit(client, customer, serial="X9", value="1").status_code == 404
     assert client.http.get("/meters/..%2F/readings", headers=customer).status_code == 404
+
+
+def stored_customer_reading(day: str = "2026-11-20") -> ReadingRecord | None:
+    try:
+        return ReadingRecord.get(
+            BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", day, "customer")
+        )
+    except ReadingRecord.DoesNotExist:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("billing", "body", "after"),
+    [
+        (("2026-11-15", "160"), {"value": "155"}, "161"),  # a higher billing reading
+        (("2026-11-15", "150,5"), {"value": "151", "date": "2026-11-10"}, "151"),  # a later one
+    ],
+)
+def test_a_billing_reading_imported_between_read_and_write_is_never_undercut(
+    client, customer, monkeypatch, billing, body, after
+):
+    original = meter_service.save_customer_reading
+
+    def import_then_save(*args, **kwargs):
+        # The customer's history has been read (last: 150 on 10-31); billing lands now.
+        day, value = billing
+        report = import_lines([reading("W1", day, value)], key="imports/meanwhile.jsonl")
+        assert report.created == 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(meter_service, "save_customer_reading", import_then_save)
+    answer = submit(client, customer, **body)
+    assert answer.status_code == 409, answer.body
+    assert answer.json_body["error"]["code"] == "concurrent_change"
+    assert stored_customer_reading(body.get("date", "2026-11-20")) is None
+    monkeypatch.setattr(meter_service, "save_customer_reading", original)
+    # Sent again, the same reading meets the imported one in the history: a 400 on it.
+    again = submit(client, customer, **body)
+    assert again.status_code == 400
+    assert set(again.json_body["error"]["fields"]) == {"date" if "date" in body else "value"}
+    assert submit(client, customer, value=after).status_code == 201
+
+
+def latest_imported() -> tuple[str, str, int] | None:
+    try:
+        mark = LatestImportedReading.get(
+            BillingItem.partition(CUSTOMER), LatestImportedReading.sort_key("W1")
+        )
+    except LatestImportedReading.DoesNotExist:
+        return None
+    return mark.latest_on, mark.latest_source, int(mark.latest_litres)
+
+
+def test_the_latest_imported_reading_moves_only_when_readings_change(client, customer):
+    assert latest_imported() == ("2026-10-31", "collector", 150_000)
+    lines = [
+        reading("W1", "2026-05-31", "100"),
+        reading("W1", "2026-10-31", "150", "100200", "collector"),
+    ]
+    with count_dynamodb_calls() as calls:
+        report = import_lines(lines, key="imports/again.jsonl")
+    assert report.unchanged == 2
+    assert "BatchWriteItem" not in calls and calls.count("BatchGetItem") == 1, calls
+    # An older reading changes nothing; a same-day estimate comes after the collector's.
+    import_lines([reading("W1", "2026-09-30", "140")], key="imports/older.jsonl")
+    assert latest_imported() == ("2026-10-31", "collector", 150_000)
+    import_lines([reading("W1", "2026-10-31", "151", source="estimate")], key="imports/est.jsonl")
+    assert latest_imported() == ("2026-10-31", "estimate", 151_000)
+
+
+def test_a_corrected_latest_reading_lowers_the_guard(client, customer):
+    import_lines([reading("W1", "2026-11-15", "190")], key="imports/wrong.jsonl")
+    import_lines([reading("W1", "2026-11-15", "152")], key="imports/corrected.jsonl")
+    assert latest_imported() == ("2026-11-15", "billing", 152_000)
+    answer = submit(client, customer, value="153")  # below the wrong 190, above the fix
+    assert answer.status_code == 201, answer.body

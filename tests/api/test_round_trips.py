@@ -1,5 +1,5 @@
 """Every customer read endpoint costs at most two DynamoDB round trips (the session and the
-data) and never a Scan; counted with botocore events."""
+data) and never a Scan; counted with botocore events. A guard test keeps READS complete."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from chalicelib import aws, clock
 from chalicelib.http.ids import encode_id
 from chalicelib.settings import get_settings
-from tests.api.test_isolation import MINE, data_of
+from tests.api.test_isolation import MINE, customer_routes, data_of, route_of, start_order
 from tests.factories import active_account, bearer, import_lines
 from tests.roundtrips import count_dynamodb_calls
 
@@ -24,8 +24,10 @@ READS = [
     f"/invoices/{encode_id(f'FV/{MINE}')}",
     f"/invoices/{encode_id(f'FV/{MINE}')}/pdf",
     "/payments",
+    "/payments/{order}",  # the order the fixture starts
     "/contracts",
     f"/contracts/{encode_id(f'U/{MINE}')}/file",
+    f"/contracts/{encode_id(f'U/{MINE}')}/annexes/{encode_id('1')}/file",
     "/documents",
     f"/documents/D{MINE}/file",
     "/meters",
@@ -40,9 +42,29 @@ def customer(client, outbox):
     clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
     active_account(client, outbox, MINE)
     import_lines(data_of(MINE), key="imports/mine.jsonl")
-    for key in (f"invoices/FV-{MINE}.pdf", f"contracts/U-{MINE}.pdf", f"documents/D{MINE}.pdf"):
+    for key in (
+        f"invoices/FV-{MINE}.pdf",
+        f"contracts/U-{MINE}.pdf",
+        f"contracts/U-{MINE}-1.pdf",
+        f"documents/D{MINE}.pdf",
+    ):
         aws.client("s3").put_object(Bucket=get_settings().data_bucket, Key=key, Body=b"%PDF")
     return bearer(client, MINE)
+
+
+@pytest.fixture
+def order(client, customer):
+    """An online payment the customer started (POST /payments)."""
+    return start_order(client, customer, MINE)
+
+
+def test_reads_cover_every_customer_get_route(app):
+    missing = [
+        template
+        for method, template in customer_routes(app)
+        if method == "GET" and not any(route_of(template).match(path) for path in READS)
+    ]
+    assert missing == []
 
 
 def test_the_counter_counts(client, customer):
@@ -52,7 +74,8 @@ def test_the_counter_counts(client, customer):
 
 
 @pytest.mark.parametrize("path", READS)
-def test_read_costs_at_most_two_round_trips_and_no_scan(client, customer, path):
+def test_read_costs_at_most_two_round_trips_and_no_scan(client, customer, order, path):
+    path = path.format(order=order)
     with count_dynamodb_calls() as calls:
         answer = client.http.get(path, headers=customer)
     assert answer.status_code == 200, (path, answer.body)
