@@ -20,11 +20,11 @@ def run(notifications: int = 30) -> float:
     import statistics
 
     with moto_stack(), demo_client() as (client, bearer):
-        from chalicelib.services.payments import provider
+        from chalicelib.payments.gateways import bluemedia
         from tests.roundtrips import count_dynamodb_calls
 
         headers = {**bearer, "Content-Type": "application/json"}
-        gateway = provider()
+        gateway = bluemedia()
         first, repeat, calls_first, calls_repeat = [], [], [], []
         for n in range(notifications):
             order = client.http.post(

@@ -82,3 +82,12 @@ class Throttled(DomainError):
     def __init__(self, retry_after: int, message: str | None = None) -> None:
         self.retry_after = max(1, int(retry_after))
         super().__init__(message, headers={"Retry-After": str(self.retry_after)})
+
+
+class InternalError(DomainError):
+    """Something on our side (a secret, a provider's configuration) failed: a clean 500 in
+    the error shape, without a stack trace; the caller may try again."""
+
+    status = 500
+    code = "internal_error"
+    message = "Wystąpił błąd po naszej stronie. Spróbuj ponownie później."

@@ -15,7 +15,7 @@ from chalice import Blueprint, Response
 from chalicelib import clock
 from chalicelib.blueprints.local_pages import page
 from chalicelib.payments.bluemedia import START_FIELDS, same_hash, signature
-from chalicelib.services.payments import provider
+from chalicelib.payments.gateways import bluemedia
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
@@ -47,7 +47,7 @@ def _error(message: str) -> Response:
 @bp.route("/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
 def payment_page() -> Response:
     fields = _form(bp.current_request)
-    gateway = provider()
+    gateway = bluemedia()
     sent = [fields[name] for name in START_FIELDS if fields.get(name)]
     if fields.get("ServiceID") != gateway.service_id or not same_hash(
         fields.get("Hash", ""), signature(sent, gateway.shared_key)
@@ -85,7 +85,7 @@ def decide() -> Response:
     order_id = fields.get("OrderID", "")
     if status not in ("SUCCESS", "FAILURE") or not order_id.isalnum():
         return _error("Nieprawidłowa decyzja.")
-    gateway = provider()
+    gateway = bluemedia()
     settings = get_settings()
     body = gateway.notification_body(
         [

@@ -53,7 +53,7 @@ def detail(req: ApiRequest, order_id: str) -> Any:
 )
 def notify(req: ApiRequest) -> Response:
     answer = payments.handle_notification(
-        req.raw.raw_body or b"", req.raw.headers.get("content-type", "")
+        "bluemedia", req.raw.raw_body or b"", req.raw.headers.get("content-type", "")
     )
     return Response(
         body=answer.decode("utf-8"), status_code=200, headers={"Content-Type": "text/xml"}
@@ -69,4 +69,4 @@ def notify(req: ApiRequest) -> Response:
     errors=(404,),
 )
 def back(req: ApiRequest) -> Any:
-    return payments.return_status(dict(req.raw.query_params or {}))
+    return payments.return_status("bluemedia", dict(req.raw.query_params or {}))

@@ -42,6 +42,7 @@ class OnlinePayment(BillingItem, discriminator="online_payment"):
     paid_at = UnicodeAttribute(null=True)
     status_details = UnicodeAttribute(null=True)
     receipt_sent_at = UnicodeAttribute(null=True)
+    receipt_claimed_at = UnicodeAttribute(null=True)  # "<ISO time>#<token>" while sending
 
     PREFIX = "LEDGER#ONLINE#"
 

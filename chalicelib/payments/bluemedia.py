@@ -3,11 +3,14 @@ confirmation, and the browser return — following the gateway's public protocol
 
 - Start: fields ServiceID, OrderID, Amount ("1.20"), Description, GatewayID, Currency,
   CustomerEmail, then Hash = sha256 hex of the non-empty values sent, in that order, joined
-  with "|", then "|" and the shared key. GatewayID is omitted unless a channel is chosen.
+  with "|", then "|" and the shared key. GatewayID is omitted unless a channel is chosen;
+  CustomerEmail is omitted when longer than the gateway's 60 characters (a cut address
+  would be a wrong one).
 - ITN: POST form field `transactions` = base64 of UTF-8 XML (a "+" may arrive as a space).
   Its hash is sha256 over serviceID, then every non-empty leaf value of `transactions` in
   document order (nested elements flattened), then the key. The document is walked
-  generically, so new optional fields do not break the check.
+  generically, so new optional fields do not break the check. An amount must be digits, a
+  dot and two decimals ("123.45"); anything else rejects the notification.
 - Answer: XML confirmationList with one transactionConfirmed per transaction and
   hash = sha256(serviceID|orderID1|confirmation1|…|key).
 - Return: GET ServiceID, OrderID, Hash = sha256(ServiceID|OrderID|key); it only decides
@@ -20,6 +23,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, quote
 from xml.etree.ElementTree import Element, SubElement, tostring  # building only
@@ -27,7 +31,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring  # building only
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
-from chalicelib.money import format_grosze, parse_grosze
+from chalicelib.money import format_grosze
 from chalicelib.payments.provider import (
     InvalidNotification,
     Notification,
@@ -47,6 +51,8 @@ START_FIELDS = (
     "CustomerEmail",
 )
 CONFIRMED, NOT_CONFIRMED = "CONFIRMED", "NOTCONFIRMED"
+MAX_DESCRIPTION, MAX_EMAIL = 79, 60
+ITN_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # ASCII digits only, unlike \d
 
 
 def signature(values: list[str], key: str) -> str:
@@ -77,6 +83,14 @@ def _text(element: Element, tag: str) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
+def _amount(raw: str | None) -> int:
+    """Grosze of an ITN amount written exactly as the protocol says ("123.45")."""
+    if raw is None or not ITN_AMOUNT.fullmatch(raw):
+        raise ValueError("amount is not digits, a dot and two decimals")
+    whole, fraction = raw.split(".")
+    return int(whole) * 100 + int(fraction)
+
+
 def _payment_date(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -92,20 +106,22 @@ class BlueMedia:
     name = "bluemedia"
 
     def __init__(self, service_id: str, shared_key: str, gateway_url: str) -> None:
+        """A provider for `service_id` signing with `shared_key`, sending to `gateway_url`."""
         self.service_id = service_id
         self.shared_key = shared_key
         self.gateway_url = gateway_url
 
     def start(self, request: StartRequest) -> Redirect:
         """The signed form for the customer's browser."""
+        email = request.customer_email or ""
         values = {
             "ServiceID": self.service_id,
             "OrderID": request.order_id,
             "Amount": format_grosze(request.amount),
-            "Description": request.description[:79],
+            "Description": request.description[:MAX_DESCRIPTION],
             "GatewayID": "",
             "Currency": "PLN",
-            "CustomerEmail": (request.customer_email or "")[:60],
+            "CustomerEmail": email if len(email) <= MAX_EMAIL else "",
         }
         fields = [(name, values[name]) for name in START_FIELDS if values[name] != ""]
         fields.append(("Hash", signature([value for _, value in fields], self.shared_key)))
@@ -114,45 +130,50 @@ class BlueMedia:
     def decode(self, body: bytes, content_type: str) -> Element:
         """The ITN XML document of a form-encoded body (hardened parser)."""
         if len(body) > MAX_NOTIFICATION_BYTES:
-            raise InvalidNotification("notification too large")
+            raise InvalidNotification("malformed", "notification too large")
         if "application/x-www-form-urlencoded" not in content_type.lower():
-            raise InvalidNotification("not a form")
+            raise InvalidNotification("malformed", "not a form")
         try:
             form = parse_qs(body.decode("ascii"), strict_parsing=False)
         except UnicodeDecodeError as exc:
-            raise InvalidNotification("not ASCII") from exc
+            raise InvalidNotification("malformed", "not ASCII") from exc
         encoded = (form.get("transactions") or [""])[0]
         if not encoded:
-            raise InvalidNotification("no transactions field")
+            raise InvalidNotification("malformed", "no transactions field")
         try:
             raw = base64.b64decode(encoded.replace(" ", "+"), validate=True)
             return SafeElementTree.fromstring(
                 raw.decode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True
             )
         except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-            raise InvalidNotification("bad base64 or XML") from exc
+            raise InvalidNotification("malformed", "bad base64 or XML") from exc
         except (DefusedXmlException, SafeElementTree.ParseError) as exc:
-            raise InvalidNotification("unsafe or malformed XML") from exc
+            raise InvalidNotification("malformed", "unsafe or malformed XML") from exc
 
     def parse_notification(self, body: bytes, content_type: str) -> Notification:
         """Verify the ITN's service and hash, then read its transactions."""
         document = self.decode(body, content_type)
+        named = [
+            order_id
+            for item in document.iter("transaction")
+            if (order_id := _text(item, "orderID"))
+        ]
         service_id = _text(document, "serviceID") or ""
         transactions = document.find("transactions")
         given = _text(document, "hash") or ""
         if transactions is None or not service_id:
-            raise InvalidNotification("incomplete notification")
+            raise InvalidNotification("malformed", "incomplete notification", named)
         if service_id != self.service_id:
-            raise InvalidNotification("another service")
+            raise InvalidNotification("other_service", "another service", named)
         expected = signature([service_id, *_leaves(transactions)], self.shared_key)
         if not same_hash(given, expected):
-            raise InvalidNotification("bad hash")
+            raise InvalidNotification("bad_hash", "bad hash", named)
         parsed = []
         for item in transactions.findall("transaction"):
             try:
-                amount = parse_grosze(_text(item, "amount") or "")
+                amount = _amount(_text(item, "amount"))
             except ValueError as exc:
-                raise InvalidNotification("bad amount") from exc
+                raise InvalidNotification("bad_amount", str(exc), named) from exc
             parsed.append(
                 Transaction(
                     order_id=_text(item, "orderID") or "",
@@ -166,27 +187,15 @@ class BlueMedia:
                 )
             )
         if not parsed:
-            raise InvalidNotification("no transaction")
+            raise InvalidNotification("malformed", "no transaction", named)
         return Notification(service_id=service_id, transactions=parsed)
 
-    def order_ids(self, body: bytes, content_type: str) -> list[str]:
-        """The order ids of a notification that cannot be trusted (to answer NOTCONFIRMED)."""
-        try:
-            document = self.decode(body, content_type)
-        except InvalidNotification:
-            return []
-        return [
-            _text(item, "orderID") or ""
-            for item in document.iter("transaction")
-            if _text(item, "orderID")
-        ]
-
-    def acknowledge(self, service_id: str, confirmations: list[tuple[str, bool]]) -> bytes:
-        """The signed confirmationList."""
+    def acknowledge(self, confirmations: list[tuple[str, bool]]) -> bytes:
+        """The signed confirmationList of this service."""
         root = Element("confirmationList")
-        SubElement(root, "serviceID").text = service_id
+        SubElement(root, "serviceID").text = self.service_id
         listing = SubElement(root, "transactionsConfirmations")
-        values = [service_id]
+        values = [self.service_id]
         for order_id, confirmed in confirmations:
             entry = SubElement(listing, "transactionConfirmed")
             SubElement(entry, "orderID").text = order_id
@@ -220,7 +229,7 @@ class BlueMedia:
         """The order id of a browser return whose Hash holds."""
         order_id = params.get("OrderID", "")
         if params.get("ServiceID") != self.service_id or not order_id:
-            raise InvalidNotification("another service")
+            raise InvalidNotification("other_service", "another service or no order")
         if not same_hash(params.get("Hash", ""), self.return_hash(order_id)):
-            raise InvalidNotification("bad hash")
+            raise InvalidNotification("bad_hash", "bad hash")
         return order_id

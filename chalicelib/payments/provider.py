@@ -1,9 +1,11 @@
 """What a payment gateway provider does for IBOK. Blue Media (Autopay) is the first
 implementation (bluemedia.py); Przelewy24 or PayU would be another module with the same
-three operations (see docs/payments.md)."""
+operations (see docs/payments.md). The shared flow (services/payments.py) uses only what is
+defined here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -49,7 +51,21 @@ class Notification:
 
 
 class InvalidNotification(Exception):
-    """The notification is malformed or its signature is wrong: nothing may change."""
+    """The notification is malformed or its signature is wrong: nothing may change.
+
+    `reason` is a short code for the security event (`malformed`, `other_service`,
+    `bad_hash`, `bad_amount`); `order_ids` are the orders the notification names when they
+    could be read, so that each can be answered "not confirmed"."""
+
+    def __init__(self, reason: str, detail: str = "", order_ids: Sequence[str] = ()) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+        self.order_ids = list(order_ids)
+
+
+class ProviderUnavailable(Exception):
+    """The provider cannot work now: its credentials cannot be loaded or are not valid."""
 
 
 class Provider(Protocol):
@@ -63,8 +79,9 @@ class Provider(Protocol):
     def parse_notification(self, body: bytes, content_type: str) -> Notification:
         """Verify and parse a notification; InvalidNotification if it cannot be trusted."""
 
-    def acknowledge(self, service_id: str, confirmations: list[tuple[str, bool]]) -> bytes:
-        """The signed answer to a notification: per order id, confirmed or not."""
+    def acknowledge(self, confirmations: list[tuple[str, bool]]) -> bytes:
+        """The answer to a notification: per order id, confirmed or not (also for a
+        notification that was rejected, with the order ids its InvalidNotification names)."""
 
     def verify_return(self, params: dict[str, str]) -> str:
         """The order id of a browser return whose signature holds; InvalidNotification

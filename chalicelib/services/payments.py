@@ -1,28 +1,34 @@
 """Online payments: start an order, apply the gateway's notifications (idempotent, forward
-only), tell the returning customer what happened."""
+only), tell the returning customer what happened. Only the provider interface
+(chalicelib/payments/provider.py) is used here, so another gateway needs no change."""
 
 from __future__ import annotations
 
 import secrets as random_tokens
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
 from chalicelib.adapters import mailer
-from chalicelib.adapters.secrets import bluemedia_credentials
 from chalicelib.domain import ledger as rules
 from chalicelib.domain.payments import FAILED, FROM_GATEWAY, MOVES_TO, PAID, PENDING, STARTED
-from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound
 from chalicelib.http.ids import decode_id
 from chalicelib.logs import logger
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.payments import OnlinePayment, OrderPart, OrderPointer
 from chalicelib.money import format_grosze
-from chalicelib.payments.bluemedia import BlueMedia
-from chalicelib.payments.provider import InvalidNotification, StartRequest, Transaction
+from chalicelib.payments import gateways
+from chalicelib.payments.provider import (
+    InvalidNotification,
+    Provider,
+    ProviderUnavailable,
+    StartRequest,
+    Transaction,
+)
 from chalicelib.schemas.payments import (
     FormField,
     GatewayForm,
@@ -49,10 +55,21 @@ MESSAGES = {
 }
 
 
-def provider() -> BlueMedia:
-    """The configured provider (credentials from SSM, cached per container)."""
-    service_id, key = bluemedia_credentials()
-    return BlueMedia(service_id, key, get_settings().bluemedia_gateway_url)
+RECEIPT_CLAIM_LEASE = timedelta(minutes=5)  # a claim older than this was left by a dead run
+
+
+def provider(name: str = gateways.DEFAULT) -> Provider:
+    """The provider `name`; a clean 500 (logged, no stack trace) if it cannot work now."""
+    try:
+        return gateways.provider(name)
+    except ProviderUnavailable as exc:
+        logger.error("payment provider unavailable", extra={"provider": name, "reason": str(exc)})
+        raise InternalError() from exc
+
+
+def _zloty(grosze: int) -> str:
+    """An amount as Polish readers write it ("123,45")."""
+    return format_grosze(grosze).replace(".", ",")
 
 
 def new_order_id(now: date) -> str:
@@ -78,8 +95,8 @@ def _plan(customer_number: str, body: PaymentStart) -> Plan:
         if not settings.payment_min_grosze <= body.amount <= settings.payment_max_grosze:
             raise InvalidInput(
                 fields={
-                    "amount": f"Kwota musi wynosić od {format_grosze(settings.payment_min_grosze)}"
-                    f" do {format_grosze(settings.payment_max_grosze)} zł."
+                    "amount": f"Kwota musi wynosić od {_zloty(settings.payment_min_grosze)}"
+                    f" do {_zloty(settings.payment_max_grosze)} zł."
                 }
             )
         return Plan("amount", body.amount, [], f"Wpłata na konto klienta {customer_number}")
@@ -111,6 +128,7 @@ def _plan(customer_number: str, body: PaymentStart) -> Plan:
 def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     """Create an order for an amount computed here and return the signed gateway form."""
     plan = _plan(customer_number, body)
+    gateway = provider()  # before anything is stored
     account = get_account(customer_number)
     email = account.email if account else None
     now = clock.now()
@@ -119,7 +137,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
         BillingItem.partition(customer_number),
         OnlinePayment.sort_key(order_id),
         order_id=order_id,
-        provider="bluemedia",
+        provider=gateway.name,
         amount=plan.amount,
         currency="PLN",
         purpose=plan.purpose,
@@ -136,7 +154,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     with TransactWrite(connection=OnlinePayment._get_connection().connection) as tx:
         tx.save(order, condition=OnlinePayment.pk.does_not_exist())
         tx.save(pointer, condition=OrderPointer.pk.does_not_exist())
-    redirect = provider().start(StartRequest(order_id, plan.amount, plan.description, email))
+    redirect = gateway.start(StartRequest(order_id, plan.amount, plan.description, email))
     return StartedPayment(
         order_id=order_id,
         amount=format_grosze(plan.amount),
@@ -190,17 +208,22 @@ def _apply(transaction: Transaction) -> bool:
     if new == PAID:
         actions.append(OnlinePayment.paid_at.set(transaction.payment_date or now))
     try:
+        # update() loads the item as it is after the write (ALL_NEW)
         order.update(actions=actions, condition=OnlinePayment.status.is_in(*MOVES_TO[new]))
     except UpdateError as exc:
         if not is_condition_failure(exc):
             raise
         # A repeat, or a move backwards: nothing changes; the gateway may stop resending.
-        current = OnlinePayment.get(order.pk, order.sk, consistent_read=True)
-        if current.status == PAID and not current.receipt_sent_at:
-            _send_receipt(current)
-        return True
-    if new == PAID:
-        _send_receipt(order)  # update() loaded the item as it is now (ALL_NEW)
+        order = OnlinePayment.get(order.pk, order.sk, consistent_read=True)
+        if new == PAID and order.status == FAILED:
+            # Money arrived for an order we consider failed: staff must look at it.
+            security_event(
+                "itn_success_after_failure",
+                order_id=transaction.order_id,
+                remote_id=transaction.remote_id,
+            )
+    if order.status == PAID:
+        return _send_receipt(order)
     return True
 
 
@@ -214,47 +237,80 @@ def get_item_pointer(order_id: str) -> OrderPointer | None:
         return None
 
 
-def _send_receipt(order: OnlinePayment) -> None:
-    """E-mail the receipt once: only the first to mark it sent sends it."""
-    if not order.email:
-        return
+def _send_receipt(order: OnlinePayment) -> bool:
+    """E-mail the receipt of a paid order effectively once; False when it could not be sent
+    (answer NOTCONFIRMED: the gateway's retry sends it).
+
+    A delivery claims the receipt with a conditional write, sends it, then marks it sent; if
+    sending fails it releases its claim. A delivery that finds the receipt sent or claimed
+    confirms (the claimant answers for it). A claim older than RECEIPT_CLAIM_LEASE was left
+    by a run that died mid-way and may be taken over."""
+    if not order.email or order.receipt_sent_at:
+        return True
+    now = clock.now()
+    # Fixed-width UTC times, so that the condition may compare them as strings.
+    claim = f"{now.isoformat(timespec='microseconds')}#{random_tokens.token_hex(4)}"
+    stale = (now - RECEIPT_CLAIM_LEASE).isoformat(timespec="microseconds")
     try:
         order.update(
-            actions=[OnlinePayment.receipt_sent_at.set(clock.now().isoformat())],
-            condition=OnlinePayment.receipt_sent_at.does_not_exist(),
+            actions=[OnlinePayment.receipt_claimed_at.set(claim)],
+            condition=OnlinePayment.receipt_sent_at.does_not_exist()
+            & (
+                OnlinePayment.receipt_claimed_at.does_not_exist()
+                | (OnlinePayment.receipt_claimed_at < stale)
+            ),
         )
     except UpdateError as exc:
         if is_condition_failure(exc):
-            return  # another delivery sent it
+            return True  # sent, or being sent by another delivery
         raise
+    try:
+        mailer.send("payment_receipt", order.email, _receipt(order))
+    except Exception:
+        logger.exception("payment receipt not sent", extra={"order_id": order.order_id})
+        order.update(
+            actions=[OnlinePayment.receipt_claimed_at.remove()],
+            condition=OnlinePayment.receipt_claimed_at == claim,
+        )
+        return False
+    try:
+        order.update(
+            actions=[
+                OnlinePayment.receipt_sent_at.set(clock.now().isoformat()),
+                OnlinePayment.receipt_claimed_at.remove(),
+            ]
+        )
+    except UpdateError:
+        # The e-mail is out; the claim stays and keeps others from sending it again.
+        logger.exception("payment receipt not marked sent", extra={"order_id": order.order_id})
+    return True
+
+
+def _receipt(order: OnlinePayment) -> dict[str, object]:
+    """What the receipt e-mail shows."""
     paid_at = order.paid_at or order.updated_at
-    mailer.send(
-        "payment_receipt",
-        order.email,
-        {
-            "order_id": order.order_id,
-            "amount": format_grosze(int(order.amount)).replace(".", ","),
-            "description": order.description,
-            "paid_at": local_time(datetime.fromisoformat(paid_at)),
-            "parts": [
-                {"invoice": p.invoice, "amount": format_grosze(int(p.amount)).replace(".", ",")}
-                for p in order.parts
-            ],
-        },
-    )
+    return {
+        "order_id": order.order_id,
+        "amount": _zloty(int(order.amount)),
+        "description": order.description,
+        "paid_at": local_time(datetime.fromisoformat(paid_at)),
+        "parts": [{"invoice": p.invoice, "amount": _zloty(int(p.amount))} for p in order.parts],
+    }
 
 
-def handle_notification(body: bytes, content_type: str) -> bytes:
-    """Verify and apply an ITN; the signed answer (CONFIRMED per applied transaction)."""
-    gateway = provider()
+def handle_notification(provider_name: str, body: bytes, content_type: str) -> bytes:
+    """Verify and apply a notification of the provider `provider_name`; its answer
+    (confirmed per applied transaction)."""
+    gateway = provider(provider_name)
     try:
         notification = gateway.parse_notification(body, content_type)
     except InvalidNotification as exc:
-        order_ids = gateway.order_ids(body, content_type)
-        security_event("itn_rejected", reason=str(exc), orders=len(order_ids))
-        if not order_ids:
+        security_event(
+            f"itn_{exc.reason}", detail=exc.detail, provider=gateway.name, orders=len(exc.order_ids)
+        )
+        if not exc.order_ids:
             raise InvalidInput("Nieprawidłowe powiadomienie.") from exc
-        return gateway.acknowledge(gateway.service_id, [(o, False) for o in order_ids])
+        return gateway.acknowledge([(order_id, False) for order_id in exc.order_ids])
     confirmations = []
     for transaction in notification.transactions:
         try:
@@ -263,13 +319,13 @@ def handle_notification(body: bytes, content_type: str) -> bytes:
             logger.exception("itn transaction failed", extra={"order_id": transaction.order_id})
             confirmed = False
         confirmations.append((transaction.order_id, confirmed))
-    return gateway.acknowledge(notification.service_id, confirmations)
+    return gateway.acknowledge(confirmations)
 
 
-def return_status(params: dict[str, str]) -> ReturnStatus:
+def return_status(provider_name: str, params: dict[str, str]) -> ReturnStatus:
     """What to show a customer coming back from the gateway (the ITN decides the state)."""
     try:
-        order_id = provider().verify_return(params)
+        order_id = provider(provider_name).verify_return(params)
     except InvalidNotification as exc:
         raise NotFound("Nie rozpoznajemy tej płatności.") from exc
     pointer = get_item_pointer(order_id)

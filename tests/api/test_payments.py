@@ -1,21 +1,38 @@
 """Online payments end to end through the API: start, ITN (valid, repeated, concurrent,
-tampered, hostile), forward-only states, receipts, return, and booking reconciliation."""
+tampered, hostile), forward-only states, security events, internal errors, receipts,
+credentials, return, and booking reconciliation."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
+from botocore.exceptions import ClientError
+from defusedxml import ElementTree
+from pynamodb.exceptions import UpdateError
 
-from chalicelib import clock
-from chalicelib.adapters.secrets import bluemedia_credentials
+from chalicelib import aws, clock
+from chalicelib.adapters import secrets
+from chalicelib.adapters.secrets import SecretError, bluemedia_credentials
 from chalicelib.http.ids import encode_id
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.payments import OnlinePayment
+from chalicelib.payments import gateways
+from chalicelib.payments.provider import (
+    InvalidNotification,
+    Notification,
+    Redirect,
+    StartRequest,
+    Transaction,
+)
+from chalicelib.services import payments as service
+from chalicelib.settings import get_settings
 from tests.factories import (
     active_account,
     bearer,
@@ -60,20 +77,52 @@ def notify(client, body):
     return client.http.post("/payments/notify/bluemedia", headers=FORM, body=body)
 
 
-def confirmations(answer) -> dict[str, str]:
-    from defusedxml import ElementTree
-
-    assert answer.status_code == 200, answer.body
-    assert answer.headers["Content-Type"].startswith("text/xml")
-    root = ElementTree.fromstring(answer.body)
-    service, key = bluemedia_credentials()
+def signed_confirmations(body: bytes) -> dict[str, str]:
+    """The confirmations of an answer whose hash holds (computed here by hand)."""
+    root = ElementTree.fromstring(body)
+    service_id, key = bluemedia_credentials()
+    assert root.findtext("serviceID") == service_id
     pairs = [
         (c.findtext("orderID"), c.findtext("confirmation"))
         for c in root.iter("transactionConfirmed")
     ]
-    expected = sha("|".join([service, *[v for pair in pairs for v in pair], key]))
+    expected = sha("|".join([service_id, *[v for pair in pairs for v in pair], key]))
     assert root.findtext("hash") == expected
     return dict(pairs)
+
+
+def confirmations(answer) -> dict[str, str]:
+    assert answer.status_code == 200, answer.body
+    assert answer.headers["Content-Type"].startswith("text/xml")
+    return signed_confirmations(answer.body)
+
+
+def receipts(outbox) -> list[dict]:
+    return [m for m in outbox.messages() if m["subject"].startswith("Potwierdzenie płatności")]
+
+
+@pytest.fixture
+def security_events(captured_logs, capsys) -> Callable[[], tuple[list[str], list[str]]]:
+    """The kinds of security events so far: (logged, counted as the CloudWatch metric)."""
+
+    def kinds() -> tuple[list[str], list[str]]:
+        logged = [
+            json.loads(line)["security_event"]
+            for line in captured_logs.getvalue().splitlines()
+            if '"security_event"' in line
+        ]
+        counted = [
+            record["kind"]
+            for record in (
+                json.loads(line)
+                for line in capsys.readouterr().out.splitlines()
+                if line.startswith('{"_aws"')
+            )
+            if "SecurityEvents" in record
+        ]
+        return logged, counted
+
+    return kinds
 
 
 @pytest.fixture
@@ -189,49 +238,73 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     assert len(receipts) == 1
 
 
-def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbox, app):
+def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbox, monkeypatch):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
     ]
-    body = itn_body(transaction(order_id, "123.45"))
-    from chalicelib.services import payments as service
-
+    # Two correctly signed deliveries of the same payment that differ in remoteID.
+    bodies = [itn_body(transaction(order_id, "123.45", remote=r)) for r in ("RA", "RB")]
     barrier = threading.Barrier(2, timeout=10)
-    original = service.get_item_pointer
-    results = []
+    read_pointer = service.get_item_pointer
+    update = OnlinePayment.update
+    state_writes: list[str] = []  # the remoteID of every state write that succeeded
 
     def together(order):
-        pointer = original(order)
+        pointer = read_pointer(order)
         barrier.wait()  # both have read before either writes
         return pointer
 
-    service.get_item_pointer = together
-    try:
-        threads = [
-            threading.Thread(
-                target=lambda: results.append(
-                    service.handle_notification(body.encode(), FORM["Content-Type"])
-                )
+    def counted_update(self, actions, condition=None, **kwargs):
+        result = update(self, actions, condition=condition, **kwargs)
+        paths = {tuple(action.values[0].path): action for action in actions}
+        if ("status",) in paths:
+            state_writes.append(paths[("remote_id",)].values[1].value["S"])
+        return result
+
+    monkeypatch.setattr(service, "get_item_pointer", together)
+    monkeypatch.setattr(OnlinePayment, "update", counted_update)
+    answers: list[bytes] = []
+    threads = [
+        threading.Thread(
+            target=lambda b=body: answers.append(
+                service.handle_notification("bluemedia", b.encode(), FORM["Content-Type"])
             )
-            for _ in range(2)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        service.get_item_pointer = original
-    assert len(results) == 2 and all(b"CONFIRMED" in r for r in results)
-    assert order_item(order_id).status == "paid"
-    receipts = [m for m in outbox.messages() if m["subject"].startswith("Potwierdzenie płatności")]
-    assert len(receipts) == 1
+        )
+        for body in bodies
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert len(answers) == 2
+    assert [signed_confirmations(a) for a in answers] == [{order_id: "CONFIRMED"}] * 2
+    assert len(state_writes) == 1  # the status condition let exactly one through
+    stored = order_item(order_id)
+    assert (stored.status, stored.remote_id) == ("paid", state_writes[0])
+    assert len(receipts(outbox)) == 1
+    # The loser's payment again, later: still confirmed, and the winner's remoteID stays.
+    loser = bodies[1] if state_writes[0] == "RA" else bodies[0]
+    assert confirmations(notify(client, loser)) == {order_id: "CONFIRMED"}
+    assert order_item(order_id).remote_id == state_writes[0]
+    assert len(receipts(outbox)) == 1
 
 
 @pytest.mark.parametrize(
-    "case",
-    ["amount", "currency", "service", "hash", "unknown"],
+    ("case", "kind"),
+    [
+        ("amount", "itn_amount_mismatch"),
+        ("currency", "itn_amount_mismatch"),
+        ("service", "itn_other_service"),
+        ("hash", "itn_bad_hash"),
+        ("unknown", "itn_unknown_order"),
+        ("comma", "itn_bad_amount"),
+        ("one_decimal", "itn_bad_amount"),
+    ],
 )
-def test_tampered_notifications_are_not_confirmed_and_change_nothing(client, customer, case):
+def test_tampered_notifications_are_not_confirmed_and_change_nothing(
+    client, customer, security_events, case, kind
+):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
     ]
@@ -241,10 +314,28 @@ def test_tampered_notifications_are_not_confirmed_and_change_nothing(client, cus
         "service": lambda: itn_body(transaction(order_id, "123.45"), service="999"),
         "hash": lambda: itn_body(transaction(order_id, "123.45"), hash_value="0" * 64),
         "unknown": lambda: itn_body(transaction("NOSUCHORDER1", "123.45")),
+        # Correctly signed, but the amount is not written as the protocol says.
+        "comma": lambda: itn_body(transaction(order_id, "123,45")),
+        "one_decimal": lambda: itn_body(transaction(order_id, "123.4")),
     }[case]()
     answer = notify(client, body)
     assert set(confirmations(answer).values()) == {"NOTCONFIRMED"}
+    stored = order_item(order_id)
+    assert (stored.status, stored.remote_id) == ("started", None)
+    logged, counted = security_events()
+    assert kind in logged
+    assert kind in counted
+
+
+def test_an_amount_of_one_decimal_is_not_read_leniently(client, customer):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    for amount in ("20.0", "20,00", "2000"):  # leniently each could be 20.00
+        answer = notify(client, itn_body(transaction(order_id, amount)))
+        assert confirmations(answer) == {order_id: "NOTCONFIRMED"}
     assert order_item(order_id).status == "started"
+    assert confirmations(notify(client, itn_body(transaction(order_id, "20.00")))) == {
+        order_id: "CONFIRMED"
+    }
 
 
 def test_nothing_moves_backwards(client, customer):
@@ -344,3 +435,233 @@ def test_a_notification_without_optional_fields_is_applied(client, customer):
     )
     assert confirmations(notify(client, itn_body(bare))) == {order_id: "CONFIRMED"}
     assert order_item(order_id).status == "pending"
+
+
+def throttled() -> ClientError:
+    return ClientError(
+        {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "UpdateItem"
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [throttled, lambda: UpdateError("Failed to update item", cause=throttled())],
+    ids=["client_error", "update_error"],
+)
+def test_an_internal_error_is_not_confirmed_and_changes_nothing(
+    client, customer, outbox, monkeypatch, error
+):
+    order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
+        "order_id"
+    ]
+    body = itn_body(transaction(order_id, "123.45"))
+
+    def failing_update(self, *args, **kwargs):
+        raise error()
+
+    monkeypatch.setattr(OnlinePayment, "update", failing_update)
+    answer = notify(client, body)
+    assert confirmations(answer) == {order_id: "NOTCONFIRMED"}  # signed; the gateway retries
+    stored = order_item(order_id)
+    assert (stored.status, stored.remote_id, stored.paid_at) == ("started", None, None)
+    assert receipts(outbox) == []
+    monkeypatch.undo()
+    assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}  # the retry
+    assert order_item(order_id).status == "paid"
+    assert len(receipts(outbox)) == 1
+
+
+def break_service_id(value: str | None) -> None:
+    """Overwrite (or delete, for None) the ServiceID in SSM and forget the cached one."""
+    ssm, name = aws.client("ssm"), get_settings().bluemedia_service_parameter
+    if value is None:
+        ssm.delete_parameter(Name=name)
+    else:
+        ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+    secrets.reset()
+
+
+@pytest.mark.parametrize("service_id", [None, "10a42", "12345678901"], ids=["missing", "x", "11"])
+def test_unusable_credentials_are_a_clean_500_before_anything_happens(
+    client, customer, caplog, captured_logs, service_id
+):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    body = itn_body(transaction(order_id, "20.00"))
+    break_service_id(service_id)
+    for answer in (
+        notify(client, body),
+        start(client, customer, amount="30,00"),
+    ):
+        assert answer.status_code == 500
+        assert answer.json_body["error"]["code"] == "internal_error"
+        assert answer.json_body["error"]["message"].startswith("Wystąpił błąd po naszej stronie")
+    assert order_item(order_id).status == "started"
+    history = client.http.get("/payments", headers=customer).json_body["items"]
+    assert [p["id"] for p in history if p["source"] == "online"] == [order_id]  # none stored
+    # Logged as an error line, without an unhandled exception's stack trace.
+    assert not [r for r in caplog.records if r.exc_info]
+    assert "Traceback" not in captured_logs.getvalue()
+    assert "payment provider unavailable" in captured_logs.getvalue()
+
+
+@pytest.mark.parametrize("value", ["10a42", "12345678901", " 100042", "-42"])
+def test_service_id_from_ssm_must_be_up_to_ten_digits(aws_env, value):
+    break_service_id(value)
+    with pytest.raises(SecretError) as failed:
+        bluemedia_credentials()
+    assert get_settings().bluemedia_service_parameter in str(failed.value)
+    assert value not in str(failed.value)
+    break_service_id("1234567890")
+    assert bluemedia_credentials()[0] == "1234567890"
+
+
+def test_credentials_are_read_from_ssm_once_per_container(client, customer):
+    settings = get_settings()
+    names = (settings.bluemedia_service_parameter, settings.bluemedia_key_parameter)
+    reads: list[str] = []
+
+    def record(params, **_):
+        reads.append(params["Name"])
+
+    aws.client("ssm").meta.events.register("provide-client-params.ssm.GetParameter", record)
+    first = start(client, customer, amount="20,00").json_body["order_id"]
+    second = start(client, customer, amount="30,00").json_body["order_id"]
+    for order_id, amount in ((first, "20.00"), (second, "30.00")):
+        assert confirmations(notify(client, itn_body(transaction(order_id, amount)))) == {
+            order_id: "CONFIRMED"
+        }
+    assert sorted(r for r in reads if r in names) == sorted(names)  # each read once
+
+
+def test_an_amount_above_the_maximum_is_refused_in_polish(client, customer, monkeypatch):
+    maximum = get_settings().payment_max_grosze
+    too_much = f"{(maximum + 1) // 100},{(maximum + 1) % 100:02d}"
+    answer = start(client, customer, amount=too_much)
+    assert answer.status_code == 400, answer.body
+    assert answer.json_body["error"]["fields"]["amount"] == (
+        f"Kwota musi wynosić od 10,00 do {maximum // 100},{maximum % 100:02d} zł."
+    )
+    exact = f"{maximum // 100},{maximum % 100:02d}"
+    assert start(client, customer, amount=exact).status_code == 201
+
+
+def test_a_started_order_is_visible_right_after_the_start(client, customer):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    history = client.http.get("/payments", headers=customer).json_body["items"]
+    listed = next(p for p in history if p["id"] == order_id)
+    assert (listed["source"], listed["status"], listed["amount"]) == ("online", "started", "20.00")
+    detail = client.http.get(f"/payments/{order_id}", headers=customer)
+    assert detail.status_code == 200
+    assert detail.json_body["status"] == "started"
+    assert detail.json_body["message"] == service.MESSAGES["started"]
+
+
+def test_success_after_failure_is_confirmed_recorded_and_changes_nothing(
+    client, customer, outbox, security_events
+):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    failed = itn_body(transaction(order_id, "20.00", status="FAILURE", remote="R1"))
+    assert confirmations(notify(client, failed)) == {order_id: "CONFIRMED"}
+    assert security_events() == ([], [])
+    late = itn_body(transaction(order_id, "20.00", status="SUCCESS", remote="R2"))
+    assert confirmations(notify(client, late)) == {order_id: "CONFIRMED"}  # or it resends
+    stored = order_item(order_id)
+    assert (stored.status, stored.remote_id, stored.paid_at) == ("failed", "R1", None)
+    logged, counted = security_events()
+    assert logged == counted == ["itn_success_after_failure"]
+    assert receipts(outbox) == []
+
+
+def test_a_receipt_that_could_not_be_sent_is_sent_by_the_retry(
+    client, customer, outbox, monkeypatch
+):
+    order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
+        "order_id"
+    ]
+    body = itn_body(transaction(order_id, "123.45"))
+
+    def ses_down(**_):
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+
+    monkeypatch.setattr(aws.client("ses"), "send_email", ses_down)
+    assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}  # retry, please
+    stored = order_item(order_id)
+    assert stored.status == "paid"  # the payment itself is recorded
+    assert (stored.receipt_sent_at, stored.receipt_claimed_at) == (None, None)  # released
+    assert receipts(outbox) == []
+    monkeypatch.undo()
+    for _ in range(2):  # the gateway's retry sends it; a further repeat does not
+        assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
+        assert len(receipts(outbox)) == 1
+    assert order_item(order_id).receipt_sent_at is not None
+
+
+def test_a_receipt_claim_left_by_a_dead_delivery_is_taken_over_after_the_lease(
+    client, customer, outbox
+):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    body = itn_body(transaction(order_id, "20.00"))
+    claimed = f"{clock.now().isoformat(timespec='microseconds')}#dead"
+    order = order_item(order_id)
+    order.update(
+        actions=[OnlinePayment.status.set("paid"), OnlinePayment.receipt_claimed_at.set(claimed)]
+    )
+    assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
+    assert receipts(outbox) == []  # a fresh claim: its holder answers for it
+    clock.travel(service.RECEIPT_CLAIM_LEASE.total_seconds() + 1)
+    assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
+    assert len(receipts(outbox)) == 1
+    assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
+    assert len(receipts(outbox)) == 1
+
+
+class JsonGateway:
+    """Another gateway, as a new provider module would be: JSON notifications, plain
+    answers, nothing Blue Media's."""
+
+    name = "jsonpay"
+
+    def __init__(self) -> None:
+        self.answers: list[list[tuple[str, bool]]] = []
+
+    def start(self, request: StartRequest) -> Redirect:
+        return Redirect("https://jsonpay.example/pay", [("order", request.order_id)])
+
+    def parse_notification(self, body: bytes, content_type: str) -> Notification:
+        data = json.loads(body)
+        if data.get("sign") != "ok":
+            raise InvalidNotification("bad_hash", "bad sign", [data["order"]])
+        return Notification(
+            service_id="jsonpay",
+            transactions=[
+                Transaction(data["order"], data["id"], data["grosze"], "PLN", data["status"])
+            ],
+        )
+
+    def acknowledge(self, confirmations: list[tuple[str, bool]]) -> bytes:
+        self.answers.append(confirmations)
+        return b"OK"
+
+    def verify_return(self, params: dict[str, str]) -> str:
+        return params["order"]
+
+
+def test_another_gateway_goes_through_the_same_shared_flow(
+    client, customer, outbox, monkeypatch, security_events
+):
+    gateway = JsonGateway()
+    monkeypatch.setitem(gateways.FACTORIES, "jsonpay", lambda: gateway)
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+
+    def deliver(**fields) -> bytes:
+        body = json.dumps({"order": order_id, "id": "J1", "grosze": 2000, **fields}).encode()
+        return service.handle_notification("jsonpay", body, "application/json")
+
+    assert deliver(status="SUCCESS", sign="bad") == b"OK"
+    assert deliver(status="SUCCESS", sign="ok") == b"OK"
+    assert deliver(status="FAILURE", sign="ok") == b"OK"  # backwards: confirmed, no change
+    assert gateway.answers == [[(order_id, False)], [(order_id, True)], [(order_id, True)]]
+    assert (order_item(order_id).status, order_item(order_id).remote_id) == ("paid", "J1")
+    assert len(receipts(outbox)) == 1
+    assert security_events()[0] == ["itn_bad_hash"]
+    assert service.return_status("jsonpay", {"order": order_id}).status == "paid"

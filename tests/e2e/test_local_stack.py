@@ -275,3 +275,31 @@ def test_payment_through_the_local_fake_gateway_and_its_booking(stack: Stack, tm
     assert statuses[order["order_id"]] == "booked"
     after = requests.get(f"{stack.url}/balance", headers=demo, timeout=5).json()
     assert after["balance"] == balance["balance"]
+
+    # "Odrzuć": the gateway reports a failure; nothing is paid and no receipt goes out.
+    receipts = requests.get(f"{stack.url}/_local/outbox", timeout=5).text.count(
+        "Potwierdzenie płatności online"
+    )
+    rejected = stack.post("/payments", {"amount": "20,00"}, **demo).json()
+    fields = [(f["name"], f["value"]) for f in rejected["gateway"]["fields"]]
+    shown = requests.post(rejected["gateway"]["url"], data=fields, timeout=5)
+    assert shown.status_code == 200 and "Odrzuć" in shown.text
+    decision = {
+        "OrderID": rejected["order_id"],
+        "Amount": rejected["amount"],
+        "Currency": "PLN",
+        "Status": "FAILURE",
+    }
+    back = requests.post(
+        f"{stack.url}/_local/bluemedia/decide", data=decision, allow_redirects=False, timeout=10
+    )
+    assert back.status_code == 303
+    query = back.headers["Location"].split("?", 1)[1]
+    shown = requests.get(f"{stack.url}/payments/return/bluemedia?{query}", timeout=5).json()
+    assert shown["status"] == "failed" and "nie powiodła" in shown["message"]
+    detail = requests.get(f"{stack.url}/payments/{rejected['order_id']}", headers=demo, timeout=5)
+    assert detail.json()["status"] == "failed"
+    final = requests.get(f"{stack.url}/balance", headers=demo, timeout=5).json()
+    assert final["balance"] == after["balance"]
+    page = requests.get(f"{stack.url}/_local/outbox", timeout=5).text
+    assert page.count("Potwierdzenie płatności online") == receipts

@@ -60,6 +60,20 @@ def test_start_hash_skips_empty_values(gateway):
     assert values["Hash"] == sha(f"{SERVICE}|ORD1|1.20|Wpłata|PLN|{KEY}")
 
 
+@pytest.mark.parametrize(("length", "sent"), [(60, True), (61, False)])
+def test_start_omits_an_email_the_gateway_would_cut(gateway, length, sent):
+    email = "a" * (length - len("@wodociagi.pl")) + "@wodociagi.pl"
+    assert len(email) == length
+    redirect = gateway.start(StartRequest("ORD1", 120, "Wpłata", email))
+    values = dict(redirect.fields)
+    if sent:
+        assert values["CustomerEmail"] == email
+        assert values["Hash"] == sha(f"{SERVICE}|ORD1|1.20|Wpłata|PLN|{email}|{KEY}")
+    else:  # never a cut (wrong) address
+        assert "CustomerEmail" not in values
+        assert values["Hash"] == sha(f"{SERVICE}|ORD1|1.20|Wpłata|PLN|{KEY}")
+
+
 def itn(transactions: str, hash_value: str, service: str = SERVICE) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?><transactionList>'
@@ -109,6 +123,60 @@ def test_itn_hash_several_transactions_and_nested_customer_data(gateway):
     assert notification.transactions[1].status == "PENDING"
 
 
+PRETTY = """<?xml version="1.0" encoding="UTF-8"?>
+<transactionList>
+    <serviceID>{service}</serviceID>
+    <transactions>
+        <transaction>
+            <orderID>ORD7</orderID>
+            <remoteID>9A1B2C</remoteID>
+            <amount>80.00</amount>
+            <currency>PLN</currency>
+            <gatewayID>106</gatewayID>
+            <paymentDate>20261124120000</paymentDate>
+            <paymentStatus>SUCCESS</paymentStatus>
+            <paymentStatusDetails>AUTHORIZED</paymentStatusDetails>
+        </transaction>
+        <transaction>
+            <orderID>ORD8</orderID>
+            <remoteID>9A1B2D</remoteID>
+            <amount>1234.05</amount>
+            <currency>PLN</currency>
+            <gatewayID>1500</gatewayID>
+            <paymentDate>20261124120105</paymentDate>
+            <paymentStatus>FAILURE</paymentStatus>
+            <paymentStatusDetails>REJECTED</paymentStatusDetails>
+            <customerData>
+                <fName>Jan</fName>
+                <lName>Kowalski</lName>
+            </customerData>
+        </transaction>
+    </transactions>
+    <hash>{hash}</hash>
+</transactionList>
+"""
+# Written out by hand: the leaves in document order; indentation and newlines are no values.
+PRETTY_VALUES = (
+    "ORD7|9A1B2C|80.00|PLN|106|20261124120000|SUCCESS|AUTHORIZED"
+    "|ORD8|9A1B2D|1234.05|PLN|1500|20261124120105|FAILURE|REJECTED|Jan|Kowalski"
+)
+
+
+def test_itn_hash_of_a_pretty_printed_document_with_several_transactions(gateway):
+    xml = PRETTY.format(service=SERVICE, hash=sha(f"{SERVICE}|{PRETTY_VALUES}|{KEY}"))
+    assert "\n        <transaction>" in xml
+    notification = gateway.parse_notification(form(xml), FORM)
+    assert [(t.order_id, t.amount, t.status) for t in notification.transactions] == [
+        ("ORD7", 8000, "SUCCESS"),
+        ("ORD8", 123405, "FAILURE"),
+    ]
+    assert notification.transactions[1].status_details == "REJECTED"
+    with pytest.raises(InvalidNotification) as refused:  # the same hash, one amount changed
+        gateway.parse_notification(form(xml.replace("1234.05", "1234.06")), FORM)
+    assert refused.value.reason == "bad_hash"
+    assert refused.value.order_ids == ["ORD7", "ORD8"]
+
+
 def test_itn_base64_with_spaces_for_plus(gateway):
     # Find a description whose XML's base64 has a "+", as the gateway's may.
     for n in range(200):
@@ -134,8 +202,28 @@ def test_itn_base64_with_spaces_for_plus(gateway):
 def test_tampered_itn_is_rejected(gateway, mutate):
     xml = itn(ONE, sha(f"{SERVICE}|{ONE_VALUES}|{KEY}"))
     gateway.parse_notification(form(xml), FORM)  # the original passes
-    with pytest.raises(InvalidNotification):
+    with pytest.raises(InvalidNotification) as rejected:
         gateway.parse_notification(form(mutate(xml)), FORM)
+    assert rejected.value.order_ids == ["ORD1"]  # so it can be answered NOTCONFIRMED
+
+
+@pytest.mark.parametrize(
+    "amount", ["123,45", "123.4", "123.456", "-123.45", "+123.45", "123", ".45", "1e2", "١٢٣.٤٥"]
+)
+def test_itn_amount_must_be_digits_dot_two_decimals(gateway, amount):
+    values = ONE_VALUES.replace("123.45", amount)
+    xml = itn(ONE.replace("123.45", amount), sha(f"{SERVICE}|{values}|{KEY}"))  # signed
+    with pytest.raises(InvalidNotification) as rejected:
+        gateway.parse_notification(form(xml), FORM)
+    assert rejected.value.reason == "bad_amount"
+    assert rejected.value.order_ids == ["ORD1"]
+
+
+@pytest.mark.parametrize(("amount", "grosze"), [("0.01", 1), ("123.45", 12345), ("007.10", 710)])
+def test_itn_amounts_in_the_protocol_format(gateway, amount, grosze):
+    values = ONE_VALUES.replace("123.45", amount)
+    xml = itn(ONE.replace("123.45", amount), sha(f"{SERVICE}|{values}|{KEY}"))
+    assert gateway.parse_notification(form(xml), FORM).transactions[0].amount == grosze
 
 
 BOMB = (
@@ -168,7 +256,7 @@ def test_hostile_or_malformed_notifications_are_rejected(gateway, body):
 
 
 def test_acknowledgement_is_signed_per_transaction(gateway):
-    answer = gateway.acknowledge(SERVICE, [("ORD1", True), ("ORD2", False)])
+    answer = gateway.acknowledge([("ORD1", True), ("ORD2", False)])
     root = ElementTree.fromstring(answer)
     assert root.tag == "confirmationList"
     assert root.findtext("serviceID") == SERVICE
