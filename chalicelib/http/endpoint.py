@@ -182,6 +182,9 @@ def endpoint(
                 api_request = ApiRequest(request, parsed, parsed_query, principal)
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
+                if exc.status >= 500:
+                    # Shaped by the middleware like every other 500, with the request id.
+                    return Response(body=INTERNAL_ERROR, status_code=exc.status)
                 return error_response(exc)
             except ChaliceViewError:
                 raise

@@ -495,6 +495,7 @@ def test_unusable_credentials_are_a_clean_500_before_anything_happens(
         assert answer.status_code == 500
         assert answer.json_body["error"]["code"] == "internal_error"
         assert answer.json_body["error"]["message"].startswith("Wystąpił błąd po naszej stronie")
+        assert answer.json_body["error"]["request_id"] == answer.headers["X-Request-Id"]
     assert order_item(order_id).status == "started"
     history = client.http.get("/payments", headers=customer).json_body["items"]
     assert [p["id"] for p in history if p["source"] == "online"] == [order_id]  # none stored
