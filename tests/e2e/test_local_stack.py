@@ -206,6 +206,28 @@ def test_stops_on_sigint_frees_ports_and_starts_again(tmp_path: Path) -> None:
         assert again.stop() == 0
 
 
+def through_the_gateway(stack: Stack, order: dict, status: str) -> dict:
+    """The browser posts the signed form to the fake gateway, which shows the order with
+    "Zapłać" and "Odrzuć"; the choice sends a signed ITN to the API and the browser back.
+    Returns what the return page tells the customer."""
+    fields = [(f["name"], f["value"]) for f in order["gateway"]["fields"]]
+    shown = requests.post(order["gateway"]["url"], data=fields, timeout=5)
+    assert shown.status_code == 200 and "Zapłać" in shown.text and "Odrzuć" in shown.text
+    assert order["order_id"] in shown.text
+    decision = {
+        "OrderID": order["order_id"],
+        "Amount": order["amount"],
+        "Currency": "PLN",
+        "Status": status,
+    }
+    back = requests.post(
+        f"{stack.url}/_local/bluemedia/decide", data=decision, allow_redirects=False, timeout=10
+    )
+    assert back.status_code == 303
+    query = back.headers["Location"].split("?", 1)[1]
+    return requests.get(f"{stack.url}/payments/return/bluemedia?{query}", timeout=5).json()
+
+
 def test_payment_through_the_local_fake_gateway_and_its_booking(stack: Stack, tmp_path: Path):
     login = {"login": "100001", "password": demo_data.DEMO_PASSWORD, "session": "bearer"}
     token = stack.post("/auth/login", login).json()["token"]
@@ -216,24 +238,8 @@ def test_payment_through_the_local_fake_gateway_and_its_booking(stack: Stack, tm
     order = started.json()
     assert order["amount"] == owed_before["overdue"]
 
-    # The browser posts the signed form to the gateway, which shows the order.
-    fields = [(f["name"], f["value"]) for f in order["gateway"]["fields"]]
-    shown = requests.post(order["gateway"]["url"], data=fields, timeout=5)
-    assert shown.status_code == 200 and "Zapłać" in shown.text
-    assert order["order_id"] in shown.text
     # "Zapłać": the gateway sends a signed ITN to the API, then the browser back.
-    decision = {
-        "OrderID": order["order_id"],
-        "Amount": order["amount"],
-        "Currency": "PLN",
-        "Status": "SUCCESS",
-    }
-    back = requests.post(
-        f"{stack.url}/_local/bluemedia/decide", data=decision, allow_redirects=False, timeout=10
-    )
-    assert back.status_code == 303
-    query = back.headers["Location"].split("?", 1)[1]
-    shown = requests.get(f"{stack.url}/payments/return/bluemedia?{query}", timeout=5).json()
+    shown = through_the_gateway(stack, order, "SUCCESS")
     assert shown["status"] == "paid"
     detail = requests.get(f"{stack.url}/payments/{order['order_id']}", headers=demo, timeout=5)
     assert detail.json()["status"] == "paid"
@@ -281,21 +287,7 @@ def test_payment_through_the_local_fake_gateway_and_its_booking(stack: Stack, tm
         "Potwierdzenie płatności online"
     )
     rejected = stack.post("/payments", {"amount": "20,00"}, **demo).json()
-    fields = [(f["name"], f["value"]) for f in rejected["gateway"]["fields"]]
-    shown = requests.post(rejected["gateway"]["url"], data=fields, timeout=5)
-    assert shown.status_code == 200 and "Odrzuć" in shown.text
-    decision = {
-        "OrderID": rejected["order_id"],
-        "Amount": rejected["amount"],
-        "Currency": "PLN",
-        "Status": "FAILURE",
-    }
-    back = requests.post(
-        f"{stack.url}/_local/bluemedia/decide", data=decision, allow_redirects=False, timeout=10
-    )
-    assert back.status_code == 303
-    query = back.headers["Location"].split("?", 1)[1]
-    shown = requests.get(f"{stack.url}/payments/return/bluemedia?{query}", timeout=5).json()
+    shown = through_the_gateway(stack, rejected, "FAILURE")
     assert shown["status"] == "failed" and "nie powiodła" in shown["message"]
     detail = requests.get(f"{stack.url}/payments/{rejected['order_id']}", headers=demo, timeout=5)
     assert detail.json()["status"] == "failed"
