@@ -1,5 +1,7 @@
 """Login latency at bcrypt cost 12 (the production cost): `POST /auth/login` through the
-Chalice test client against the moto server, beside bcrypt alone at the same cost.
+Chalice test client against the moto server, beside bcrypt alone at the same cost, and the
+three failures that must look alike (unknown login, wrong password, inactive account) in
+time as well as in body. Throttling is raised out of the way for the failures.
 
     python -m bench.bench_login [logins]
 """
@@ -13,14 +15,38 @@ import tempfile
 import time
 
 from bench.stack import moto_stack, report, summary
+from chalicelib.content.terms import CURRENT_TERMS_VERSION
 
 COST = 12
 PASSWORD = "Benchmark-Haslo-2026!"
 
 
+def _pending(customer: str) -> dict[str, object]:
+    """A registration of a demo customer that is never activated."""
+    from scripts import demo_data
+
+    invoice = [
+        line
+        for line in demo_data.batch_lines()
+        if line["type"] == "invoice" and line["customer_number"] == customer
+    ][-1]
+    return {
+        "customer_number": customer,
+        "invoice_number": invoice["number"],
+        "invoice_gross": invoice["gross"],
+        "email": f"pending{customer}@example.pl",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+        "accept_terms": CURRENT_TERMS_VERSION,
+    }
+
+
 def run(logins: int = 20) -> float:
     """Return the p50 of a successful login in milliseconds."""
-    with moto_stack(BCRYPT_COST=str(COST)):
+    unlimited = {
+        f"LOGIN_MAX_FAILURES_PER_{scope}": "100000" for scope in ("LOGIN_SOURCE", "SOURCE", "LOGIN")
+    }
+    with moto_stack(BCRYPT_COST=str(COST), **unlimited):
         import bcrypt
         from chalice.test import Client
 
@@ -38,6 +64,21 @@ def run(logins: int = 20) -> float:
                 answer = client.http.post("/auth/login", headers=json_headers, body=credentials)
                 samples.append((time.perf_counter() - started) * 1000)
                 assert answer.status_code == 200, answer.body
+            failures = {
+                "unknown login": ("999999", PASSWORD),
+                "wrong password": ("100003", "Zle-Haslo-Benchmark-1"),
+                "inactive account": ("100004", PASSWORD),
+            }
+            post = client.http.post
+            post("/auth/register", headers=json_headers, body=json.dumps(_pending("100004")))
+            failure_samples: dict[str, list[float]] = {name: [] for name in failures}
+            for _ in range(logins):
+                for name, (login, password) in failures.items():  # interleaved
+                    body = json.dumps({"login": login, "password": password})
+                    started = time.perf_counter()
+                    answer = post("/auth/login", headers=json_headers, body=body)
+                    failure_samples[name].append((time.perf_counter() - started) * 1000)
+                    assert answer.status_code == 401, (name, answer.body)
         hashed = bcrypt.hashpw(b"x" * 44, bcrypt.gensalt(COST))
         alone = []
         for _ in range(5):
@@ -46,7 +87,11 @@ def run(logins: int = 20) -> float:
             alone.append((time.perf_counter() - started) * 1000)
     report(
         f"login at bcrypt cost {COST} (Chalice test client, moto server)",
-        {"POST /auth/login": summary(samples), "bcrypt check alone": summary(alone)},
+        {
+            "POST /auth/login": summary(samples),
+            **{f"401, {name}": summary(values) for name, values in failure_samples.items()},
+            "bcrypt check alone": summary(alone),
+        },
     )
     return statistics.median(samples)
 

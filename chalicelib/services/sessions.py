@@ -63,9 +63,7 @@ def login(
     login_name = login_name.strip()
     pepper = secrets.password_pepper()
     device_key = devices.device_key(pepper)
-    device = devices.verify(
-        device_key, device_token, login_name, today, settings.device_trust_days
-    )
+    device = devices.verify(device_key, device_token, login_name, today, settings.device_trust_days)
     scopes = login_scopes(login_name, ip, device.nonce if device else None)
     counters = throttle.read(scopes, now, settings.login_window_seconds)
     wait = login_retry_after(counters, now, _limits(settings))

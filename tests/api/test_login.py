@@ -9,6 +9,7 @@ import pytest
 from chalice.local import LambdaEventConverter
 
 from chalicelib import clock
+from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, post, register_body, seed_customer
 
 
@@ -254,3 +255,43 @@ def test_throttled_attempts_are_recorded_with_the_user_agent(
     ]
     assert {item["user_agent"] for item in items[1:5]} == {"Przegladarka/1.0"}
     assert all(item["ip"] == "203.0.113.9" for item in items[:5])
+
+
+def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
+    client, outbox, aws_env, monkeypatch
+):
+    """Similar time: an unknown login is checked against a dummy hash of the configured
+    cost, so each failure does the same bcrypt work as a wrong password."""
+    import bcrypt
+
+    from chalicelib.domain import passwords
+
+    active_account(client, outbox, "100200")
+    seed_customer("100300")
+    post(client, "/auth/register", register_body("100300"))  # pending: never activated
+    login(client, "999998")  # the container's dummy hash is made once, on first use
+    checks: list[bytes] = []
+    hashes: list[bytes] = []
+    real_check, real_hash = bcrypt.checkpw, bcrypt.hashpw
+
+    def check(password: bytes, stored: bytes) -> bool:
+        checks.append(stored)
+        return real_check(password, stored)
+
+    def make(password: bytes, salt: bytes) -> bytes:
+        hashes.append(salt)
+        return real_hash(password, salt)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", check)
+    monkeypatch.setattr(passwords.bcrypt, "hashpw", make)
+    cost = f"$2b${get_settings().bcrypt_cost:02d}$".encode()
+    for login_name, password in (
+        ("999999", PASSWORD),
+        ("100200", "Zle-Haslo-123456"),
+        ("100300", PASSWORD),
+    ):
+        checks.clear()
+        assert login(client, login_name, password).status_code == 401
+        assert len(checks) == 1, login_name
+        assert checks[0].startswith(cost), login_name
+    assert hashes == []
