@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 BENCHMARKS = [
+    "bench.bench_fresh_start",
     "bench.bench_cold_import",
     "bench.bench_import",
     "bench.bench_login",
