@@ -53,6 +53,11 @@ START_FIELDS = (
 CONFIRMED, NOT_CONFIRMED = "CONFIRMED", "NOTCONFIRMED"
 MAX_DESCRIPTION, MAX_EMAIL = 79, 60
 ITN_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # ASCII digits only, unlike \d
+# OrderID: letters and digits, at most 32 (ours are 24). Only such ids are ever echoed in a
+# signed answer to a notification we rejected: an id chosen by an unauthenticated sender
+# could otherwise carry `|` and further "fields", and our signature over
+# `serviceID|orderID|NOTCONFIRMED|key` would then sign a forged notification.
+ORDER_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 
 
 def signature(values: list[str], key: str) -> str:
@@ -156,7 +161,7 @@ class BlueMedia:
         named = [
             order_id
             for item in document.iter("transaction")
-            if (order_id := _text(item, "orderID"))
+            if (order_id := _text(item, "orderID")) and ORDER_ID.fullmatch(order_id)
         ]
         service_id = _text(document, "serviceID") or ""
         transactions = document.find("transactions")

@@ -273,17 +273,28 @@ def _send_receipt(order: OnlinePayment) -> bool:
             condition=OnlinePayment.receipt_claimed_at == claim,
         )
         return False
-    try:
-        order.update(
-            actions=[
-                OnlinePayment.receipt_sent_at.set(clock.now().isoformat()),
-                OnlinePayment.receipt_claimed_at.remove(),
-            ]
-        )
-    except UpdateError:
-        # The e-mail is out; the claim stays and keeps others from sending it again.
-        logger.exception("payment receipt not marked sent", extra={"order_id": order.order_id})
+    _mark_receipt_sent(order)
     return True
+
+
+def _mark_receipt_sent(order: OnlinePayment, attempts: int = 3) -> None:
+    """Record that the receipt went out (unconditional, so repeating it is harmless). If
+    every attempt fails the claim stays, keeping other deliveries from sending it again
+    until RECEIPT_CLAIM_LEASE ends."""
+    for attempt in range(1, attempts + 1):
+        try:
+            order.update(
+                actions=[
+                    OnlinePayment.receipt_sent_at.set(clock.now().isoformat()),
+                    OnlinePayment.receipt_claimed_at.remove(),
+                ]
+            )
+            return
+        except UpdateError:
+            if attempt == attempts:
+                logger.exception(
+                    "payment receipt not marked sent", extra={"order_id": order.order_id}
+                )
 
 
 def _receipt(order: OnlinePayment) -> dict[str, object]:

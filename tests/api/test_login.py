@@ -72,7 +72,7 @@ def test_login_sets_a_host_session_cookie_and_a_device_cookie(client, outbox, aw
 
 
 def test_throttle_after_failures_per_login_and_source_then_lifts(
-    client, outbox, aws_env, limits, from_ip
+    client, outbox, aws_env, window_start, from_ip
 ):
     active_account(client, outbox)
     from_ip("203.0.113.5")
@@ -87,7 +87,7 @@ def test_throttle_after_failures_per_login_and_source_then_lifts(
     assert login(client).status_code == 200
 
 
-def test_source_is_throttled_across_logins(client, outbox, aws_env, limits, from_ip):
+def test_source_is_throttled_across_logins(client, outbox, aws_env, window_start, from_ip):
     active_account(client, outbox)
     from_ip("198.51.100.7")
     for number in range(8):
@@ -97,7 +97,9 @@ def test_source_is_throttled_across_logins(client, outbox, aws_env, limits, from
     assert login(client).status_code == 200
 
 
-def test_distributed_attack_only_slows_the_victim_briefly(client, outbox, aws_env, limits, from_ip):
+def test_distributed_attack_only_slows_the_victim_briefly(
+    client, outbox, aws_env, window_start, from_ip
+):
     active_account(client, outbox)
     for attacker in range(6):
         from_ip(f"192.0.2.{attacker}")
@@ -111,7 +113,7 @@ def test_distributed_attack_only_slows_the_victim_briefly(client, outbox, aws_en
     assert login(client).status_code == 200
 
 
-def test_every_attempt_is_recorded(client, outbox, aws_env, limits, from_ip):
+def test_every_attempt_is_recorded(client, outbox, aws_env, window_start, from_ip):
     active_account(client, outbox)
     from_ip("203.0.113.9")
     login(client, password="Zle-Haslo-123456")
@@ -235,7 +237,7 @@ def test_a_stolen_device_token_is_blocked_after_its_own_failures(
 
 
 def test_throttled_attempts_are_recorded_with_the_user_agent(
-    client, outbox, aws_env, limits, from_ip
+    client, outbox, aws_env, window_start, from_ip
 ):
     active_account(client, outbox)
     from_ip("203.0.113.9")

@@ -574,18 +574,25 @@ def test_success_after_failure_is_confirmed_recorded_and_changes_nothing(
 
 
 def test_a_receipt_that_could_not_be_sent_is_sent_by_the_retry(
-    client, customer, outbox, monkeypatch
+    client, customer, outbox, monkeypatch, captured_logs
 ):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
     ]
     body = itn_body(transaction(order_id, "123.45"))
+    address = order_item(order_id).email
 
     def ses_down(**_):
-        raise ClientError({"Error": {"Code": "Throttling", "Message": "slow down"}}, "SendEmail")
+        # SES names the recipient in its errors; the log must not.
+        error = {"Code": "MessageRejected", "Message": f"Address blacklisted: {address}"}
+        raise ClientError({"Error": error}, "SendEmail")
 
     monkeypatch.setattr(aws.client("ses"), "send_email", ses_down)
     assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}  # retry, please
+    logged = captured_logs.getvalue()
+    assert "MessageRejected" in logged and "payment receipt not sent" in logged
+    assert address not in logged
+    assert f"***@{address.split('@')[1]}" in logged
     stored = order_item(order_id)
     assert stored.status == "paid"  # the payment itself is recorded
     assert (stored.receipt_sent_at, stored.receipt_claimed_at) == (None, None)  # released
@@ -666,3 +673,56 @@ def test_another_gateway_goes_through_the_same_shared_flow(
     assert len(receipts(outbox)) == 1
     assert security_events()[0] == ["itn_bad_hash"]
     assert service.return_status("jsonpay", {"order": order_id}).status == "paid"
+
+
+def test_a_rejected_notification_is_no_signing_oracle(client, customer, security_events):
+    """An unauthenticated sender must not get our signature over values it chose: a signed
+    `serviceID|<orderID>|NOTCONFIRMED|key` with `orderID = "O|20.00|PLN|SUCCESS"` would be
+    the hash of a forged notification paying order O."""
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    forged_fields = f"{order_id}|20.00|PLN|SUCCESS"
+    hostile_ids = [forged_fields, f"{order_id}-1", "A" * 33, "Zamówienie1", f"{order_id}&lt;"]
+    for hostile in hostile_ids:
+        answer = notify(client, itn_body(transaction(hostile, "20.00"), hash_value="0" * 64))
+        assert answer.status_code == 400, hostile  # nothing signed for the sender's own ids
+        assert answer.json_body["error"]["code"] == "invalid_input"
+    # A well-formed id is answered "not confirmed", signed; that signature cannot be
+    # turned into a notification: it covers no amount, and every amount has a dot.
+    answer = notify(client, itn_body(transaction(order_id, "20.00"), hash_value="0" * 64))
+    assert confirmations(answer) == {order_id: "NOTCONFIRMED"}
+    oracle = ElementTree.fromstring(answer.body).findtext("hash")
+    service_id, _ = bluemedia_credentials()
+    forged = (
+        f"<?xml version='1.0' encoding='UTF-8'?><transactionList><serviceID>{service_id}"
+        f"</serviceID><transactions><transaction><orderID>{order_id}</orderID>"
+        "<paymentStatus>NOTCONFIRMED</paymentStatus></transaction></transactions>"
+        f"<hash>{oracle}</hash></transactionList>"
+    )
+    body = "transactions=" + quote(base64.b64encode(forged.encode()).decode(), safe="")
+    assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}
+    assert order_item(order_id).status == "started"
+    logged, _ = security_events()
+    assert logged.count("itn_bad_hash") == len(hostile_ids) + 1
+    assert logged.count("itn_bad_amount") == 1  # the forgery's hash held, its amount did not
+
+
+def test_marking_the_receipt_sent_is_retried(client, customer, outbox, monkeypatch):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    real_update = OnlinePayment.update
+    failures = []
+
+    def flaky(self, actions, condition=None, **kwargs):
+        marks_sent = any("receipt_sent_at" in str(action) for action in actions)
+        if marks_sent and len(failures) < 2:
+            failures.append(1)
+            throttled = {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}
+            raise UpdateError("throttled", cause=ClientError(throttled, "UpdateItem"))
+        return real_update(self, actions, condition=condition, **kwargs)
+
+    monkeypatch.setattr(OnlinePayment, "update", flaky)
+    body = itn_body(transaction(order_id, "20.00"))
+    assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
+    stored = order_item(order_id)
+    assert len(failures) == 2
+    assert stored.receipt_sent_at is not None and stored.receipt_claimed_at is None
+    assert len(receipts(outbox)) == 1

@@ -53,7 +53,5 @@ def test_arbitrary_strings_are_refused(text):
 @example(1, "²")  # a digit to str.isdigit, not to int()
 def test_any_change_to_a_token_is_refused(part, character):
     parts = devices.issue(KEY, "100001", DAY).split(".")
-    if parts[part].endswith(character):
-        return
     parts[part] += character
     assert devices.verify(KEY, ".".join(parts), "100001", DAY, 180) is None
