@@ -1,7 +1,9 @@
 """Billing import rate against the moto server, through the same `run_import` the S3 event
-handler runs: N invoice lines (N/10 customers), and a mixed batch of every record type
-(customers, meters, readings, invoices, corrections, duplicates, interest and accounting
-notes, payments, balances, contracts, annexes, documents; about 12 lines a customer).
+handler runs: N invoice lines (N/10 customers); a month's readings of 10,000 meters already
+imported (every line moves its meter's latest imported reading); and a mixed batch of every
+record type (customers, meters, readings, invoices, corrections, duplicates, interest and
+accounting notes, payments, balances, contracts, annexes, documents; about 12 lines a
+customer).
 Targets: mixed ≥ 2,000 lines/s; 100,000 mixed lines in ≤ 12× the time of 10,000.
 
     python -m bench.bench_import [lines ...]      (default: 10000 100000)
@@ -20,6 +22,7 @@ from bench.stack import moto_stack, peak_rss_mb, report
 DEFAULT_SIZES = [10_000, 100_000]
 MIXED_TARGET = 2_000
 RERUN_UP_TO = 10_000  # sizes re-imported to time the all-unchanged path
+READING_METERS = 10_000
 CENT = Decimal("0.01")
 
 
@@ -192,6 +195,44 @@ def invoice_batch(lines: int) -> bytes:
     return "\n".join(json.dumps(row) for row in rows).encode("utf-8")
 
 
+def meter_batch(meters: int) -> bytes:
+    """`meters` meters (one a customer), each with its reading of the end of September."""
+    rows: list[dict[str, Any]] = []
+    for index in range(meters):
+        customer, serial = str(500000 + index), f"WR{index:06d}"
+        rows.append(
+            {
+                "type": "meter",
+                "serial": serial,
+                "customer_number": customer,
+                "installed_on": "2020-01-01",
+            }
+        )
+        rows.append(_reading(customer, serial, "2026-09-30", 100 + index % 50))
+    return "\n".join(json.dumps(row) for row in rows).encode("utf-8")
+
+
+def reading_batch(meters: int) -> bytes:
+    """The next month's reading of each of the `meter_batch` meters: readings only, each a
+    new latest reading of its meter."""
+    rows = [
+        _reading(str(500000 + index), f"WR{index:06d}", "2026-10-31", 103 + index % 50)
+        for index in range(meters)
+    ]
+    return "\n".join(json.dumps(row) for row in rows).encode("utf-8")
+
+
+def _reading(customer: str, serial: str, day: str, m3: int) -> dict[str, Any]:
+    return {
+        "type": "reading",
+        "customer_number": customer,
+        "meter": serial,
+        "date": day,
+        "value": f"{m3},250",
+        "source": "collector",
+    }
+
+
 def _import_once(bucket: str, key: str, body: bytes, title: str) -> float:
     from chalicelib import aws
     from chalicelib.imports.service import run_import
@@ -212,7 +253,7 @@ def _import_once(bucket: str, key: str, body: bytes, title: str) -> float:
         again = run_import(bucket, key)
         redelivered = time.perf_counter() - started
         assert again.already_imported_at and again.unchanged == size, again
-        figures["redelivered event (same object)"] = f"{redelivered * 1000:.0f} ms"
+        figures["redelivered event (same object version)"] = f"{redelivered * 1000:.0f} ms"
         copy = key.replace(".jsonl", "-copy.jsonl")
         from chalicelib import aws
 
@@ -230,7 +271,8 @@ def _import_once(bucket: str, key: str, body: bytes, title: str) -> float:
 
 
 def run(sizes: list[int]) -> dict[int, float]:
-    """10,000 invoice lines, then each size of mixed lines; return mixed seconds per size."""
+    """10,000 invoice lines, 10,000 reading lines, then each size of mixed lines; return
+    mixed seconds per size."""
     timings: dict[int, float] = {}
     with moto_stack():
         from chalicelib.settings import get_settings
@@ -241,6 +283,19 @@ def run(sizes: list[int]) -> dict[int, float]:
             "imports/bench-invoices.jsonl",
             invoice_batch(10_000),
             "import of 10,000 invoice lines (moto server)",
+        )
+        from chalicelib import aws
+        from chalicelib.imports.service import run_import
+
+        setup = "imports/bench-meters.jsonl"
+        aws.client("s3").put_object(Bucket=bucket, Key=setup, Body=meter_batch(READING_METERS))
+        run_import(bucket, setup)  # the meters and their previous readings, not timed
+        _import_once(
+            bucket,
+            "imports/bench-readings.jsonl",
+            reading_batch(READING_METERS),
+            f"import of {READING_METERS:,} reading lines, each a meter's new latest reading "
+            "(moto server)",
         )
         for size in sizes:
             timings[size] = _import_once(

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 
-SOURCE_PRIORITY = {"billing": 0, "collector": 1, "customer": 2, "estimate": 3}
+from chalicelib.domain.readings import source_rank
+
 LEAK_MULTIPLE = 3
 LEAK_FLOOR_LITRES_PER_DAY = 300
 LEAK_MIN_HISTORY_DAYS = 60
@@ -112,9 +113,7 @@ def intervals(meters: list[Meter], readings: list[Reading]) -> list[Interval]:
     for reading in readings:
         days = by_meter.setdefault(reading.serial, {})
         known = days.get(reading.on)
-        if known is None or SOURCE_PRIORITY.get(reading.source, 9) < SOURCE_PRIORITY.get(
-            known.source, 9
-        ):
+        if known is None or source_rank(reading.source) < source_rank(known.source):
             days[reading.on] = reading
     result = []
     for meter in meters:

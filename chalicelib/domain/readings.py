@@ -17,6 +17,20 @@ from datetime import date, timedelta
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.volume import format_m3
 
+# Sources of a reading, in the order readings of one day follow each other in a history
+# (and the order the import's latest-reading guard moves by).
+SOURCES = ("billing", "collector", "customer", "estimate")
+
+
+def source_rank(source: str) -> int:
+    """Position of `source` among the readings of one day; an unknown source goes last."""
+    return SOURCES.index(source) if source in SOURCES else len(SOURCES)
+
+
+def reading_order(read_on: str, source: str) -> tuple[str, int]:
+    """Sort key of readings: by date (ISO text), then by source."""
+    return read_on, source_rank(source)
+
 
 class WindowClosed(Conflict):
     """Readings are accepted only in the monthly window."""

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import StringConstraints, model_validator
 
+from chalicelib.domain.readings import reading_order
 from chalicelib.imports.records import Line, Text
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import LatestImportedReading, MeterRecord, ReadingRecord
@@ -91,9 +92,7 @@ def latest_marks(
         candidates[key][(line.date.isoformat(), line.source)] = line.value
     marks = []
     for key, readings in candidates.items():
-        (read_on, source), litres = max(
-            readings.items(), key=lambda pair: LatestImportedReading.rank(*pair[0])
-        )
+        (read_on, source), litres = max(readings.items(), key=lambda pair: reading_order(*pair[0]))
         old = stored.get(key)
         if old is not None and (old.latest_on, old.latest_source, int(old.latest_litres)) == (
             read_on,

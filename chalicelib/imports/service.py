@@ -2,9 +2,11 @@
 batches, and write a report next to the batch. Bad lines are reported, never fatal.
 
 A chunk that changes a meter's readings first moves the meter's latest imported reading
-(models/meters.py `LatestImportedReading`, read in the same BatchGetItem), then writes the
-lines: a customer's submission conditional on that item can never land below a billing
-reading already written."""
+(models/meters.py `LatestImportedReading`, read strongly consistent after the lines'
+hashes), then writes the lines: a customer's submission conditional on that item can never
+land below a billing reading already written. A chunk sharing a meter with one still being
+written waits for it; imports never run two at once (the Lambda's reserved concurrency is
+1), so nothing else moves a mark between its read and its write."""
 
 from __future__ import annotations
 
@@ -25,13 +27,16 @@ from chalicelib.imports.registry import RECORD_TYPES
 from chalicelib.models.billing import BillingItem, ImportMarker
 from chalicelib.models.meters import LatestImportedReading
 
-CHUNK = 100  # BatchGetItem takes at most 100 keys: lines plus the meters' marks they move
+CHUNK = 100  # lines: one BatchGetItem (at most 100 keys) reads their stored hashes
+WRITE_REQUEST_ITEMS = 25  # BatchWriteItem
 MAX_REPORTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
 WRITERS = 2  # chunks written at once: DynamoDB latency overlaps with parsing
+REQUESTS = WRITERS * CHUNK // WRITE_REQUEST_ITEMS  # a chunk's write requests go at once
 # What is read back of existing items: the hash, and what a rewrite must keep.
 KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order"]
-MARK_ATTRIBUTES = ["latest_on", "latest_source", "latest_litres"]  # of LatestImportedReading
+# What is read of the meters' marks (LatestImportedReading).
+MARK_ATTRIBUTES = ["pk", "sk", "cls", "latest_on", "latest_source", "latest_litres"]
 
 ProgressCallback = Callable[[int], None]
 
@@ -112,10 +117,16 @@ def _lines(body: Any) -> Iterator[bytes]:
     yield from body.iter_lines(chunk_size=1024 * 1024, keepends=False)
 
 
-def _already_imported(key: str, etag: str, report: ImportReport) -> bool:
-    """Fill `report` from the marker of this very object, if it was imported to the end."""
+def _marker_key(key: str, s3_object: dict[str, Any]) -> tuple[str, str]:
+    """The import marker of the object version read (its version id, else its ETag)."""
+    return ImportMarker.key(key, s3_object.get("VersionId"), s3_object["ETag"].strip('"'))
+
+
+def _already_imported(marker_key: tuple[str, str], report: ImportReport) -> bool:
+    """Fill `report` from the marker of this very object version, if it was imported to the
+    end."""
     try:
-        marker = ImportMarker.get(*ImportMarker.key(key, etag), consistent_read=True)
+        marker = ImportMarker.get(*marker_key, consistent_read=True)
     except ImportMarker.DoesNotExist:
         return False
     report.already_imported_at = marker.finished_at
@@ -141,56 +152,82 @@ class ChunkResult:
 Chunk = dict[tuple[str, str], tuple[str, str, Line]]  # key -> (hash, body, line)
 
 
-def mark_key(line: Line) -> tuple[str, str] | None:
-    """The key of the meter mark a line may move (readings only)."""
-    return line.mark_key() if isinstance(line, ReadingLine) else None
+def _read(keys: list[tuple[str, str]], attributes: list[str]) -> dict[tuple[str, str], Any]:
+    """The stored items of `keys`, read strongly consistent: a hash or a mark a just-finished
+    import wrote is never missed (BatchGetItem pages of 100 keys)."""
+    if not keys:
+        return {}
+    return {
+        (item.pk, item.sk): item
+        for item in BillingItem.batch_get(keys, consistent_read=True, attributes_to_get=attributes)
+    }
+
+
+# Threads start on first use; shared by the chunks being written.
+_requests = ThreadPoolExecutor(REQUESTS, thread_name_prefix="import-write")
+
+
+def _save_group(items: list[BillingItem]) -> None:
+    with BillingItem.batch_write() as writer:  # unprocessed items are resent, else PutError
+        for item in items:
+            writer.save(item)
+
+
+def _save_all(items: list[BillingItem]) -> None:
+    """Write `items` in BatchWriteItem requests of 25 sent at once; return once every one is
+    written (the first failure re-raised)."""
+    groups = [
+        items[start : start + WRITE_REQUEST_ITEMS]
+        for start in range(0, len(items), WRITE_REQUEST_ITEMS)
+    ]
+    if len(groups) <= 1:
+        for group in groups:
+            _save_group(group)
+        return
+    for _ in _requests.map(_save_group, groups):
+        pass
 
 
 def _mark_keys(chunk: Chunk) -> set[tuple[str, str]]:
-    return {key for _, _, line in chunk.values() if (key := mark_key(line)) is not None}
+    return {line.mark_key() for _, _, line in chunk.values() if isinstance(line, ReadingLine)}
 
 
 def _write_chunk(chunk: Chunk) -> ChunkResult:
-    """Read the stored hashes of the chunk's keys (and the marks of its meters), then write
-    the moved marks and, after them, the lines that changed."""
+    """Read the stored hashes of the chunk's keys, then the marks of the meters whose
+    readings changed; move the marks and, after them, write the lines that changed."""
     result = ChunkResult()
-    existing = {
-        (item.pk, item.sk): item
-        for item in BillingItem.batch_get(
-            [*chunk, *_mark_keys(chunk)], attributes_to_get=KEPT_ATTRIBUTES + MARK_ATTRIBUTES
-        )
-    }
+    existing = _read(list(chunk), KEPT_ATTRIBUTES)
     changed = [
         (key, digest, body, line)
         for key, (digest, body, line) in chunk.items()
         if (old := existing.get(key)) is None or old.content_hash != digest
     ]
     result.unchanged = len(chunk) - len(changed)
+    readings = [line for *_, line in changed if isinstance(line, ReadingLine)]
+    stored_marks = _read(list(dict.fromkeys(line.mark_key() for line in readings)), MARK_ATTRIBUTES)
     marks = latest_marks(
-        (line for *_, line in changed if isinstance(line, ReadingLine)),
-        {k: v for k, v in existing.items() if isinstance(v, LatestImportedReading)},
+        readings,
+        {k: v for k, v in stored_marks.items() if isinstance(v, LatestImportedReading)},
     )
-    if marks:
-        with BillingItem.batch_write() as writer:  # committed before any reading is written
-            for mark in marks:
-                writer.save(mark)
+    _save_all(marks)  # committed before any reading is written
     created_at = clock.now().isoformat()
-    with BillingItem.batch_write() as writer:
-        for key, digest, body, line in changed:
-            old = existing.get(key)
-            item = line.to_item(digest, body)
-            if old is None:
-                result.created += 1
-                if line.notice():
-                    item.notice_state = "pending"
-                    item.notice_order = f"{created_at}#{key[0]}#{key[1]}"
-            else:
-                result.updated += 1
-                # A changed line keeps the notice state of the item it replaces.
-                for name in ("notice_state", "notice_order"):
-                    if hasattr(item, name):
-                        setattr(item, name, getattr(old, name, None))
-            writer.save(item)
+    items = []
+    for key, digest, body, line in changed:
+        old = existing.get(key)
+        item = line.to_item(digest, body)
+        if old is None:
+            result.created += 1
+            if line.notice():
+                item.notice_state = "pending"
+                item.notice_order = f"{created_at}#{key[0]}#{key[1]}"
+        else:
+            result.updated += 1
+            # A changed line keeps the notice state of the item it replaces.
+            for name in ("notice_state", "notice_order"):
+                if hasattr(item, name):
+                    setattr(item, name, getattr(old, name, None))
+        items.append(item)
+    _save_all(items)
     return result
 
 
@@ -238,12 +275,11 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
     """Import the batch at s3://bucket/key and write its report; return the report."""
     report = ImportReport(batch=key, started_at=clock.now().isoformat())
     s3_object = aws.client("s3").get_object(Bucket=bucket, Key=key)
-    etag = s3_object["ETag"].strip('"')
-    if _already_imported(key, etag, report):
+    marker_key = _marker_key(key, s3_object)
+    if _already_imported(marker_key, report):
         s3_object["Body"].close()
         return report  # a redelivered event: every line is as stored; the report stands
     pending: Chunk = {}
-    pending_marks: set[tuple[str, str]] = set()
     writer = ChunkWriter(report)
     try:
         for number, raw in enumerate(_lines(s3_object["Body"]), start=1):
@@ -262,12 +298,9 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
                     if natural_key in pending:  # the same record twice in a chunk: last wins
                         report.unchanged += 1
                     pending[natural_key] = (*encode(line), line)
-                    if (moved := mark_key(line)) is not None:
-                        pending_marks.add(moved)
-                    if len(pending) + len(pending_marks) >= CHUNK:
+                    if len(pending) >= CHUNK:
                         writer.submit(pending)
                         pending.clear()
-                        pending_marks.clear()
             if progress is not None and number % 500 == 0:
                 progress(number)
         if pending:
@@ -284,7 +317,7 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
         ContentType="application/json",
     )
     ImportMarker(
-        *ImportMarker.key(key, etag),
+        *marker_key,
         finished_at=report.finished_at,
         lines=report.lines,
         valid=report.valid,

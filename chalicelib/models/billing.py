@@ -161,8 +161,10 @@ class BalanceRecord(BillingItem, discriminator="balance"):
 
 
 class ImportMarker(BillingItem, discriminator="import_marker"):
-    """A batch object (key and ETag) imported to the end: a redelivered S3 event for the
-    same object is answered from here instead of re-reading every line."""
+    """A batch object version imported to the end: a redelivered S3 event for the same
+    version is answered from here instead of re-reading every line. The data bucket is
+    versioned, so every upload (even of the same bytes, which keep their ETag) is a new
+    version; the ETag stands in only where a bucket gives no version id."""
 
     finished_at = UnicodeAttribute()
     lines = NumberAttribute()
@@ -170,6 +172,9 @@ class ImportMarker(BillingItem, discriminator="import_marker"):
     invalid = NumberAttribute()
 
     @staticmethod
-    def key(batch_key: str, etag: str) -> tuple[str, str]:
-        """The marker of one version of one batch object."""
+    def key(batch_key: str, version_id: str | None, etag: str) -> tuple[str, str]:
+        """The marker of one version of one batch object: by its S3 version id, or by its
+        ETag when the bucket has none (unversioned: no id; versioned later: "null")."""
+        if version_id and version_id != "null":
+            return f"IMPORT#{batch_key}", f"VERSION#{version_id}"
         return f"IMPORT#{batch_key}", f"ETAG#{etag}"

@@ -12,7 +12,6 @@ from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from chalicelib.models.billing import BillingItem, field
 
 METER_PREFIX = "METER#"
-SOURCES = ("billing", "collector", "customer", "estimate")
 
 
 class ExportQueueIndex(GlobalSecondaryIndex):
@@ -104,11 +103,13 @@ class MeterState(BillingItem, discriminator="meter_state"):
 
 
 class LatestImportedReading(BillingItem, discriminator="meter_imported"):
-    """The latest reading of a meter the billing import wrote (by date, then source order).
+    """The latest reading of a meter the billing import wrote (by date, then source order,
+    domain/readings.py `reading_order`).
 
     A customer's submission is conditional on not being below it (nor dated before it), so a
     billing reading imported between the customer's read and write cannot be undercut. The
-    import writes it before the readings themselves, and only when it changes."""
+    import reads it strongly consistent and writes it before the readings themselves, only
+    when it changes."""
 
     latest_on = UnicodeAttribute()
     latest_source = UnicodeAttribute()
@@ -118,8 +119,3 @@ class LatestImportedReading(BillingItem, discriminator="meter_imported"):
     def sort_key(serial: str) -> str:
         """Sort key of the meter's latest imported reading."""
         return f"{MeterRecord.prefix(serial)}I"
-
-    @staticmethod
-    def rank(read_on: str, source: str) -> tuple[str, int]:
-        """Order of readings: by date, then by source as the history shows them."""
-        return read_on, SOURCES.index(source)

@@ -33,7 +33,6 @@ NO_METER = "Nie ma takiego wodomierza."
 ATTENTION_DAYS = 90
 PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic"}
 PHOTO_LINK_SECONDS = 300
-SOURCE_ORDER = {"billing": 0, "collector": 1, "customer": 2, "estimate": 3}
 
 
 def _certification(meter: MeterRecord, now: date) -> Certification:
@@ -46,7 +45,7 @@ def _certification(meter: MeterRecord, now: date) -> Certification:
 
 
 def _ordered(readings: list[ReadingRecord]) -> list[ReadingRecord]:
-    return sorted(readings, key=lambda r: (r.read_on, SOURCE_ORDER.get(r.source, 9)))
+    return sorted(readings, key=lambda r: rules.reading_order(r.read_on, r.source))
 
 
 def _meter_out(meter: MeterRecord, readings: list[ReadingRecord], now: date) -> MeterOut:

@@ -10,7 +10,8 @@ from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.imports.handler import import_batch_event
-from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
+from chalicelib.imports.service import run_import
+from chalicelib.models.billing import BillingItem, CustomerRecord, ImportMarker, InvoiceRecord
 from chalicelib.settings import get_settings
 from tests.factories import customer_line, import_lines, invoice_line
 from tests.roundtrips import count_dynamodb_calls
@@ -68,13 +69,50 @@ def test_a_redelivered_event_is_answered_without_rereading_and_a_copy_is_checked
     first = import_lines(BATCH, key="imports/a.jsonl")
     assert first.already_imported_at is None
     before = table_dump()
-    redelivered = import_lines(BATCH, key="imports/a.jsonl")  # same object, same ETag
+    bucket = get_settings().data_bucket
+    with count_dynamodb_calls() as calls:
+        redelivered = run_import(bucket, "imports/a.jsonl")  # the same object version again
     assert redelivered.already_imported_at == first.finished_at
     assert (redelivered.lines, redelivered.unchanged, redelivered.created) == (4, 4, 0)
+    assert calls == ["GetItem"]  # the marker only: no line read again
+    # A deliberate re-upload of the same bytes keeps the ETag but is a new version.
+    reuploaded = import_lines(BATCH, key="imports/a.jsonl")
+    assert reuploaded.already_imported_at is None
+    assert (reuploaded.lines, reuploaded.unchanged, reuploaded.created) == (4, 4, 0)
+    report = json.loads(
+        aws.client("s3").get_object(Bucket=bucket, Key="imports/a.jsonl.report.json")["Body"].read()
+    )
+    assert report["started_at"] == reuploaded.started_at  # a new report
     copy = import_lines(BATCH, key="imports/copy.jsonl")  # same lines, another object
     assert copy.already_imported_at is None
     assert (copy.unchanged, copy.created, copy.updated) == (4, 0, 0)
     assert table_dump() == before
+
+
+def test_without_version_ids_the_etag_tells_a_redelivery(aws_env):
+    s3 = aws.client("s3")
+    bucket = "ibok-test-unversioned"
+    s3.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": get_settings().region}
+    )
+    body = "\n".join(json.dumps(line) for line in BATCH).encode()
+    s3.put_object(Bucket=bucket, Key="imports/a.jsonl", Body=body)
+    assert "VersionId" not in s3.get_object(Bucket=bucket, Key="imports/a.jsonl")
+    first = run_import(bucket, "imports/a.jsonl")
+    again = run_import(bucket, "imports/a.jsonl")
+    assert (first.already_imported_at, again.already_imported_at) == (None, first.finished_at)
+
+
+@pytest.mark.parametrize(
+    ("version_id", "sort_key"),
+    [("3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY", "VERSION#3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")]
+    + [(missing, "ETAG#abc") for missing in (None, "", "null")],  # "null": before versioning
+)
+def test_the_marker_is_keyed_on_the_version_id_else_the_etag(version_id, sort_key):
+    assert ImportMarker.key("imports/a.jsonl", version_id, "abc") == (
+        "IMPORT#imports/a.jsonl",
+        sort_key,
+    )
 
 
 def test_a_changed_line_is_an_update_and_only_that_item_changes(aws_env):

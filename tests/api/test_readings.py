@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from chalicelib import clock
 from chalicelib.errors import DomainError
+from chalicelib.imports import service as import_service
+from chalicelib.imports.meter_records import ReadingLine
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import LatestImportedReading, ReadingRecord
 from chalicelib.schemas.meters import ReadingSubmission
@@ -402,3 +405,102 @@ def test_a_corrected_latest_reading_lowers_the_guard(client, customer):
     assert latest_imported() == ("2026-11-15", "billing", 152_000)
     answer = submit(client, customer, value="153")  # below the wrong 190, above the fix
     assert answer.status_code == 201, answer.body
+
+
+def test_the_mark_and_the_stored_hashes_are_read_strongly_consistent(client, customer):
+    # A mark a correction has just lowered must not come back high from a stale replica.
+    requests = []
+
+    def record(params, **_):
+        requests.append(params)
+
+    event = "provide-client-params.dynamodb.BatchGetItem"
+    ddb = BillingItem._get_connection().connection.client  # what the import reads through
+    ddb.meta.events.register(event, record)
+    try:
+        import_lines([reading("W1", "2026-11-15", "152")], key="imports/fix.jsonl")
+    finally:
+        ddb.meta.events.unregister(event, record)
+    tables = [table for params in requests for table in params["RequestItems"].values()]
+    assert tables and all(table.get("ConsistentRead") for table in tables), requests
+    assert len(requests) == 2  # the lines' hashes, then the mark the changed reading moves
+
+
+def test_chunks_of_one_batch_sharing_a_meter_are_written_one_after_another(
+    client, customer, monkeypatch
+):
+    original, running, overlaps = import_service._write_chunk, [], []
+    lock = threading.Lock()
+
+    def write_slowly(chunk):
+        meters = {line.meter for _, _, line in chunk.values() if isinstance(line, ReadingLine)}
+        with lock:
+            overlaps.extend(meters & other for other in running if meters & other)
+            running.append(meters)
+        try:
+            time.sleep(0.05)  # wide enough for a second chunk to start
+            return original(chunk)
+        finally:
+            with lock:
+                running.remove(meters)
+
+    monkeypatch.setattr(import_service, "_write_chunk", write_slowly)
+    lines = [meter(f"Z{n:03d}") for n in range(300)]  # three chunks
+    lines[99] = reading("W1", "2026-11-15", "160")  # the end of the first chunk
+    lines[100] = reading("W1", "2026-11-10", "155")  # the start of the second
+    lines[200] = reading("N1", "2026-11-10", "5")  # the third may go beside either
+    report = import_lines(lines, key="imports/shared.jsonl")
+    assert report.created == 300
+    assert overlaps == []
+    assert latest_imported() == ("2026-11-15", "billing", 160_000)
+
+
+def test_a_readings_only_chunk_is_100_lines_and_its_marks_go_before_its_readings(aws_env):
+    serials = [f"R{n:03d}" for n in range(100)]
+    import_lines(
+        [meter(s) for s in serials] + [reading(s, "2026-09-30", "10") for s in serials],
+        key="imports/meters.jsonl",
+    )
+    reads, writes = [], []
+
+    def on_read(params, **_):
+        (keys,) = [table["Keys"] for table in params["RequestItems"].values()]
+        reads.append({key["sk"]["S"].rsplit("#", 3)[-1] == "I" for key in keys} | {len(keys)})
+
+    def on_write(params, **_):
+        (requests,) = params["RequestItems"].values()
+        kinds = {r["PutRequest"]["Item"]["cls"]["S"] for r in requests}
+        with lock:
+            writes.append(("start", kinds))
+
+    def on_written(**_):
+        with lock:
+            writes.append(("end", None))
+
+    lock = threading.Lock()
+    ddb = BillingItem._get_connection().connection.client
+    handlers = [
+        ("provide-client-params.dynamodb.BatchGetItem", on_read),
+        ("provide-client-params.dynamodb.BatchWriteItem", on_write),
+        ("after-call.dynamodb.BatchWriteItem", on_written),
+    ]
+    for event, handler in handlers:
+        ddb.meta.events.register(event, handler)
+    try:
+        october = [reading(s, "2026-10-31", "11") for s in serials]
+        report = import_lines(october, key="imports/october.jsonl")
+        again = import_lines(october, key="imports/october-again.jsonl")
+    finally:
+        for event, handler in handlers:
+            ddb.meta.events.unregister(event, handler)
+    assert (report.created, again.unchanged) == (100, 100)
+    # One request reads the 100 lines' hashes, one the 100 marks; unchanged: the hashes only.
+    assert reads == [{False, 100}, {True, 100}, {False, 100}], reads
+    starts = [kinds for event, kinds in writes if event == "start"]
+    assert starts == [{"meter_imported"}] * 4 + [{"reading"}] * 4, starts
+    first_reading = writes.index(("start", {"reading"}))
+    assert writes[:first_reading].count(("end", None)) == 4  # every mark written before
+    mark = LatestImportedReading.get(
+        BillingItem.partition(CUSTOMER), LatestImportedReading.sort_key("R042")
+    )
+    assert (mark.latest_on, int(mark.latest_litres)) == ("2026-10-31", 11_000)

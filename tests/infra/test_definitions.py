@@ -93,6 +93,9 @@ def test_chalice_config_stages_and_policies():
             # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
             functions = stage["lambda_functions"]
             assert functions["billing_import"]["lambda_timeout"] == 900
+            # Imports run one at a time (S3 events wait in Lambda's queue): no other import
+            # moves a meter's latest imported reading between an import's read and write.
+            assert functions["billing_import"]["reserved_concurrency"] == 1
             assert {"billing_import", "export_readings"} <= set(functions)
             assert stage["environment_variables"]["BLUEMEDIA_GATEWAY_URL"].startswith("https://")
 
