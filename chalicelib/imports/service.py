@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from pynamodb.exceptions import PutError
 
 from chalicelib import aws, clock
 from chalicelib.http.validation import field_messages
@@ -29,6 +32,8 @@ from chalicelib.models.meters import LatestImportedReading
 
 CHUNK = 100  # lines: one BatchGetItem (at most 100 keys) reads their stored hashes
 WRITE_REQUEST_ITEMS = 25  # BatchWriteItem
+WRITE_ATTEMPTS = 5  # of one BatchWriteItem group, with backoff between them
+WRITE_BACKOFF_SECONDS = 0.1
 MAX_REPORTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
 WRITERS = 2  # chunks written at once: DynamoDB latency overlaps with parsing
@@ -57,6 +62,9 @@ class ImportReport:
     by_type: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     already_imported_at: str | None = None  # the same object was imported then
+    # Set when the batch could not be imported to the end (e.g. DynamoDB kept refusing
+    # writes): the lines counted so far were read, not all written; the event is retried.
+    failed: str | None = None
 
     def add_error(self, line: int, field_name: str, message: str) -> None:
         """Record a rejected line (the first MAX_REPORTED_ERRORS are listed)."""
@@ -168,9 +176,19 @@ _requests = ThreadPoolExecutor(REQUESTS, thread_name_prefix="import-write")
 
 
 def _save_group(items: list[BillingItem]) -> None:
-    with BillingItem.batch_write() as writer:  # unprocessed items are resent, else PutError
-        for item in items:
-            writer.save(item)
+    """One BatchWriteItem of `items`. PynamoDB resends unprocessed items at once, a few
+    times; when DynamoDB keeps refusing, wait and write the group again (puts of whole
+    items: repeating one is harmless)."""
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            with BillingItem.batch_write() as writer:
+                for item in items:
+                    writer.save(item)
+            return
+        except PutError:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            time.sleep(WRITE_BACKOFF_SECONDS * 2 ** (attempt - 1) * (1 + random.random()))
 
 
 def _save_all(items: list[BillingItem]) -> None:
@@ -279,10 +297,44 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
     if _already_imported(marker_key, report):
         s3_object["Body"].close()
         return report  # a redelivered event: every line is as stored; the report stands
+    try:
+        _import_lines(s3_object["Body"], report, progress)
+    except Exception as exc:
+        # The operator sees the failure next to the batch; the event's retry starts over
+        # (no marker is written) and, being idempotent, finishes the job.
+        report.failed = type(exc).__name__
+        report.finished_at = clock.now().isoformat()
+        _write_report(bucket, key, report)
+        raise
+    if progress is not None:
+        progress(report.lines)
+    report.finished_at = clock.now().isoformat()
+    _write_report(bucket, key, report)
+    ImportMarker(
+        *marker_key,
+        finished_at=report.finished_at,
+        lines=report.lines,
+        valid=report.valid,
+        invalid=report.invalid,
+    ).save()
+    return report
+
+
+def _write_report(bucket: str, key: str, report: ImportReport) -> None:
+    aws.client("s3").put_object(
+        Bucket=bucket,
+        Key=report_key(key),
+        Body=json.dumps(report.as_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
+        ContentType="application/json",
+    )
+
+
+def _import_lines(body: Any, report: ImportReport, progress: ProgressCallback | None) -> None:
+    """Validate every line of `body` and write the chunks; counts go to `report`."""
     pending: Chunk = {}
     writer = ChunkWriter(report)
     try:
-        for number, raw in enumerate(_lines(s3_object["Body"]), start=1):
+        for number, raw in enumerate(_lines(body), start=1):
             report.lines = number
             if raw.strip():
                 try:
@@ -307,20 +359,3 @@ def run_import(bucket: str, key: str, progress: ProgressCallback | None = None) 
             writer.submit(pending)
     finally:
         writer.close()
-    if progress is not None:
-        progress(report.lines)
-    report.finished_at = clock.now().isoformat()
-    aws.client("s3").put_object(
-        Bucket=bucket,
-        Key=report_key(key),
-        Body=json.dumps(report.as_dict(), ensure_ascii=False, indent=1).encode("utf-8"),
-        ContentType="application/json",
-    )
-    ImportMarker(
-        *marker_key,
-        finished_at=report.finished_at,
-        lines=report.lines,
-        valid=report.valid,
-        invalid=report.invalid,
-    ).save()
-    return report

@@ -53,10 +53,14 @@ START_FIELDS = (
 CONFIRMED, NOT_CONFIRMED = "CONFIRMED", "NOTCONFIRMED"
 MAX_DESCRIPTION, MAX_EMAIL = 79, 60
 ITN_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # ASCII digits only, unlike \d
-# OrderID: letters and digits, at most 32 (ours are 24). Only such ids are ever echoed in a
-# signed answer to a notification we rejected: an id chosen by an unauthenticated sender
-# could otherwise carry `|` and further "fields", and our signature over
-# `serviceID|orderID|NOTCONFIRMED|key` would then sign a forged notification.
+# OrderID: letters and digits, at most 32 (ours are 24); a transaction with another id is
+# refused. Our answers sign `serviceID|orderID|CONFIRMED-or-NOT|…|key`, so an answer to a
+# notification we rejected must never turn into the hash of a notification we would accept:
+# - only ids of this form are echoed, so a sender cannot slip `|` and further "fields" in;
+# - a notification is read only from leaf elements, exactly the values the hash covers
+#   (mixed content is refused), so the hash of an answer could only validate a document
+#   whose leaves are those ids and CONFIRMED/NOTCONFIRMED - and such a document has no
+#   amount, which always holds a dot.
 ORDER_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 
 
@@ -83,9 +87,23 @@ def _leaves(element: Element) -> list[str]:
     return values
 
 
+def _has_mixed_content(element: Element) -> bool:
+    """True if any element below `element` (itself included) has both children and text,
+    or text after a child: text the hash (leaves only) would not cover."""
+    for node in element.iter():
+        if len(node) and (node.text or "").strip():
+            return True
+        if any((child.tail or "").strip() for child in node):
+            return True
+    return False
+
+
 def _text(element: Element, tag: str) -> str | None:
+    """The text of the direct child `tag`, only if that child is a leaf (what was hashed)."""
     found = element.find(tag)
-    return found.text.strip() if found is not None and found.text else None
+    if found is None or len(found) or not found.text:
+        return None
+    return found.text.strip() or None
 
 
 def _amount(raw: str | None) -> int:
@@ -168,6 +186,9 @@ class BlueMedia:
         given = _text(document, "hash") or ""
         if transactions is None or not service_id:
             raise InvalidNotification("malformed", "incomplete notification", named)
+        if _has_mixed_content(document):
+            # Text beside child elements is not covered by the hash: nothing here may be read.
+            raise InvalidNotification("malformed", "mixed content", named)
         if service_id != self.service_id:
             raise InvalidNotification("other_service", "another service", named)
         expected = signature([service_id, *_leaves(transactions)], self.shared_key)
@@ -175,6 +196,8 @@ class BlueMedia:
             raise InvalidNotification("bad_hash", "bad hash", named)
         parsed = []
         for item in transactions.findall("transaction"):
+            if not ORDER_ID.fullmatch(_text(item, "orderID") or ""):
+                raise InvalidNotification("malformed", "orderID not ours", named)
             try:
                 amount = _amount(_text(item, "amount"))
             except ValueError as exc:

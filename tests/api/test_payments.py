@@ -726,3 +726,44 @@ def test_marking_the_receipt_sent_is_retried(client, customer, outbox, monkeypat
     assert len(failures) == 2
     assert stored.receipt_sent_at is not None and stored.receipt_claimed_at is None
     assert len(receipts(outbox)) == 1
+
+
+@pytest.mark.parametrize(
+    "forged_transaction",
+    [
+        # Text beside child elements is not covered by the hash (the leaves are).
+        "<orderID>{order}<x>A</x></orderID><amount>20.00<y>NOTCONFIRMED</y></amount>"
+        "<currency>PLN<z/></currency><paymentStatus>SUCCESS<w/></paymentStatus>",
+        "<orderID><x>A</x></orderID><x>NOTCONFIRMED</x><orderID>{order}</orderID>",
+        "<orderID>A</orderID>{order}<x>NOTCONFIRMED</x>",
+    ],
+)
+def test_text_the_hash_does_not_cover_is_never_read(
+    client, customer, security_events, forged_transaction
+):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    oracle_answer = notify(client, itn_body(transaction("A", "20.00"), hash_value="0" * 64))
+    assert confirmations(oracle_answer) == {"A": "NOTCONFIRMED"}
+    oracle = ElementTree.fromstring(oracle_answer.body).findtext("hash")
+    service_id, _ = bluemedia_credentials()
+    forged = (
+        f"<?xml version='1.0' encoding='UTF-8'?><transactionList><serviceID>{service_id}"
+        f"</serviceID><transactions><transaction>{forged_transaction.format(order=order_id)}"
+        f"</transaction></transactions><hash>{oracle}</hash></transactionList>"
+    )
+    body = "transactions=" + quote(base64.b64encode(forged.encode()).decode(), safe="")
+    answer = notify(client, body)
+    assert answer.status_code in (200, 400)
+    if answer.status_code == 200:
+        assert set(confirmations(answer).values()) == {"NOTCONFIRMED"}
+    assert order_item(order_id).status == "started"
+    logged, _ = security_events()
+    assert "itn_malformed" in logged or "itn_bad_hash" in logged
+
+
+def test_a_signed_notification_with_an_order_id_not_ours_is_refused(client, customer):
+    """Even a correctly signed notification gets no answer echoing an id we never issue."""
+    for foreign in ("ORD|20.00|PLN|SUCCESS", "A" * 33, "zamówienie-1"):
+        answer = notify(client, itn_body(transaction(foreign, "20.00")))
+        assert answer.status_code == 400, foreign
+        assert answer.json_body["error"]["code"] == "invalid_input"

@@ -89,6 +89,13 @@ def test_chalice_config_stages_and_policies():
             actions = {a for s in policy["Statement"] for a in s["Action"]}
             assert "dynamodb:Scan" not in actions
             assert {"dynamodb:Query", "ssm:GetParameter", "ses:SendEmail"} <= actions
+            # Without ListBucket S3 answers a missing key with 403, and a missing PDF would be
+            # a 500 instead of the clear 404.
+            bucket = f"arn:aws:s3:::ibok-{name}-data"
+            assert any(
+                "s3:ListBucket" in s["Action"] and s["Resource"] == bucket
+                for s in policy["Statement"]
+            )
             assert "AWS_ENDPOINT_URL" not in stage["environment_variables"]
             # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
             functions = stage["lambda_functions"]
