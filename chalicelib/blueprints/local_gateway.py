@@ -14,7 +14,13 @@ from chalice import Blueprint, Response
 
 from chalicelib import clock
 from chalicelib.blueprints.local_pages import page
-from chalicelib.payments.bluemedia import START_FIELDS, same_hash, signature
+from chalicelib.payments.bluemedia import (
+    ORDER_ID,
+    SEPARATOR,
+    START_FIELDS,
+    same_hash,
+    signature,
+)
 from chalicelib.payments.gateways import bluemedia
 from chalicelib.settings import get_settings
 
@@ -47,6 +53,8 @@ def _error(message: str) -> Response:
 @bp.route("/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
 def payment_page() -> Response:
     fields = _form(bp.current_request)
+    if any(SEPARATOR in value for value in fields.values()):
+        return _error("Nieprawidłowy podpis formularza płatności.")  # never signed so
     gateway = bluemedia()
     sent = [fields[name] for name in START_FIELDS if fields.get(name)]
     if fields.get("ServiceID") != gateway.service_id or not same_hash(
@@ -83,7 +91,9 @@ def decide() -> Response:
     fields = _form(bp.current_request)
     status = fields.get("Status")
     order_id = fields.get("OrderID", "")
-    if status not in ("SUCCESS", "FAILURE") or not order_id.isalnum():
+    if status not in ("SUCCESS", "FAILURE") or not ORDER_ID.fullmatch(order_id):
+        return _error("Nieprawidłowa decyzja.")
+    if any(SEPARATOR in value for value in fields.values()):
         return _error("Nieprawidłowa decyzja.")
     gateway = bluemedia()
     settings = get_settings()

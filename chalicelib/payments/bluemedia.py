@@ -51,6 +51,10 @@ START_FIELDS = (
     "CustomerEmail",
 )
 CONFIRMED, NOT_CONFIRMED = "CONFIRMED", "NOTCONFIRMED"
+SEPARATOR = "|"
+STATUSES = frozenset({"PENDING", "SUCCESS", "FAILURE"})  # exactly as the gateway writes them
+# Each read once per transaction; two of one would leave it open which one was meant.
+SINGLE_FIELDS = ("orderID", "amount", "currency", "paymentStatus")
 MAX_DESCRIPTION, MAX_EMAIL = 79, 60
 ITN_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # ASCII digits only, unlike \d
 # OrderID: letters and digits, at most 32 (ours are 24); a transaction with another id is
@@ -65,8 +69,15 @@ ORDER_ID = re.compile(r"[0-9A-Za-z]{1,32}")
 
 
 def signature(values: list[str], key: str) -> str:
-    """sha256 hex of the non-empty values joined with "|", then "|" and the key."""
-    joined = "|".join([*(v for v in values if v != ""), key])
+    """sha256 hex of the non-empty values joined with "|", then "|" and the key.
+
+    A value holding "|" is never signed: the start form, the notification and our answers
+    share this key, and a "|" inside one value would let its signature be read as the hash
+    of a message with other fields (e.g. a start form's e-mail `success|a@x.pl` becoming a
+    notification's paymentStatus)."""
+    if any(SEPARATOR in value for value in values):
+        raise ValueError("a value to be signed holds the separator")
+    joined = SEPARATOR.join([*(v for v in values if v != ""), key])
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
 
 
@@ -144,7 +155,8 @@ class BlueMedia:
             "Description": request.description[:MAX_DESCRIPTION],
             "GatewayID": "",
             "Currency": "PLN",
-            "CustomerEmail": email if len(email) <= MAX_EMAIL else "",
+            # Left out rather than cut (a cut address is a wrong one) or signed with a "|".
+            "CustomerEmail": email if len(email) <= MAX_EMAIL and SEPARATOR not in email else "",
         }
         fields = [(name, values[name]) for name in START_FIELDS if values[name] != ""]
         fields.append(("Hash", signature([value for _, value in fields], self.shared_key)))
@@ -191,13 +203,21 @@ class BlueMedia:
             raise InvalidNotification("malformed", "mixed content", named)
         if service_id != self.service_id:
             raise InvalidNotification("other_service", "another service", named)
-        expected = signature([service_id, *_leaves(transactions)], self.shared_key)
+        leaves = _leaves(transactions)
+        if any(SEPARATOR in value for value in leaves):
+            # A "|" inside a value makes the joined string ambiguous (see `signature`).
+            raise InvalidNotification("malformed", "separator in a value", named)
+        expected = signature([service_id, *leaves], self.shared_key)
         if not same_hash(given, expected):
             raise InvalidNotification("bad_hash", "bad hash", named)
         parsed = []
         for item in transactions.findall("transaction"):
+            if any(len(item.findall(name)) != 1 for name in SINGLE_FIELDS):
+                raise InvalidNotification("malformed", "a required field missing or twice", named)
             if not ORDER_ID.fullmatch(_text(item, "orderID") or ""):
                 raise InvalidNotification("malformed", "orderID not ours", named)
+            if _text(item, "paymentStatus") not in STATUSES:
+                raise InvalidNotification("malformed", "unknown paymentStatus", named)
             try:
                 amount = _amount(_text(item, "amount"))
             except ValueError as exc:
@@ -208,7 +228,7 @@ class BlueMedia:
                     remote_id=_text(item, "remoteID") or "",
                     amount=amount,
                     currency=_text(item, "currency") or "",
-                    status=(_text(item, "paymentStatus") or "").upper(),
+                    status=_text(item, "paymentStatus") or "",
                     gateway_id=_text(item, "gatewayID"),
                     payment_date=_payment_date(_text(item, "paymentDate")),
                     status_details=_text(item, "paymentStatusDetails"),
@@ -256,8 +276,8 @@ class BlueMedia:
     def verify_return(self, params: dict[str, str]) -> str:
         """The order id of a browser return whose Hash holds."""
         order_id = params.get("OrderID", "")
-        if params.get("ServiceID") != self.service_id or not order_id:
-            raise InvalidNotification("other_service", "another service or no order")
+        if params.get("ServiceID") != self.service_id or not ORDER_ID.fullmatch(order_id):
+            raise InvalidNotification("other_service", "another service or not our order id")
         if not same_hash(params.get("Hash", ""), self.return_hash(order_id)):
             raise InvalidNotification("bad_hash", "bad hash")
         return order_id

@@ -702,8 +702,10 @@ def test_a_rejected_notification_is_no_signing_oracle(client, customer, security
     assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}
     assert order_item(order_id).status == "started"
     logged, _ = security_events()
-    assert logged.count("itn_bad_hash") == len(hostile_ids) + 1
-    assert logged.count("itn_bad_amount") == 1  # the forgery's hash held, its amount did not
+    # The "|" id is refused before its hash is checked; the forgery's hash held, but a
+    # notification without an amount is malformed.
+    assert logged.count("itn_malformed") == 2
+    assert logged.count("itn_bad_hash") == len(hostile_ids)
 
 
 def test_marking_the_receipt_sent_is_retried(client, customer, outbox, monkeypatch):
@@ -767,3 +769,46 @@ def test_a_signed_notification_with_an_order_id_not_ours_is_refused(client, cust
         answer = notify(client, itn_body(transaction(foreign, "20.00")))
         assert answer.status_code == 400, foreign
         assert answer.json_body["error"]["code"] == "invalid_input"
+
+
+def test_a_start_form_signature_never_passes_for_a_notification(client, customer):
+    """The start form, the notification and our answers share the key. An e-mail holding
+    "|" (valid in an address) once let a start form's Hash be read as the hash of a paid
+    notification: `ServiceID|OrderID|Amount|Description|PLN|success|a@evil.example`."""
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    order = order_item(order_id)
+    order.update(actions=[OnlinePayment.email.set("success|a@evil.example")])
+    gateway = service.provider()
+    form = dict(gateway.start(StartRequest(order_id, 2000, order.description, order.email)).fields)
+    assert "CustomerEmail" not in form  # never signed with the separator in it
+    service_id, _ = bluemedia_credentials()
+    forged = (
+        f"<?xml version='1.0' encoding='UTF-8'?><transactionList><serviceID>{service_id}"
+        f"</serviceID><transactions><transaction><orderID>{order_id}</orderID>"
+        f"<amount>{form['Amount']}</amount><remoteID>{form['Description']}</remoteID>"
+        "<currency>PLN</currency><paymentStatus>success</paymentStatus>"
+        "<x>a@evil.example</x></transaction></transactions>"
+        f"<hash>{form['Hash']}</hash></transactionList>"
+    )
+    body = "transactions=" + quote(base64.b64encode(forged.encode()).decode(), safe="")
+    assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}
+    assert order_item(order_id).status == "started"
+    # Had the e-mail been signed, the hash would hold; the lower-case status alone is
+    # refused too, and so is any "|" in a value.
+    for status in ("success", "Success"):
+        answer = notify(client, itn_body(transaction(order_id, "20.00", status=status)))
+        assert confirmations(answer) == {order_id: "NOTCONFIRMED"}
+    piped = itn_body(transaction(order_id, "20.00", remote="R|1"))
+    assert confirmations(notify(client, piped)) == {order_id: "NOTCONFIRMED"}
+    assert order_item(order_id).status == "started"
+
+
+def test_a_transaction_with_a_field_twice_or_missing_is_refused(client, customer):
+    order_id = start(client, customer, amount="20,00").json_body["order_id"]
+    xml, values = transaction(order_id, "20.00")
+    second_amount = xml.replace("</transaction>", "<amount>1.00</amount></transaction>")
+    twice = (second_amount, [*values, "1.00"])
+    missing = (xml.replace("<currency>PLN</currency>", ""), [v for v in values if v != "PLN"])
+    for variant in (twice, missing):
+        assert confirmations(notify(client, itn_body(variant))) == {order_id: "NOTCONFIRMED"}
+    assert order_item(order_id).status == "started"

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from defusedxml import ElementTree
 
-from chalicelib.payments.bluemedia import BlueMedia
+from chalicelib.payments.bluemedia import BlueMedia, signature
 from chalicelib.payments.provider import InvalidNotification, StartRequest
 
 KEY = "3f9a2b7c-klucz"
@@ -275,3 +275,9 @@ def test_browser_return_hash(gateway):
         gateway.verify_return({**good, "OrderID": "ORD2"})
     with pytest.raises(InvalidNotification):
         gateway.verify_return({**good, "ServiceID": "1"})
+
+
+def test_nothing_with_the_separator_is_ever_signed():
+    with pytest.raises(ValueError, match="separator"):
+        signature(["100042", "ORD|1"], KEY)
+    assert signature(["100042", "", "ORD1"], KEY) == sha(f"100042|ORD1|{KEY}")
