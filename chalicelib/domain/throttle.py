@@ -54,6 +54,16 @@ def login_scopes(login: str, source: str, device: str | None = None) -> dict[str
     return scopes
 
 
+def login_caps(limits: LoginLimits) -> dict[str, int]:
+    """The count at which each scope stops admitting attempts."""
+    return {
+        "login_source": limits.per_login_source,
+        "source": limits.per_source,
+        "login": limits.per_login,
+        "device": limits.per_login_source,
+    }
+
+
 def login_retry_after(counters: dict[str, Counter], now: int, limits: LoginLimits) -> int:
     """Seconds to wait before this login attempt may be tried; 0 when it may go ahead."""
     window_end = window_start(now, limits.window) + limits.window

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.domain import devices, passwords
-from chalicelib.domain.throttle import LoginLimits, login_retry_after, login_scopes
+from chalicelib.domain.throttle import (
+    LoginLimits,
+    login_caps,
+    login_retry_after,
+    login_scopes,
+)
 from chalicelib.domain.tokens import (
     ONE_TIME_TOKEN_BYTES,
     SESSION_TOKEN_BYTES,
@@ -65,11 +70,14 @@ def login(
     device_key = devices.device_key(pepper)
     device = devices.verify(device_key, device_token, login_name, today, settings.device_trust_days)
     scopes = login_scopes(login_name, ip, device.nonce if device else None)
-    counters = throttle.read(scopes, now, settings.login_window_seconds)
-    wait = login_retry_after(counters, now, _limits(settings))
-    if wait > 0:
+    limits = _limits(settings)
+    window = settings.login_window_seconds
+    # The attempt is counted as a failure before the password is checked (and taken back if
+    # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
+    if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
+        counters = throttle.read(scopes, now, window)
         store.record_login_event(login_name, now_dt, ip, user_agent, "throttled")
-        raise Throttled(wait)
+        raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
     account = store.get_account(login_name)
     if account is None:
@@ -78,20 +86,20 @@ def login(
     else:
         valid = passwords.verify_password(password, account.password_hash, pepper)
     if not valid or account is None or account.status != "active":
-        throttle.add(list(scopes.values()), now, settings.login_window_seconds)
         store.record_login_event(login_name, now_dt, ip, user_agent, "failure")
-        raise LoginFailed()
+        raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
         store.update_account(account, [Account.password_hash.set(new_hash)])
     session = open_session(account, ip, user_agent, now_dt)
     store.record_login_event(login_name, now_dt, ip, user_agent, "success")
-    # The caller's own pair and device start afresh; the login's count of failures from
-    # unknown devices stays, or each of the customer's logins would hand a distributed
-    # guesser a fresh run of unslowed attempts.
-    own = [key for name, key in scopes.items() if name in ("login_source", "device")]
-    throttle.clear(own, now, settings.login_window_seconds)
+    # The caller's own pair and device start afresh; the attempt is taken back from the
+    # source and the login, whose earlier failures stay: or each of the customer's logins
+    # would hand a distributed guesser a fresh run of unslowed attempts.
+    cleared = [key for name, key in scopes.items() if name in ("login_source", "device")]
+    returned = [key for name, key in scopes.items() if name in ("source", "login")]
+    throttle.release(cleared, returned, now, window)
     return replace(session, device_token=devices.issue(device_key, account.login, today))
 
 

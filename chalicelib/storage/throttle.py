@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.throttle import Counter, window_start
 from chalicelib.models.accounts import ThrottleCounter
+from chalicelib.storage.accounts import connection
+from chalicelib.storage.errors import is_condition_failure
 
 
 def _key(scope_key: str, now: int, window: int) -> tuple[str, str]:
@@ -50,3 +53,65 @@ def clear(scope_keys: list[str], now: int, window: int) -> None:
     with ThrottleCounter.batch_write() as batch:
         for scope_key in scope_keys:
             batch.delete(ThrottleCounter(*_key(scope_key, now, window)))
+
+
+def reserve(
+    scope_keys: dict[str, str],
+    caps: dict[str, int],
+    now: int,
+    window: int,
+    slowdown: dict[str, int] | None = None,
+) -> bool:
+    """Count one attempt in every scope at once, unless a scope is at its cap; True if
+    counted. One transaction: concurrent attempts cannot all read the same old count and
+    slip past the cap together. A scope named in `slowdown` at its cap still admits an
+    attempt once that many seconds have passed since its last one."""
+    slowdown = slowdown or {}
+    expires = window_start(now, window) + 2 * window
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            for name, scope_key in scope_keys.items():
+                condition = ThrottleCounter.count.does_not_exist() | (
+                    ThrottleCounter.count < caps[name]
+                )
+                if name in slowdown:
+                    condition |= ThrottleCounter.last_at <= now - slowdown[name]
+                tx.update(
+                    ThrottleCounter(*_key(scope_key, now, window)),
+                    actions=[
+                        ThrottleCounter.count.add(1),
+                        ThrottleCounter.last_at.set(now),
+                        ThrottleCounter.expires_at.set(expires),
+                    ],
+                    condition=condition,
+                )
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):  # at a cap, or a concurrent attempt got there first
+            return False
+        raise
+    return True
+
+
+def release(cleared: list[str], returned: list[str], now: int, window: int) -> bool:
+    """After a successful attempt: forget the `cleared` scopes' failures and take the
+    attempt back from the `returned` scopes' counts, in one transaction. False if a
+    concurrent attempt on the same counters got in the way (they then stay a little high,
+    which errs on the safe side, until the window ends)."""
+    expires = window_start(now, window) + 2 * window
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            for scope_key in cleared:
+                tx.delete(ThrottleCounter(*_key(scope_key, now, window)))
+            for scope_key in returned:
+                tx.update(
+                    ThrottleCounter(*_key(scope_key, now, window)),
+                    actions=[
+                        ThrottleCounter.count.add(-1),
+                        ThrottleCounter.expires_at.set(expires),
+                    ],
+                )
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -297,3 +298,76 @@ def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
         assert len(checks) == 1, login_name
         assert checks[0].startswith(cost), login_name
     assert hashes == []
+
+
+def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
+    """Guesses at once, one per source; how many reached the password check (held there
+    as a slow bcrypt would hold them), and how each ended."""
+    import threading
+
+    from chalicelib.domain import passwords
+    from chalicelib.errors import LoginFailed, Throttled
+    from chalicelib.services import sessions
+    from chalicelib.storage import throttle
+
+    atomic = threading.Lock()  # DynamoDB runs each transaction atomically; moto in-process
+    real_reserve, real_verify = throttle.reserve, passwords.verify_password
+
+    def reserve(*args, **kwargs):
+        with atomic:
+            return real_reserve(*args, **kwargs)
+
+    checking, go_on = [], threading.Event()
+
+    def verify(*args):
+        checking.append(1)
+        go_on.wait(timeout=5)
+        return real_verify(*args)
+
+    monkeypatch.setattr(throttle, "reserve", reserve)
+    monkeypatch.setattr(passwords, "verify_password", verify)
+    outcomes: list[str] = []
+
+    def guess(number: int, source: str) -> None:
+        try:
+            sessions.login("100200", f"Zle-Haslo-{number:06d}", source, "bot")
+        except (LoginFailed, Throttled) as exc:
+            outcomes.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=guess, args=pair) for pair in enumerate(sources)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while len(outcomes) + len(checking) < len(sources) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    held = len(checking)
+    go_on.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    monkeypatch.undo()
+    return held, sorted(outcomes)
+
+
+def test_concurrent_guesses_cannot_all_pass_on_the_same_counts(
+    client, outbox, aws_env, window_start
+):
+    """Ten guesses at once from one address: only as many passwords are checked as the
+    login+source limit (3) allows; the rest are 429 before any bcrypt work."""
+    active_account(client, outbox)
+    with pytest.MonkeyPatch.context() as patch:
+        held, outcomes = burst(patch, ["203.0.113.66"] * 10)
+    assert held == 3
+    assert outcomes == ["LoginFailed"] * 3 + ["Throttled"] * 7
+
+
+def test_a_distributed_burst_gets_one_guess_per_slowdown(client, outbox, aws_env, window_start):
+    """Once the login is slowed down (5 failures), a burst from ten addresses at once gets
+    one guess, not ten; the next one only after LOGIN_SLOWDOWN_SECONDS."""
+    active_account(client, outbox)
+    with pytest.MonkeyPatch.context() as patch:
+        assert burst(patch, [f"192.0.2.{n}" for n in range(5)])[0] == 5
+    clock.travel(30)
+    with pytest.MonkeyPatch.context() as patch:
+        held, outcomes = burst(patch, [f"198.51.100.{n}" for n in range(10)])
+    assert held == 1
+    assert outcomes == ["LoginFailed"] + ["Throttled"] * 9
