@@ -41,6 +41,9 @@ from chalicelib.payments.provider import (
 )
 
 MAX_NOTIFICATION_BYTES = 256 * 1024
+# Levels below the root: transactionList > transactions > transaction > field (> sub-field)
+# is 3-4; anything far deeper is refused before it is walked or hashed.
+MAX_DEPTH = 8
 START_FIELDS = (
     "ServiceID",
     "OrderID",
@@ -86,15 +89,25 @@ def same_hash(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.strip().lower().encode(), expected.lower().encode())
 
 
+def _too_deep(root: Element, limit: int = MAX_DEPTH) -> bool:
+    """True if any element lies more than `limit` levels below `root` (walked iteratively)."""
+    stack = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
+
+
 def _leaves(element: Element) -> list[str]:
-    """Every non-empty leaf text below `element`, in document order."""
-    children = list(element)
-    if not children:
-        text = (element.text or "").strip()
-        return [text] if text else []
+    """Every non-empty leaf text below `element`, in document order (walked iteratively)."""
     values: list[str] = []
-    for child in children:
-        values.extend(_leaves(child))
+    for node in element.iter():
+        if len(node) == 0:
+            text = (node.text or "").strip()
+            if text:
+                values.append(text)
     return values
 
 
@@ -163,7 +176,7 @@ class BlueMedia:
         return Redirect(url=self.gateway_url, fields=fields)
 
     def decode(self, body: bytes, content_type: str) -> Element:
-        """The ITN XML document of a form-encoded body (hardened parser)."""
+        """The ITN XML document of a form-encoded body (hardened parser, bounded depth)."""
         if len(body) > MAX_NOTIFICATION_BYTES:
             raise InvalidNotification("malformed", "notification too large")
         if "application/x-www-form-urlencoded" not in content_type.lower():
@@ -177,13 +190,16 @@ class BlueMedia:
             raise InvalidNotification("malformed", "no transactions field")
         try:
             raw = base64.b64decode(encoded.replace(" ", "+"), validate=True)
-            return SafeElementTree.fromstring(
+            document = SafeElementTree.fromstring(
                 raw.decode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True
             )
         except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
             raise InvalidNotification("malformed", "bad base64 or XML") from exc
         except (DefusedXmlException, SafeElementTree.ParseError) as exc:
             raise InvalidNotification("malformed", "unsafe or malformed XML") from exc
+        if _too_deep(document):
+            raise InvalidNotification("malformed", "nested too deeply")
+        return document
 
     def parse_notification(self, body: bytes, content_type: str) -> Notification:
         """Verify the ITN's service and hash, then read its transactions."""

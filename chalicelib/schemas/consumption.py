@@ -5,11 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from chalicelib import clock
 from chalicelib.schemas.base import Schema, Strict
 
 MAX_YEARS = 15
+# No readings predate the system; later than the end of next year is no date to ask about
+# (and near 9999 the month arithmetic, and the same period a year before, overflow).
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def _today() -> dt.date:
+    return clock.to_warsaw(clock.now()).date()
+
+
+def latest_date() -> dt.date:
+    """The last date a query may name: 31 December of next year (Warsaw time)."""
+    return dt.date(_today().year + 1, 12, 31)
 
 
 class ConsumptionQuery(Strict):
@@ -19,13 +32,26 @@ class ConsumptionQuery(Strict):
     date_to: dt.date | None = Field(None, alias="to")
     period: Literal["month", "billing"] = "month"
 
+    @field_validator("date_from", "date_to")
+    @classmethod
+    def _within_bounds(cls, value: dt.date | None) -> dt.date | None:
+        if value is None:
+            return value
+        if value < EARLIEST:
+            raise ValueError(f"Data nie może być wcześniejsza niż {EARLIEST:%d.%m.%Y} r.")
+        latest = latest_date()
+        if value > latest:
+            raise ValueError(f"Data nie może być późniejsza niż {latest:%d.%m.%Y} r.")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> ConsumptionQuery:
-        if self.date_from and self.date_to:
-            if self.date_from > self.date_to:
-                raise ValueError("Data „od” nie może być późniejsza niż „do”.")
-            if (self.date_to - self.date_from).days > MAX_YEARS * 366:
-                raise ValueError(f"Zakres może obejmować najwyżej {MAX_YEARS} lat.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("Data „od” nie może być późniejsza niż „do”.")
+        # A missing "to" means today (a missing "from" is at most a year before "to").
+        until = self.date_to or _today()
+        if self.date_from and (until - self.date_from).days > MAX_YEARS * 366:
+            raise ValueError(f"Zakres może obejmować najwyżej {MAX_YEARS} lat.")
         return self
 
 

@@ -112,5 +112,35 @@ def test_bad_ranges_are_400(client, customer, query):
     assert answer.json_body["error"]["code"] == "invalid_input"
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("from=0001-01-01", "from"),
+        ("from=0001-01-01&period=billing", "from"),
+        ("to=0001-01-01", "to"),
+        ("to=9999-12-31", "to"),
+        ("to=9999-12-31&period=billing", "to"),
+        ("from=9999-12-01", "from"),
+        ("from=1900-01-01", "from"),
+        ("from=1999-12-31&to=2000-06-30", "from"),
+        ("from=2020-01-01&to=2028-01-01", "to"),  # after 31.12.2027 (today is 2026-06-20)
+        ("from=2005-01-01", "_"),  # 21 years to the default "to", today
+        ("from=2005-01-01&period=billing", "_"),
+    ],
+)
+def test_dates_out_of_bounds_are_400_with_a_field_message(client, customer, query, field):
+    answer = client.http.get(f"/consumption?{query}", headers=customer)
+    assert answer.status_code == 400, answer.body
+    error = answer.json_body["error"]
+    assert error["code"] == "invalid_input"
+    assert error["fields"][field].startswith(("Data nie może", "Zakres może"))
+
+
+def test_the_bounds_themselves_are_accepted(client, customer):
+    for query in ("from=2012-01-01", "to=2027-12-31", "to=2000-01-01&period=billing"):
+        answer = client.http.get(f"/consumption?{query}", headers=customer)
+        assert answer.status_code == 200, (query, answer.body)
+
+
 def test_needs_a_session(client, customer):
     assert client.http.get("/consumption").status_code == 401

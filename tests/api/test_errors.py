@@ -8,13 +8,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 from chalice.config import Config
 from chalice.deploy.swagger import SwaggerGenerator
 from chalice.local import LocalGateway
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.http.ids import encode_id
+from chalicelib.errors import NotFound
+from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.services.system_accounts import create_system_account
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, post, register_body
@@ -224,6 +227,48 @@ def test_not_found_in_the_error_shape_with_security_headers(client, app, auth_he
         assert response.status_code == 404, (path, response.body)
         assert_error_shape(response)
         assert_security_headers(response)
+
+
+@pytest.fixture
+def dynamodb_key_size_limit(monkeypatch):
+    """DynamoDB's ValidationException for a key value over 1024 bytes (moto does not check
+    it on reads)."""
+    make_api_call = BaseClient._make_api_call
+
+    def checked(self, operation, params):
+        values = [*params.get("Key", {}).values()]
+        values += params.get("ExpressionAttributeValues", {}).values()
+        if any(len(v.get("S", "").encode()) > 1024 for v in values if isinstance(v, dict)):
+            error = {"Code": "ValidationException", "Message": "key too large"}
+            raise ClientError({"Error": error}, operation)
+        return make_api_call(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", checked)
+
+
+@pytest.mark.parametrize("length", [201, 1100])
+def test_over_long_path_ids_are_404_before_any_lookup(
+    client, app, auth_headers, dynamodb_key_size_limit, length
+):
+    """DynamoDB refuses a sort key over 1024 bytes (a 500); a key that long is no key of ours."""
+    long_id = encode_id("FV/" + "1" * (length - 3))
+    paths = (
+        f"/invoices/{long_id}",
+        f"/invoices/{long_id}/pdf",
+        f"/contracts/{long_id}/file",
+        f"/contracts/{encode_id('U/1')}/annexes/{long_id}/file",
+        f"/contracts/{long_id}/annexes/{encode_id('A/1')}/file",
+    )
+    for path in paths:
+        response = client.http.get(path, headers=auth_headers)
+        assert response.status_code == 404, (path, response.body)
+        assert_error_shape(response)
+
+
+def test_a_path_id_of_the_longest_allowed_key_is_looked_up():
+    assert decode_id(encode_id("ż" * 100), "x") == "ż" * 100
+    with pytest.raises(NotFound):
+        decode_id(encode_id("ż" * 100 + "1"), "x")
 
 
 def test_unknown_routes_are_answered_by_the_gateway_with_the_headers():

@@ -376,6 +376,25 @@ def test_hostile_notifications_are_400_never_500(client, customer, body):
     assert answer.json_body["error"]["code"] == "invalid_input"
 
 
+def test_a_deeply_nested_notification_is_refused_without_a_traceback(
+    client, customer, captured_logs
+):
+    service_id, _ = bluemedia_credentials()
+    deep = "<a>" * 5000 + "x" + "</a>" * 5000
+    xml = (
+        f"<?xml version='1.0' encoding='UTF-8'?><transactionList><serviceID>{service_id}"
+        f"</serviceID><transactions><transaction>{deep}</transaction></transactions>"
+        f"<hash>{'0' * 64}</hash></transactionList>"
+    )
+    answer = notify(client, "transactions=" + quote(base64.b64encode(xml.encode()).decode()))
+    assert answer.status_code in (200, 400), answer.body
+    if answer.status_code == 200:
+        assert set(confirmations(answer).values()) <= {"NOTCONFIRMED"}
+    logged = captured_logs.getvalue()
+    assert "Traceback" not in logged and "RecursionError" not in logged
+    assert len(logged.splitlines()) < 10
+
+
 def test_return_tells_what_to_show(client, customer):
     order_id = start(client, customer, amount="20,00").json_body["order_id"]
     service, key = bluemedia_credentials()
