@@ -26,7 +26,7 @@ def me(req: ApiRequest) -> Any:
     summary="Zmiana telefonu, zgód lub e-maila",
     body="me:ProfilePatch",
     returns="me:Profile",
-    errors=(400, 401, 403),
+    errors=(400, 401, 403, 429),
 )
 def update_me(req: ApiRequest) -> Any:
     return profile.update_profile(req.user.login, req.body)
@@ -38,7 +38,7 @@ def update_me(req: ApiRequest) -> Any:
     "POST",
     summary="Zmiana hasła",
     body="auth:ChangePasswordRequest",
-    errors=(400, 401, 403),
+    errors=(400, 401, 403, 429),
 )
 def change_password(req: ApiRequest) -> Reply:
     sessions.change_password(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.schemas.base import Schema, Strict
-from chalicelib.schemas.fields import Email, Phone
+from chalicelib.schemas.fields import Email, Password, Phone
 
 
 class ConsentPatch(Strict):
@@ -20,6 +20,9 @@ class ProfilePatch(Strict):
 
     phone: Phone | None = Field(None, description="Numer telefonu; null usuwa numer.")
     email: Email | None = None
+    current_password: Password | None = Field(
+        None, description="Obecne hasło: wymagane, gdy zmienia się adres e-mail."
+    )
     consents: ConsentPatch | None = None
 
 

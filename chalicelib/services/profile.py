@@ -19,6 +19,7 @@ from chalicelib.schemas.me import (
     Profile,
     ProfilePatch,
 )
+from chalicelib.services import sessions
 from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
 from chalicelib.settings import get_settings
@@ -112,6 +113,9 @@ def update_profile(login: str, patch: ProfilePatch) -> Profile:
             )
         )
     if patch.email is not None and patch.email.casefold() != account.email.casefold():
+        # Whoever holds a session must not redirect the account's mail (and so its password
+        # reset) to an address of theirs without knowing the password.
+        sessions.check_current_password(account, patch.current_password, "current_password")
         _start_email_change(account, patch.email)
         actions.append(Account.pending_email.set(patch.email))
     if actions:

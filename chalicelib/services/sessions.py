@@ -13,6 +13,7 @@ from chalicelib.domain.throttle import (
     login_caps,
     login_retry_after,
     login_scopes,
+    window_start,
 )
 from chalicelib.domain.tokens import (
     ONE_TIME_TOKEN_BYTES,
@@ -203,15 +204,32 @@ def reset_password(token: str, password: str) -> None:
     _send_changed_notice(account, now)
 
 
+def check_current_password(account: Account, password: str | None, field: str) -> None:
+    """Re-authentication before a sensitive change (password, e-mail address): the current
+    password must be right. Its failures are throttled per account like a login+source pair
+    (the attempt counted before the check, taken back when right), so a stolen session
+    cannot be used to guess the password."""
+    settings = get_settings()
+    now = int(clock.now().timestamp())
+    window = settings.login_window_seconds
+    scope = {"reauth": f"reauth#{account.login}"}
+    cap = {"reauth": settings.login_max_failures_per_login_source}
+    if not throttle.reserve(scope, cap, now, window):
+        raise Throttled(window_start(now, window) + window - now)
+    pepper = secrets.password_pepper()
+    if not password or not passwords.verify_password(password, account.password_hash, pepper):
+        raise InvalidInput(fields={field: "Obecne hasło jest nieprawidłowe."})
+    throttle.release(list(scope.values()), [], now, window)
+
+
 def change_password(login_name: str, current: str, password: str, keep_session: str) -> None:
     """Change the password of a logged-in customer; end their other sessions."""
     settings = get_settings()
     account = store.get_account(login_name)
     if account is None:
         raise LoginFailed()
+    check_current_password(account, current, "current_password")
     pepper = secrets.password_pepper()
-    if not passwords.verify_password(current, account.password_hash, pepper):
-        raise InvalidInput(fields={"current_password": "Obecne hasło jest nieprawidłowe."})
     _check_new_password(password, account)
     now = clock.now()
     store.update_account(

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from botocore.client import BaseClient
 from chalice.local import LambdaEventConverter
 
 from chalicelib import clock
@@ -308,14 +309,16 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
     from chalicelib.domain import passwords
     from chalicelib.errors import LoginFailed, Throttled
     from chalicelib.services import sessions
-    from chalicelib.storage import throttle
 
-    atomic = threading.Lock()  # DynamoDB runs each transaction atomically; moto in-process
-    real_reserve, real_verify = throttle.reserve, passwords.verify_password
+    # DynamoDB serves concurrent calls safely and runs each transaction atomically; moto
+    # in-process is not thread-safe, so each AWS call here runs alone (the threads still
+    # interleave between calls, where the old read-then-count race lived).
+    atomic = threading.Lock()
+    real_call, real_verify = BaseClient._make_api_call, passwords.verify_password
 
-    def reserve(*args, **kwargs):
+    def one_call_at_a_time(self, *args, **kwargs):
         with atomic:
-            return real_reserve(*args, **kwargs)
+            return real_call(self, *args, **kwargs)
 
     checking, go_on = [], threading.Event()
 
@@ -324,7 +327,7 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
         go_on.wait(timeout=5)
         return real_verify(*args)
 
-    monkeypatch.setattr(throttle, "reserve", reserve)
+    monkeypatch.setattr(BaseClient, "_make_api_call", one_call_at_a_time)
     monkeypatch.setattr(passwords, "verify_password", verify)
     outcomes: list[str] = []
 

@@ -68,7 +68,9 @@ def test_sms_consent_without_phone_is_refused(client, outbox, aws_env):
 def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox, aws_env):
     body = active_account(client, outbox)
     headers = bearer(client)
-    response = patch(client, headers, {"email": "nowy.adres@example.pl"})
+    response = patch(
+        client, headers, {"email": "nowy.adres@example.pl", "current_password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.json_body["email"] == body["email"]
     assert response.json_body["pending_email"] == "nowy.adres@example.pl"
@@ -88,7 +90,7 @@ def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox
 
 def test_email_change_link_expires(client, outbox, aws_env):
     active_account(client, outbox)
-    patch(client, bearer(client), {"email": "pozniej@example.pl"})
+    patch(client, bearer(client), {"email": "pozniej@example.pl", "current_password": PASSWORD})
     token = outbox.token_in_last("pozniej@example.pl")
     clock.travel(25 * 3600)
     assert post(client, "/auth/email/confirm", {"token": token}).status_code == 400
@@ -139,3 +141,35 @@ def test_login_history_shows_time_ip_user_agent_and_result(client, outbox, aws_e
         assert item["at"].startswith(moment)
         assert datetime.fromisoformat(item["at"]).utcoffset() is not None
         assert ipaddress.ip_address(item["ip"])
+
+
+def test_a_new_email_needs_the_current_password(client, outbox, aws_env):
+    """A stolen session must not redirect the account's mail, and with it the password
+    reset, to an address of the thief's."""
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    for attempt in ({}, {"current_password": "Zle-Haslo-123456"}):
+        response = patch(client, headers, {"email": "zlodziej@example.pl", **attempt})
+        assert response.status_code == 400
+        assert "current_password" in response.json_body["error"]["fields"]
+    assert [m for m in outbox.messages() if m["to"] == "zlodziej@example.pl"] == []
+    me = client.http.get("/me", headers=headers).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
+    # Phone and consents need no password.
+    assert patch(client, headers, {"phone": "+48601222333"}).status_code == 200
+
+
+def test_wrong_current_passwords_are_throttled_per_account(client, outbox, aws_env):
+    active_account(client, outbox)
+    headers = bearer(client)
+    wrong = {"current_password": "Zle-Haslo-123456", "password": "Nowe-Haslo-2026-abc"}
+    wrong["password_confirm"] = wrong["password"]
+    for _ in range(5):  # LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE
+        assert post(client, "/me/password", wrong, headers).status_code == 400
+    blocked = patch(
+        client, headers, {"email": "nowy@example.pl", "current_password": PASSWORD}
+    )  # even the right one waits: the password cannot be guessed through a session
+    assert blocked.status_code == 429
+    clock.travel(int(blocked.headers["Retry-After"]))
+    right = {**wrong, "current_password": PASSWORD}
+    assert post(client, "/me/password", right, headers).status_code == 204

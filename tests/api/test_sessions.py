@@ -168,7 +168,7 @@ def test_no_token_or_password_in_logs(client, outbox, aws_env, captured_logs, ev
     changed = client.http.patch(
         "/me",
         headers={**headers, "Content-Type": "application/json"},
-        body=json.dumps({"email": new_email}),
+        body=json.dumps({"email": new_email, "current_password": PASSWORD}),
     )
     assert changed.status_code == 200
     email_token = outbox.token_in_last(new_email)
@@ -214,7 +214,8 @@ def test_one_time_tokens_travel_only_in_the_link_fragment(client, outbox, aws_en
     body = active_account(client, outbox)
     tokens = [outbox.token_in_last(body["email"])]
     headers = {**bearer(client), "Content-Type": "application/json"}
-    patch = client.http.patch("/me", headers=headers, body='{"email": "nowy.adres@example.pl"}')
+    change = json.dumps({"email": "nowy.adres@example.pl", "current_password": PASSWORD})
+    patch = client.http.patch("/me", headers=headers, body=change)
     assert patch.status_code == 200
     tokens.append(outbox.token_in_last("nowy.adres@example.pl"))
     post(client, "/auth/password/forgot", {"login": "100200"})
