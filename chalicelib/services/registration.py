@@ -38,12 +38,10 @@ class MailUnavailable(DomainError):
 def _check_throttle(ip: str) -> None:
     settings = get_settings()
     now = int(clock.now().timestamp())
-    key = f"register#{ip}"
-    counter = throttle.read_one(key, now, settings.register_window_seconds)
-    if counter.count >= settings.register_max_per_source:
-        window = settings.register_window_seconds
+    window = settings.register_window_seconds
+    scope = {"register": f"register#{ip}"}
+    if not throttle.reserve(scope, {"register": settings.register_max_per_source}, now, window):
         raise Throttled(window - now % window, "Zbyt wiele prób rejestracji. Spróbuj później.")
-    throttle.add([key], now, settings.register_window_seconds)
 
 
 def _proof_holds(customer_number: str, invoice_number: str, gross: int) -> bool:

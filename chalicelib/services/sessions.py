@@ -144,11 +144,10 @@ def forgot_password(login_or_email: str) -> None:
     now_dt = clock.now()
     now = int(now_dt.timestamp())
     for account in _reset_targets(login_or_email):
-        key = f"reset-mail#{account.login}"
-        if throttle.read_one(key, now, 3600).count >= RESET_MAILS_PER_HOUR:
+        scope = {"reset": f"reset-mail#{account.login}"}
+        if not throttle.reserve(scope, {"reset": RESET_MAILS_PER_HOUR}, now, 3600):
             logger.info("reset mail skipped: hourly limit reached")
             continue
-        throttle.add([key], now, 3600)
         store.delete_tokens_of(account.login, "password_reset")
         token = new_token(ONE_TIME_TOKEN_BYTES)
         valid_until = now + settings.reset_minutes * 60

@@ -1,8 +1,10 @@
-"""Fixed-window failure counters in the accounts table (removed by TTL)."""
+"""Fixed-window attempt counters in the accounts table (removed by TTL): every limited
+action is counted by `reserve`, one conditional transaction, never read first and added
+after (concurrent attempts would all pass on the same old count)."""
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.throttle import Counter, window_start
@@ -24,35 +26,6 @@ def read(scope_keys: dict[str, str], now: int, window: int) -> dict[str, Counter
         item = found.get(key)
         result[name] = Counter(int(item.count), int(item.last_at)) if item else Counter()
     return result
-
-
-def read_one(scope_key: str, now: int, window: int) -> Counter:
-    """Read one counter of the current window."""
-    try:
-        item = ThrottleCounter.get(*_key(scope_key, now, window))
-    except DoesNotExist:
-        return Counter()
-    return Counter(int(item.count), int(item.last_at))
-
-
-def add(scope_keys: list[str], now: int, window: int) -> None:
-    """Count one failure in each scope (atomic ADD; the item expires after the window)."""
-    for scope_key in scope_keys:
-        counter = ThrottleCounter(*_key(scope_key, now, window))
-        counter.update(
-            actions=[
-                ThrottleCounter.count.add(1),
-                ThrottleCounter.last_at.set(now),
-                ThrottleCounter.expires_at.set(window_start(now, window) + 2 * window),
-            ]
-        )
-
-
-def clear(scope_keys: list[str], now: int, window: int) -> None:
-    """Forget the current window's failures of these scopes (after a successful login)."""
-    with ThrottleCounter.batch_write() as batch:
-        for scope_key in scope_keys:
-            batch.delete(ThrottleCounter(*_key(scope_key, now, window)))
 
 
 def reserve(
