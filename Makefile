@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
 
-.PHONY: run test lint bench outbox import export-readings system-account clean
+.PHONY: run test lint bench outbox token import export-readings system-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(STAMP)
 
 outbox: $(STAMP)
 	$(PY) -m scripts.outbox
+
+token: $(STAMP)
+	@$(PY) -m scripts.outbox --token $(PAGE)
 
 import: $(STAMP)
 	$(PY) -m scripts.import_batch $(FILE)
