@@ -60,8 +60,9 @@ def login(
 ) -> NewSession:
     """Check the credentials and open a session. Every failure is the same LoginFailed.
 
-    A valid `device_token` of this login (from an earlier successful login) takes the
-    attempt out of the per-login slowdown that others' failures can cause."""
+    A valid `device_token` of this login (from an earlier successful login) counts the
+    attempt against that device only, so others' failures - on the login, or from the same
+    address behind a shared NAT - cannot hold the customer's own device back."""
     settings = get_settings()
     now_dt = clock.now()
     now = int(now_dt.timestamp())

@@ -374,3 +374,35 @@ def test_a_distributed_burst_gets_one_guess_per_slowdown(client, outbox, aws_env
         held, outcomes = burst(patch, [f"198.51.100.{n}" for n in range(10)])
     assert held == 1
     assert outcomes == ["LoginFailed"] + ["Throttled"] * 9
+
+
+def test_a_known_device_gets_in_behind_an_address_an_attacker_has_exhausted(
+    client, outbox, aws_env, window_start, from_ip
+):
+    """Behind one NAT address with an attacker: the attacker uses up the per-source and the
+    login+source limits, the customer's known device still gets in with the password."""
+    active_account(client, outbox)
+    shared = "203.0.113.50"
+    from_ip(shared)
+    device_token = bearer_login(client).json_body["device_token"]
+    for _ in range(3):  # LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE on the customer's login
+        assert login(client, password="Zle-Haslo-123456").status_code == 401
+    for number in range(5):  # the rest of LOGIN_MAX_FAILURES_PER_SOURCE on other logins
+        login(client, f"90000{number}", "Zle-Haslo-123456")
+    assert login(client).status_code == 429  # the address is blocked for unknown devices
+    assert login(client, "100201").status_code == 429
+    assert bearer_login(client, device_token=device_token).status_code == 200
+
+
+def test_a_stolen_device_token_is_capped_also_from_the_customers_address(
+    client, outbox, aws_env, window_start, from_ip
+):
+    """The device's own failures still block it (LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE), and
+    its failures do not count against the address, so they cannot block anyone else."""
+    active_account(client, outbox)
+    from_ip("203.0.113.50")
+    stolen = bearer_login(client).json_body["device_token"]
+    for _ in range(3):
+        assert bearer_login(client, "Zle-Haslo-123456", stolen).status_code == 401
+    assert bearer_login(client, PASSWORD, stolen).status_code == 429
+    assert bearer_login(client).status_code == 200  # without the token: a fresh pair
