@@ -88,6 +88,8 @@ def login(
     else:
         valid = passwords.verify_password(password, account.password_hash, pepper)
     if not valid or account is None or account.status != "active":
+        if account is not None:  # every failure costs one check at the configured cost
+            passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
         store.record_login_event(login_name, now_dt, ip, user_agent, "failure")
         raise LoginFailed()  # the reserved attempt stays counted
 

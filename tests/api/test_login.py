@@ -261,25 +261,31 @@ def test_throttled_attempts_are_recorded_with_the_user_agent(
     assert all(item["ip"] == "203.0.113.9" for item in items[:5])
 
 
-def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
+def test_every_failure_costs_one_bcrypt_check_of_the_configured_cost(
     client, outbox, aws_env, monkeypatch
 ):
-    """Similar time: an unknown login is checked against a dummy hash of the configured
-    cost, so each failure does the same bcrypt work as a wrong password."""
+    """Similar time, also while hashes are being upgraded after BCRYPT_COST rose: an
+    unknown login, a wrong password on an upgraded or an old hash, and an inactive account
+    with an old hash each do the bcrypt work of one check at the configured cost (counted
+    as 2^cost per check, which is how bcrypt's work grows), and none makes a hash."""
     import bcrypt
 
     from chalicelib.domain import passwords
 
-    active_account(client, outbox, "100200")
+    active_account(client, outbox, "100200")  # hashed at cost 4 (conftest's BCRYPT_COST)
+    active_account(client, outbox, "100201")
     seed_customer("100300")
     post(client, "/auth/register", register_body("100300"))  # pending: never activated
-    login(client, "999998")  # the container's dummy hash is made once, on first use
-    checks: list[bytes] = []
+    monkeypatch.setenv("BCRYPT_COST", "6")
+    get_settings.cache_clear()
+    assert login(client, "100201").status_code == 200  # upgraded to cost 6 on this login
+    passwords.dummy_hash.cache_clear()  # a new container: its first failures count too
+    checks: list[int] = []
     hashes: list[bytes] = []
     real_check, real_hash = bcrypt.checkpw, bcrypt.hashpw
 
     def check(password: bytes, stored: bytes) -> bool:
-        checks.append(stored)
+        checks.append(2 ** int(stored.split(b"$")[2]))
         return real_check(password, stored)
 
     def make(password: bytes, salt: bytes) -> bytes:
@@ -288,16 +294,16 @@ def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
 
     monkeypatch.setattr(passwords.bcrypt, "checkpw", check)
     monkeypatch.setattr(passwords.bcrypt, "hashpw", make)
-    cost = f"$2b${get_settings().bcrypt_cost:02d}$".encode()
     for login_name, password in (
-        ("999999", PASSWORD),
-        ("100200", "Zle-Haslo-123456"),
-        ("100300", PASSWORD),
+        ("999999", PASSWORD),  # unknown
+        ("100201", "Zle-Haslo-123456"),  # wrong password, upgraded hash
+        ("100200", "Zle-Haslo-123456"),  # wrong password, old hash
+        ("100300", PASSWORD),  # pending, right password, old hash
+        ("100300", "Zle-Haslo-123456"),  # pending, wrong password, old hash
     ):
         checks.clear()
         assert login(client, login_name, password).status_code == 401
-        assert len(checks) == 1, login_name
-        assert checks[0].startswith(cost), login_name
+        assert sum(checks) == 2**6, (login_name, password, checks)
     assert hashes == []
 
 
