@@ -31,6 +31,9 @@ from chalicelib.storage import throttle
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3
+# A password change or reset also ends a pending e-mail change: the victim of a stolen
+# password answers with a new one, and the thief's address must not take the account then.
+PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
 
 
 @dataclass(frozen=True)
@@ -198,12 +201,17 @@ def reset_password(token: str, password: str) -> None:
     if not store.redeem_token(
         record,
         now,
-        [Account.password_hash.set(new_hash), Account.password_changed_at.set(now)],
+        [
+            Account.password_hash.set(new_hash),
+            Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
+        ],
         Account.status == "active",
     ):
         raise InvalidInput(RESET_FAILED)
+    _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login)
-    _send_changed_notice(account, now)
+    _send_changed_notice(account, now, account.pending_email is not None)
 
 
 def check_current_password(account: Account, password: str | None, field: str) -> None:
@@ -234,6 +242,7 @@ def change_password(login_name: str, current: str, password: str, keep_session: 
     pepper = secrets.password_pepper()
     _check_new_password(password, account)
     now = clock.now()
+    pending_email = account.pending_email  # the update below refreshes `account`
     store.update_account(
         account,
         [
@@ -241,13 +250,28 @@ def change_password(login_name: str, current: str, password: str, keep_session: 
                 passwords.hash_password(password, pepper, settings.bcrypt_cost)
             ),
             Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
         ],
     )
+    _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login, keep=keep_session)
-    _send_changed_notice(account, now)
+    _send_changed_notice(account, now, pending_email is not None)
 
 
-def _send_changed_notice(account: Account, now: datetime) -> None:
+def _end_what_the_old_password_allowed(account: Account) -> None:
+    """After a password change or reset: drop the outstanding reset links and the pending
+    e-mail change's links. The change itself already ended with the password's write
+    (`PENDING_CHANGES_ENDED`), so a confirmation link fails even if a token outlives this."""
+    store.delete_tokens_of(account.login, "password_reset", "email_change", "email_cancel")
+
+
+def _send_changed_notice(account: Account, now: datetime, email_change_cancelled: bool) -> None:
     mailer.send(
-        "password_changed", account.email, {"login": account.login, "changed_at": local_time(now)}
+        "password_changed",
+        account.email,
+        {
+            "login": account.login,
+            "changed_at": local_time(now),
+            "email_change_cancelled": email_change_cancelled,
+        },
     )
