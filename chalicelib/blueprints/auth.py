@@ -144,3 +144,23 @@ def reset(req: ApiRequest) -> Any:
 def confirm_email(req: ApiRequest) -> Any:
     profile.confirm_email(req.body.token)
     return schemas.Accepted(message="Nowy adres e-mail został potwierdzony.")
+
+
+@endpoint(
+    bp,
+    "/auth/email/cancel",
+    "POST",
+    summary="Anulowanie zmiany adresu e-mail linkiem wysłanym na dotychczasowy adres",
+    body="auth:TokenRequest",
+    returns="auth:Accepted",
+    public=True,
+    errors=(400,),
+)
+def cancel_email_change(req: ApiRequest) -> Any:
+    profile.cancel_email_change(req.body.token)
+    return schemas.Accepted(
+        message=(
+            "Zmiana adresu e-mail została anulowana i wszystkie sesje konta zostały wylogowane. "
+            "Jeśli to nie Ty zleciłeś zmianę, ustaw nowe hasło (opcja „Nie pamiętam hasła”)."
+        )
+    )

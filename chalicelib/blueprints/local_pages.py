@@ -1,5 +1,6 @@
 """Local stage only: the e-mail outbox and minimal pages behind the e-mailed links
-(activation, new password, e-mail confirmation), so the demo works without a frontend."""
+(activation, new password, e-mail confirmation and cancellation), so the demo works
+without a frontend."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ ACTIONS = {
     "aktywacja": ("Aktywacja konta", "/auth/activate", False),
     "nowe-haslo": ("Ustaw nowe hasło", "/auth/password/reset", True),
     "potwierdz-email": ("Potwierdzenie adresu e-mail", "/auth/email/confirm", False),
+    "anuluj-zmiane-email": ("Anulowanie zmiany adresu e-mail", "/auth/email/cancel", False),
 }
 
 SCRIPT = """

@@ -13,6 +13,7 @@ from importlib import resources
 import bcrypt
 
 MAX_LENGTH = 256  # far above the 64 characters that must be accepted
+PADDING_INPUT = b"ibok-padding-input-as-long-as-a-prehash-44b="  # 44 bytes, like a prehash
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +61,30 @@ def verify_password(password: str, stored: str, pepper: bytes) -> bool:
     return bcrypt.checkpw(_prehash(password, pepper), stored.encode("ascii"))
 
 
+def hash_cost(stored: str) -> int:
+    """The bcrypt cost a stored hash was made with ("$2b$12$..." is 12)."""
+    return int(stored.split("$")[2])
+
+
 def needs_rehash(stored: str, cost: int) -> bool:
     """True when the stored hash was made with a lower cost than configured."""
-    return int(stored.split("$")[2]) < cost
+    return hash_cost(stored) < cost
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=32)
 def dummy_hash(cost: int) -> str:
-    """A hash to verify against for unknown logins, so they take as long as known ones."""
-    return bcrypt.hashpw(b"ibok-dummy-password-for-timing", bcrypt.gensalt(rounds=cost)).decode()
+    """A well-formed hash of `cost` that no password matches, for unknown logins and padding:
+    checking against it costs what checking a stored hash of that cost does. It is a random
+    salt with a filler digest, not a real hash, so making it costs nothing and a container's
+    first failed login is no slower than the others."""
+    return (bcrypt.gensalt(rounds=cost) + b"." * 31).decode("ascii")
+
+
+def pad_to_cost(stored: str, cost: int) -> None:
+    """After a failed check of `stored`, add the bcrypt work that makes the failure cost one
+    check at `cost`: a hash made before the cost was raised checks faster, which would tell
+    a guesser that the login exists. Work doubles with each cost step, so one dummy check at
+    every cost from the stored one up to `cost` - 1 makes up the difference exactly
+    (2^c + 2^c + 2^(c+1) + ... + 2^(cost-1) = 2^cost)."""
+    for rounds in range(hash_cost(stored), cost):
+        bcrypt.checkpw(PADDING_INPUT, dummy_hash(rounds).encode("ascii"))

@@ -7,9 +7,10 @@ Scopes of login failures, each a fixed window:
   an attempt must wait `slowdown` seconds after the last failure - so a distributed
   guesser gets a couple of tries a minute at most;
 - device: an attempt with a valid device token of that login (`domain/devices.py`) is
-  counted per device instead of per login and is never slowed down by others' failures,
-  so nobody can keep a customer out of their own browser; a device is blocked for the
-  rest of the window after as many failures as a login+source pair.
+  counted only per device - not per login, source or login+source - so neither a
+  distributed guesser nor one behind the customer's own address (a shared NAT) can keep
+  the customer out of their own browser; a device is blocked for the rest of the window
+  after as many failures as a login+source pair, from whatever addresses it is tried.
 """
 
 from __future__ import annotations
@@ -42,16 +43,14 @@ def window_start(now: int, window: int) -> int:
 
 
 def login_scopes(login: str, source: str, device: str | None = None) -> dict[str, str]:
-    """Counter keys by scope name; a known `device` (its nonce) replaces the login scope."""
-    scopes = {
+    """Counter keys by scope name; a known `device` (its nonce) is counted on its own."""
+    if device:
+        return {"device": f"device#{login}#{device}"}
+    return {
         "login_source": f"login-source#{login}#{source}",
         "source": f"source#{source}",
+        "login": f"login#{login}",
     }
-    if device:
-        scopes["device"] = f"device#{login}#{device}"
-    else:
-        scopes["login"] = f"login#{login}"
-    return scopes
 
 
 def login_caps(limits: LoginLimits) -> dict[str, int]:

@@ -76,6 +76,9 @@ class Account(AccountsItem):
     consents = ListAttribute(of=Consent, default=list)
     password_changed_at = UTCDateTimeAttribute(null=True)
     pending_email = UnicodeAttribute(null=True)
+    # The hash of the pending e-mail change's confirmation token: confirming needs it to be
+    # the current one; a cancellation, a password change or reset removes it.
+    email_change_id = UnicodeAttribute(null=True)
 
     by_email = ByEmail()
 
@@ -105,13 +108,15 @@ class Session(AccountsItem):
 
 
 class OneTimeToken(AccountsItem):
-    """An e-mailed one-time token (activation, password reset, e-mail change)."""
+    """An e-mailed one-time token: activation, password_reset, email_change (its link goes
+    to the new address) or email_cancel (its link goes to the old one and cancels it)."""
 
     kind = UnicodeAttribute()
     owner = UnicodeAttribute()
     valid_until = NumberAttribute()  # epoch seconds; TTL removes it later
     used_at = UTCDateTimeAttribute(null=True)
     new_email = UnicodeAttribute(null=True)
+    change_id = UnicodeAttribute(null=True)  # email_cancel: the change (its token's hash)
 
     by_owner = ByOwner()
 

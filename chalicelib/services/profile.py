@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from chalicelib import clock
 from chalicelib.adapters import mailer
@@ -24,8 +25,24 @@ from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
+from chalicelib.telemetry import security_event
 
 EMAIL_CHANGE_FAILED = "Link potwierdzający jest nieprawidłowy, wygasł albo został już użyty."
+EMAIL_CANCEL_FAILED = (
+    "Link jest nieprawidłowy albo wygasł, albo zmiana adresu została już potwierdzona lub "
+    "anulowana. Jeśli to nie Ty zmieniłeś adres, skontaktuj się z Biurem Obsługi Klienta."
+)
+EMAIL_CHANGE_KINDS = ("email_change", "email_cancel")
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    """A started e-mail change: its two links' tokens (never stored) and their end."""
+
+    new_email: str
+    confirm_token: str
+    cancel_token: str
+    valid_until: datetime
 
 
 def _address(address: dict[str, str] | None) -> AddressOut | None:
@@ -116,47 +133,79 @@ def update_profile(login: str, patch: ProfilePatch) -> Profile:
         # Whoever holds a session must not redirect the account's mail (and so its password
         # reset) to an address of theirs without knowing the password.
         sessions.check_current_password(account, patch.current_password, "current_password")
-        _start_email_change(account, patch.email)
-        actions.append(Account.pending_email.set(patch.email))
+        change = _start_email_change(account, patch.email)
+        actions += [
+            Account.pending_email.set(patch.email),
+            Account.email_change_id.set(token_hash(change.confirm_token)),
+        ]
+    else:
+        change = None
     if actions:
         store.update_account(account, actions)
+    if change is not None:  # only once the account names this change as the pending one
+        _send_email_change(account, change)
     return get_profile(login)
 
 
-def _start_email_change(account: Account, new_email: str) -> None:
+def _start_email_change(account: Account, new_email: str) -> EmailChange:
+    """Store the tokens of a new e-mail change (an earlier pending one is dropped): one to
+    confirm from the new address, one to cancel from the old address without logging in."""
     settings = get_settings()
     now = clock.now()
     valid_until = now + timedelta(hours=settings.email_change_hours)
-    store.delete_tokens_of(account.login, "email_change")
-    token = new_token(ONE_TIME_TOKEN_BYTES)
+    store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
+    change = EmailChange(
+        new_email, new_token(ONE_TIME_TOKEN_BYTES), new_token(ONE_TIME_TOKEN_BYTES), valid_until
+    )
+    end = int(valid_until.timestamp())
     store.create_token(
         OneTimeToken(
-            *OneTimeToken.key(token_hash(token)),
+            *OneTimeToken.key(token_hash(change.confirm_token)),
             kind="email_change",
             owner=account.login,
             new_email=new_email,
-            valid_until=int(valid_until.timestamp()),
-            expires_at=int(valid_until.timestamp()) + 86400,
+            valid_until=end,
+            expires_at=end + 86400,
         )
     )
+    store.create_token(
+        OneTimeToken(
+            *OneTimeToken.key(token_hash(change.cancel_token)),
+            kind="email_cancel",
+            owner=account.login,
+            change_id=token_hash(change.confirm_token),
+            valid_until=end,  # as long as the confirmation link
+            expires_at=end + 86400,
+        )
+    )
+    return change
+
+
+def _send_email_change(account: Account, change: EmailChange) -> None:
     mailer.send(
         "email_change_confirm",
-        new_email,
+        change.new_email,
         {
             "login": account.login,
-            "link": link("potwierdz-email", token),
-            "valid_until": local_time(valid_until),
+            "link": link("potwierdz-email", change.confirm_token),
+            "valid_until": local_time(change.valid_until),
         },
     )
     mailer.send(
         "email_change_notice",
         account.email,
-        {"login": account.login, "masked_email": mask_email(new_email)},
+        {
+            "login": account.login,
+            "masked_email": mask_email(change.new_email),
+            "link": link("anuluj-zmiane-email", change.cancel_token),
+            "valid_until": local_time(change.valid_until),
+        },
     )
 
 
 def confirm_email(token: str) -> str:
-    """Apply a pending e-mail change; return the login."""
+    """Apply a pending e-mail change; return the login. Only the account's current pending
+    change can be confirmed: not one cancelled, replaced or ended by a password change."""
     now = clock.now()
     record = store.find_token(token, "email_change", now)
     redeemed = (
@@ -169,12 +218,38 @@ def confirm_email(token: str) -> str:
                 Account.email.set(record.new_email),
                 Account.email_key.set(record.new_email.casefold()),
                 Account.pending_email.remove(),
+                Account.email_change_id.remove(),
             ],
-            Account.pk.exists(),
+            Account.email_change_id == token_hash(token),
         )
     )
     if not redeemed:
         raise InvalidInput(EMAIL_CHANGE_FAILED)
+    store.delete_tokens_of(record.owner, "email_cancel")
+    return record.owner
+
+
+def cancel_email_change(token: str) -> str:
+    """Cancel a pending e-mail change with the link sent to the old address (no login
+    needed); end every session of the account, since someone who knew the password may
+    hold one. Return the login."""
+    now = clock.now()
+    record = store.find_token(token, "email_cancel", now)
+    redeemed = (
+        record is not None
+        and bool(record.change_id)
+        and store.redeem_token(
+            record,
+            now,
+            [Account.pending_email.remove(), Account.email_change_id.remove()],
+            Account.email_change_id == record.change_id,
+            delete_tokens=(record.change_id,),
+        )
+    )
+    if not redeemed:
+        raise InvalidInput(EMAIL_CANCEL_FAILED)
+    store.delete_sessions_of(record.owner)
+    security_event("email_change_cancelled", login=record.owner)
     return record.owner
 
 

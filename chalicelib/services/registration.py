@@ -10,6 +10,7 @@ from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
+from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
 from chalicelib.errors import DomainError, InvalidInput, Throttled
 from chalicelib.models.accounts import Account, Consent, OneTimeToken
@@ -19,12 +20,18 @@ from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
+from chalicelib.telemetry import security_event
 
 PROOF_FAILED = (
     "Podane dane nie zgadzają się z naszymi danymi. Sprawdź numer klienta, numer faktury "
     "i kwotę brutto z tej faktury."
 )
 ACTIVATION_FAILED = "Link aktywacyjny jest nieprawidłowy, wygasł albo został już użyty."
+PROOF_LOCKED = (
+    "Zbyt wiele nieudanych prób rejestracji dla tego numeru klienta. Spróbuj ponownie jutro "
+    "albo skontaktuj się z Biurem Obsługi Klienta."
+)
+PROOF_WINDOW_SECONDS = 86400  # failed proofs per customer number are counted per UTC day
 
 
 class MailUnavailable(DomainError):
@@ -42,6 +49,26 @@ def _check_throttle(ip: str) -> None:
     scope = {"register": f"register#{ip}"}
     if not throttle.reserve(scope, {"register": settings.register_max_per_source}, now, window):
         raise Throttled(window - now % window, "Zbyt wiele prób rejestracji. Spróbuj później.")
+
+
+def _check_proof(customer_number: str, invoice_number: str, gross: int) -> None:
+    """The proof of ownership, limited per customer number whatever the source: invoice
+    numbers are predictable, so the gross amount is the one secret and could otherwise be
+    tried from many addresses. The check is counted as failed before it is made (so neither
+    concurrent guesses nor timing probes get more checks than the limit) and taken back
+    when it holds; once at the limit even a right proof waits for the next window."""
+    settings = get_settings()
+    now = int(clock.now().timestamp())
+    window = PROOF_WINDOW_SECONDS
+    scope = {"proof": f"register-proof#{customer_number}"}
+    cap = {"proof": settings.register_max_failed_proofs_per_customer}
+    if not throttle.reserve(scope, cap, now, window):
+        security_event("registration_proof_throttled", customer_number=customer_number)
+        raise Throttled(window_start(now, window) + window - now, PROOF_LOCKED)
+    if not _proof_holds(customer_number, invoice_number, gross):
+        security_event("registration_proof_failed", customer_number=customer_number)
+        raise InvalidInput(PROOF_FAILED)  # the reserved check stays counted
+    throttle.release([], list(scope.values()), now, window)
 
 
 def _proof_holds(customer_number: str, invoice_number: str, gross: int) -> bool:
@@ -87,8 +114,7 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
     )
     if reason:
         raise InvalidInput(fields={"password": reason})
-    if not _proof_holds(request.customer_number, request.invoice_number, request.invoice_gross):
-        raise InvalidInput(PROOF_FAILED)
+    _check_proof(request.customer_number, request.invoice_number, request.invoice_gross)
 
     now = clock.now()
     pending_until = now + timedelta(days=settings.activation_days)

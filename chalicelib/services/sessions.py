@@ -31,6 +31,9 @@ from chalicelib.storage import throttle
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3
+# A password change or reset also ends a pending e-mail change: the victim of a stolen
+# password answers with a new one, and the thief's address must not take the account then.
+PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,9 @@ def login(
 ) -> NewSession:
     """Check the credentials and open a session. Every failure is the same LoginFailed.
 
-    A valid `device_token` of this login (from an earlier successful login) takes the
-    attempt out of the per-login slowdown that others' failures can cause."""
+    A valid `device_token` of this login (from an earlier successful login) counts the
+    attempt against that device only, so others' failures - on the login, or from the same
+    address behind a shared NAT - cannot hold the customer's own device back."""
     settings = get_settings()
     now_dt = clock.now()
     now = int(now_dt.timestamp())
@@ -87,6 +91,8 @@ def login(
     else:
         valid = passwords.verify_password(password, account.password_hash, pepper)
     if not valid or account is None or account.status != "active":
+        if account is not None:  # every failure costs one check at the configured cost
+            passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
         store.record_login_event(login_name, now_dt, ip, user_agent, "failure")
         raise LoginFailed()  # the reserved attempt stays counted
 
@@ -195,12 +201,17 @@ def reset_password(token: str, password: str) -> None:
     if not store.redeem_token(
         record,
         now,
-        [Account.password_hash.set(new_hash), Account.password_changed_at.set(now)],
+        [
+            Account.password_hash.set(new_hash),
+            Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
+        ],
         Account.status == "active",
     ):
         raise InvalidInput(RESET_FAILED)
+    _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login)
-    _send_changed_notice(account, now)
+    _send_changed_notice(account, now, account.pending_email is not None)
 
 
 def check_current_password(account: Account, password: str | None, field: str) -> None:
@@ -231,6 +242,7 @@ def change_password(login_name: str, current: str, password: str, keep_session: 
     pepper = secrets.password_pepper()
     _check_new_password(password, account)
     now = clock.now()
+    pending_email = account.pending_email  # the update below refreshes `account`
     store.update_account(
         account,
         [
@@ -238,13 +250,28 @@ def change_password(login_name: str, current: str, password: str, keep_session: 
                 passwords.hash_password(password, pepper, settings.bcrypt_cost)
             ),
             Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
         ],
     )
+    _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login, keep=keep_session)
-    _send_changed_notice(account, now)
+    _send_changed_notice(account, now, pending_email is not None)
 
 
-def _send_changed_notice(account: Account, now: datetime) -> None:
+def _end_what_the_old_password_allowed(account: Account) -> None:
+    """After a password change or reset: drop the outstanding reset links and the pending
+    e-mail change's links. The change itself already ended with the password's write
+    (`PENDING_CHANGES_ENDED`), so a confirmation link fails even if a token outlives this."""
+    store.delete_tokens_of(account.login, "password_reset", "email_change", "email_cancel")
+
+
+def _send_changed_notice(account: Account, now: datetime, email_change_cancelled: bool) -> None:
     mailer.send(
-        "password_changed", account.email, {"login": account.login, "changed_at": local_time(now)}
+        "password_changed",
+        account.email,
+        {
+            "login": account.login,
+            "changed_at": local_time(now),
+            "email_change_cancelled": email_change_cancelled,
+        },
     )

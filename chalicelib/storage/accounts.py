@@ -146,11 +146,16 @@ def find_token(token: str, kind: str, now: datetime) -> OneTimeToken | None:
 
 
 def redeem_token(
-    record: OneTimeToken, now: datetime, account_actions: list[Any], account_condition: Any
+    record: OneTimeToken,
+    now: datetime,
+    account_actions: list[Any],
+    account_condition: Any,
+    delete_tokens: tuple[str, ...] = (),
 ) -> bool:
-    """In one transaction: mark the token used (if still unused and unexpired) and apply
-    `account_actions` to its owner's account (if `account_condition` holds). False if
-    either condition failed, so nothing changed."""
+    """In one transaction: mark the token used (if still unused and unexpired), apply
+    `account_actions` to its owner's account (if `account_condition` holds) and delete the
+    tokens whose hashes are in `delete_tokens`. False if a condition failed, so nothing
+    changed."""
     account = Account(*Account.key(record.owner))
     try:
         with TransactWrite(connection=connection()) as tx:
@@ -163,6 +168,8 @@ def redeem_token(
                 ),
             )
             tx.update(account, actions=account_actions, condition=account_condition)
+            for hashed in delete_tokens:
+                tx.delete(OneTimeToken(*OneTimeToken.key(hashed)))
     except TransactWriteError as exc:
         if is_condition_failure(exc):
             return False
@@ -170,13 +177,13 @@ def redeem_token(
     return True
 
 
-def delete_tokens_of(login: str, kind: str) -> None:
-    """Drop every outstanding token of `kind` for `login` (e.g. older reset links)."""
+def delete_tokens_of(login: str, *kinds: str) -> None:
+    """Drop every outstanding token of these `kinds` for `login` (e.g. older reset links)."""
     keys = [t.pk for t in OneTimeToken.by_owner.query(login, OneTimeToken.pk.startswith("TOKEN#"))]
     tokens = OneTimeToken.batch_get([(pk, "TOKEN") for pk in keys])
     with OneTimeToken.batch_write() as batch:
         for token in tokens:
-            if token.kind == kind and token.used_at is None:
+            if token.kind in kinds and token.used_at is None:
                 batch.delete(token)
 
 

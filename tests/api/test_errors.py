@@ -193,6 +193,7 @@ def test_random_json_never_breaks_public_routes(client, app, body):
         "/auth/password/forgot",
         "/auth/password/reset",
         "/auth/email/confirm",
+        "/auth/email/cancel",
     ):
         response = client.http.post(
             path, headers={"Content-Type": "application/json"}, body=json.dumps(body)

@@ -261,25 +261,31 @@ def test_throttled_attempts_are_recorded_with_the_user_agent(
     assert all(item["ip"] == "203.0.113.9" for item in items[:5])
 
 
-def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
+def test_every_failure_costs_one_bcrypt_check_of_the_configured_cost(
     client, outbox, aws_env, monkeypatch
 ):
-    """Similar time: an unknown login is checked against a dummy hash of the configured
-    cost, so each failure does the same bcrypt work as a wrong password."""
+    """Similar time, also while hashes are being upgraded after BCRYPT_COST rose: an
+    unknown login, a wrong password on an upgraded or an old hash, and an inactive account
+    with an old hash each do the bcrypt work of one check at the configured cost (counted
+    as 2^cost per check, which is how bcrypt's work grows), and none makes a hash."""
     import bcrypt
 
     from chalicelib.domain import passwords
 
-    active_account(client, outbox, "100200")
+    active_account(client, outbox, "100200")  # hashed at cost 4 (conftest's BCRYPT_COST)
+    active_account(client, outbox, "100201")
     seed_customer("100300")
     post(client, "/auth/register", register_body("100300"))  # pending: never activated
-    login(client, "999998")  # the container's dummy hash is made once, on first use
-    checks: list[bytes] = []
+    monkeypatch.setenv("BCRYPT_COST", "6")
+    get_settings.cache_clear()
+    assert login(client, "100201").status_code == 200  # upgraded to cost 6 on this login
+    passwords.dummy_hash.cache_clear()  # a new container: its first failures count too
+    checks: list[int] = []
     hashes: list[bytes] = []
     real_check, real_hash = bcrypt.checkpw, bcrypt.hashpw
 
     def check(password: bytes, stored: bytes) -> bool:
-        checks.append(stored)
+        checks.append(2 ** int(stored.split(b"$")[2]))
         return real_check(password, stored)
 
     def make(password: bytes, salt: bytes) -> bytes:
@@ -288,16 +294,16 @@ def test_every_failure_costs_one_bcrypt_check_like_a_known_login(
 
     monkeypatch.setattr(passwords.bcrypt, "checkpw", check)
     monkeypatch.setattr(passwords.bcrypt, "hashpw", make)
-    cost = f"$2b${get_settings().bcrypt_cost:02d}$".encode()
     for login_name, password in (
-        ("999999", PASSWORD),
-        ("100200", "Zle-Haslo-123456"),
-        ("100300", PASSWORD),
+        ("999999", PASSWORD),  # unknown
+        ("100201", "Zle-Haslo-123456"),  # wrong password, upgraded hash
+        ("100200", "Zle-Haslo-123456"),  # wrong password, old hash
+        ("100300", PASSWORD),  # pending, right password, old hash
+        ("100300", "Zle-Haslo-123456"),  # pending, wrong password, old hash
     ):
         checks.clear()
         assert login(client, login_name, password).status_code == 401
-        assert len(checks) == 1, login_name
-        assert checks[0].startswith(cost), login_name
+        assert sum(checks) == 2**6, (login_name, password, checks)
     assert hashes == []
 
 
@@ -374,3 +380,35 @@ def test_a_distributed_burst_gets_one_guess_per_slowdown(client, outbox, aws_env
         held, outcomes = burst(patch, [f"198.51.100.{n}" for n in range(10)])
     assert held == 1
     assert outcomes == ["LoginFailed"] + ["Throttled"] * 9
+
+
+def test_a_known_device_gets_in_behind_an_address_an_attacker_has_exhausted(
+    client, outbox, aws_env, window_start, from_ip
+):
+    """Behind one NAT address with an attacker: the attacker uses up the per-source and the
+    login+source limits, the customer's known device still gets in with the password."""
+    active_account(client, outbox)
+    shared = "203.0.113.50"
+    from_ip(shared)
+    device_token = bearer_login(client).json_body["device_token"]
+    for _ in range(3):  # LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE on the customer's login
+        assert login(client, password="Zle-Haslo-123456").status_code == 401
+    for number in range(5):  # the rest of LOGIN_MAX_FAILURES_PER_SOURCE on other logins
+        login(client, f"90000{number}", "Zle-Haslo-123456")
+    assert login(client).status_code == 429  # the address is blocked for unknown devices
+    assert login(client, "100201").status_code == 429
+    assert bearer_login(client, device_token=device_token).status_code == 200
+
+
+def test_a_stolen_device_token_is_capped_also_from_the_customers_address(
+    client, outbox, aws_env, window_start, from_ip
+):
+    """The device's own failures still block it (LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE), and
+    its failures do not count against the address, so they cannot block anyone else."""
+    active_account(client, outbox)
+    from_ip("203.0.113.50")
+    stolen = bearer_login(client).json_body["device_token"]
+    for _ in range(3):
+        assert bearer_login(client, "Zle-Haslo-123456", stolen).status_code == 401
+    assert bearer_login(client, PASSWORD, stolen).status_code == 429
+    assert bearer_login(client).status_code == 200  # without the token: a fresh pair

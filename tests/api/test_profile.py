@@ -173,3 +173,153 @@ def test_wrong_current_passwords_are_throttled_per_account(client, outbox, aws_e
     clock.travel(int(blocked.headers["Retry-After"]))
     right = {**wrong, "current_password": PASSWORD}
     assert post(client, "/me/password", right, headers).status_code == 204
+
+
+THIEF = "zlodziej@example.pl"
+
+
+def start_change(client, outbox, body, headers, new_email=THIEF, password=PASSWORD):
+    """Start an e-mail change; return the confirmation token (to the new address) and the
+    cancellation token (in the notice to the old address)."""
+    response = patch(client, headers, {"email": new_email, "current_password": password})
+    assert response.status_code == 200
+    notice = outbox.last_to(body["email"])
+    assert notice["template"] == "email_change_notice"
+    return outbox.token_in_last(new_email), outbox.token_in_last(body["email"])
+
+
+def test_the_old_address_cancels_the_change_without_logging_in(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    confirm, cancel = start_change(client, outbox, body, headers)
+    notice = outbox.last_to(body["email"])
+    assert f"/anuluj-zmiane-email#token={cancel}" in notice["text"]
+    assert f"/anuluj-zmiane-email#token={cancel}" in notice["html"]
+    cancelled = post(client, "/auth/email/cancel", {"token": cancel})
+    assert cancelled.status_code == 200
+    assert "anulowana" in cancelled.json_body["message"]
+    assert client.http.get("/me", headers=headers).status_code == 401  # sessions ended
+    me = client.http.get("/me", headers=bearer(client)).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 400
+    again = post(client, "/auth/email/cancel", {"token": cancel})
+    assert again.status_code == 400
+    assert "Biurem Obsługi Klienta" in again.json_body["error"]["message"]
+
+
+def test_a_password_change_ends_the_pending_change_and_reset_links(client, outbox, aws_env):
+    """A thief with the password starts an e-mail change; the customer answers by changing
+    the password: the thief's confirmation link no longer takes the account."""
+    body = active_account(client, outbox)
+    thief = bearer(client)
+    confirm, cancel = start_change(client, outbox, body, thief)
+    post(client, "/auth/password/forgot", {"login": "100200"})
+    reset_token = outbox.token_in_last(body["email"])
+    new = "Nowe-Haslo-Do-Wody-77"
+    change = {"current_password": PASSWORD, "password": new, "password_confirm": new}
+    assert post(client, "/me/password", change, bearer(client)).status_code == 204
+    notice = outbox.last_to(body["email"])
+    assert notice["template"] == "password_changed"
+    assert "zmiana adresu e-mail została anulowana" in notice["text"]
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 400
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 400
+    reset = {"token": reset_token, "password": "Inne-Haslo-Wodne-88", "password_confirm": ""}
+    reset["password_confirm"] = reset["password"]
+    assert post(client, "/auth/password/reset", reset).status_code == 400
+    me = client.http.get("/me", headers=bearer(client, password=new)).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
+
+
+def test_a_password_reset_ends_the_pending_change(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    confirm, _ = start_change(client, outbox, body, bearer(client))
+    post(client, "/auth/password/forgot", {"login": "100200"})
+    new = "Swieze-Haslo-Wodne-42"
+    reset = {"token": outbox.token_in_last(body["email"]), "password": new}
+    assert post(client, "/auth/password/reset", {**reset, "password_confirm": new}).status_code == (
+        200
+    )
+    assert "zmiana adresu e-mail została anulowana" in outbox.last_to(body["email"])["text"]
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 400
+    me = client.http.get("/me", headers=bearer(client, password=new)).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
+
+
+def test_a_stale_confirmation_fails_even_if_its_token_outlives_a_password_change(
+    client, outbox, aws_env, monkeypatch
+):
+    """The change ends in the same write as the password, not only by deleting its tokens
+    (an index that lags, a batch that fails half-way): confirming needs the account to name
+    that very change as the pending one."""
+    from chalicelib.storage import accounts
+
+    body = active_account(client, outbox)
+    confirm, cancel = start_change(client, outbox, body, bearer(client))
+    monkeypatch.setattr(accounts, "delete_tokens_of", lambda *_: None)
+    new = "Nowe-Haslo-Do-Wody-77"
+    change = {"current_password": PASSWORD, "password": new, "password_confirm": new}
+    assert post(client, "/me/password", change, bearer(client)).status_code == 204
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 400
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 400
+    # and a cancellation whose confirmation token stays around (cancel deletes it itself)
+    headers = bearer(client, password=new)
+    confirm, cancel = start_change(client, outbox, body, headers, "drugi@example.pl", new)
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 200
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 400
+    me = client.http.get("/me", headers=bearer(client, password=new)).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
+
+
+def test_a_newer_change_replaces_both_links_of_the_older(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    old_confirm, old_cancel = start_change(client, outbox, body, headers, "pierwszy@example.pl")
+    confirm, _ = start_change(client, outbox, body, headers, "drugi@example.pl")
+    assert post(client, "/auth/email/cancel", {"token": old_cancel}).status_code == 400
+    assert post(client, "/auth/email/confirm", {"token": old_confirm}).status_code == 400
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 200
+    assert client.http.get("/me", headers=headers).json_body["email"] == "drugi@example.pl"
+
+
+def test_a_confirmed_change_cannot_be_cancelled_by_its_old_link(client, outbox, aws_env):
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    confirm, cancel = start_change(client, outbox, body, headers, "nowy@example.pl")
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 200
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 400
+    assert client.http.get("/me", headers=headers).json_body["email"] == "nowy@example.pl"
+
+
+def test_the_cancel_link_lasts_as_long_as_the_change_and_is_stored_only_hashed(
+    client, outbox, aws_env
+):
+    from chalicelib.domain.tokens import token_hash
+    from tests.api.test_registration import accounts_table_text
+
+    body = active_account(client, outbox)
+    headers = bearer(client)
+    _, cancel = start_change(client, outbox, body, headers)
+    stored = accounts_table_text()
+    assert cancel not in stored and token_hash(cancel) in stored
+    clock.travel(23 * 3600)  # EMAIL_CHANGE_HOURS is 24
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 200
+    _, cancel = start_change(client, outbox, body, bearer(client))
+    clock.travel(24 * 3600 + 1)
+    assert post(client, "/auth/email/cancel", {"token": cancel}).status_code == 400
+    for token in ("x" * 32, confirm_kind_token(client, outbox, body)):
+        assert post(client, "/auth/email/cancel", {"token": token}).status_code == 400
+
+
+def confirm_kind_token(client, outbox, body):
+    """A token of another kind (an e-mail confirmation) is no cancellation."""
+    confirm, _ = start_change(client, outbox, body, bearer(client), "trzeci@example.pl")
+    return confirm
+
+
+def test_the_local_stage_has_a_page_for_the_cancel_link():
+    from chalicelib.blueprints import local_pages
+
+    page = local_pages.action_page("anuluj-zmiane-email")
+    assert page.status_code == 200
+    assert "data-api='/auth/email/cancel'" in page.body
+    assert "Anulowanie zmiany adresu e-mail" in page.body

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from botocore.client import BaseClient
+from chalice.local import LambdaEventConverter
 
 from chalicelib import aws, clock
 from chalicelib.domain.tokens import token_hash
@@ -194,3 +198,110 @@ def test_activation_expiry_is_configurable(client, outbox, seeded, one_day_activ
     clock.travel(3600 + 60)  # a day and a minute: it has expired (the default would be 7)
     assert post(client, "/auth/activate", {"token": late}).status_code == 400
     assert post(client, "/auth/login", {"login": "100300", "password": PASSWORD}).status_code == 401
+
+
+@pytest.fixture
+def from_ip(monkeypatch):
+    """Make the next requests come from another source address."""
+
+    def use(ip: str) -> None:
+        monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", ip)
+
+    return use
+
+
+def test_failed_proofs_are_limited_per_customer_whatever_the_source(
+    client, outbox, seeded, from_ip
+):
+    """The gross amount is the one secret: after 5 failed proofs for a customer number in a
+    day (REGISTER_MAX_FAILED_PROOFS_PER_CUSTOMER), even a right proof from a fresh address
+    waits for the next day; other customer numbers are not affected."""
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    for guess in range(5):
+        from_ip(f"192.0.2.{guess}")
+        wrong = post(client, "/auth/register", register_body(invoice_gross=f"{guess + 1}.00"))
+        assert wrong.status_code == 400
+    from_ip("198.51.100.1")
+    locked = post(client, "/auth/register", register_body())
+    assert locked.status_code == 429
+    assert locked.json_body["error"]["message"].startswith("Zbyt wiele nieudanych prób")
+    retry_after = int(locked.headers["Retry-After"])
+    assert retry_after == 14 * 3600  # to the end of the (UTC) day
+    seed_customer("100300")
+    assert post(client, "/auth/register", register_body("100300")).status_code == 201
+    clock.travel(retry_after)
+    assert post(client, "/auth/register", register_body()).status_code == 201
+    assert outbox.last_to("jan.100200@example.pl")["template"] == "activation"
+
+
+def test_right_proofs_do_not_count(client, outbox, seeded, monkeypatch):
+    """A proof that holds is taken back: repeated registrations of an existing account get
+    their 409, never the proof limit's 429."""
+    monkeypatch.setenv("REGISTER_MAX_FAILED_PROOFS_PER_CUSTOMER", "2")
+    get_settings.cache_clear()
+    assert post(client, "/auth/register", register_body()).status_code == 201
+    assert post(client, "/auth/register", register_body(invoice_gross="1.00")).status_code == 400
+    for _ in range(4):
+        assert post(client, "/auth/register", register_body()).status_code == 409
+    assert post(client, "/auth/register", register_body(invoice_gross="2.00")).status_code == 400
+    assert post(client, "/auth/register", register_body()).status_code == 429
+
+
+def test_every_failed_proof_is_a_security_event(client, outbox, seeded, captured_logs):
+    for gross in ("1.00", "2.00"):
+        post(client, "/auth/register", register_body(invoice_gross=gross))
+    post(client, "/auth/register", register_body(invoice_number="FV/2026/10/9999"))
+    events = [
+        json.loads(line)
+        for line in captured_logs.getvalue().splitlines()
+        if '"security_event"' in line
+    ]
+    assert [e["security_event"] for e in events] == ["registration_proof_failed"] * 3
+    assert {e["customer_number"] for e in events} == {"100200"}
+    assert "9999" not in captured_logs.getvalue()  # neither the guessed invoice nor amount
+    assert "2.00" not in captured_logs.getvalue()
+
+
+def test_concurrent_guesses_get_no_more_proof_checks_than_the_limit(outbox, seeded):
+    """Twelve guesses at once from twelve addresses: only 5 proofs are checked (the rest are
+    429 before any lookup), because each check is counted before it is made."""
+    from chalicelib.errors import InvalidInput, Throttled
+    from chalicelib.schemas.auth import RegisterRequest
+    from chalicelib.services import registration
+
+    atomic = threading.Lock()  # moto in-process is not thread-safe: one AWS call at a time
+    real_call, real_holds = BaseClient._make_api_call, registration._proof_holds
+    checking, go_on = [], threading.Event()
+    outcomes: list[str] = []
+
+    def one_call_at_a_time(self, *args, **kwargs):
+        with atomic:
+            return real_call(self, *args, **kwargs)
+
+    def holds(*args):
+        checking.append(1)
+        go_on.wait(timeout=5)
+        return real_holds(*args)
+
+    def guess(number: int) -> None:
+        body = register_body(invoice_gross=f"{number + 1}.00")
+        try:
+            registration.register(RegisterRequest.model_validate(body), f"192.0.2.{number}")
+        except (InvalidInput, Throttled) as exc:
+            outcomes.append(type(exc).__name__)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", one_call_at_a_time)
+        patch.setattr(registration, "_proof_holds", holds)
+        threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while len(outcomes) + len(checking) < 12 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        held = len(checking)
+        go_on.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert held == 5
+    assert sorted(outcomes) == ["InvalidInput"] * 5 + ["Throttled"] * 7

@@ -48,3 +48,29 @@ def test_policy_reasons():
     assert passwords.policy_violation("1234567890ab", **{**rule, "login": "1234567890AB"})
     assert passwords.policy_violation("Ciekawe-Haslo-Wodne", **rule) is None
     assert passwords.policy_violation("x" * 257, **rule)
+
+
+def test_padding_makes_a_cheaper_hash_fail_at_the_configured_cost(monkeypatch):
+    stored = passwords.hash_password("Bardzo-Dlugie-Haslo", PEPPER, 4)
+    work: list[int] = []
+    real_check = passwords.bcrypt.checkpw
+
+    def check(password: bytes, hashed: bytes) -> bool:
+        work.append(2 ** passwords.hash_cost(hashed.decode()))
+        return real_check(password, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", check)
+    assert not passwords.verify_password("zle", stored, PEPPER)
+    passwords.pad_to_cost(stored, 8)
+    assert sum(work) == 2**8  # 16 for the check, 16 + 32 + 64 + 128 of padding
+    work.clear()
+    passwords.pad_to_cost(stored, 4)  # already at the configured cost
+    assert work == []
+
+
+def test_dummy_hashes_match_no_password():
+    for cost in (4, 5):
+        dummy = passwords.dummy_hash(cost)
+        assert passwords.hash_cost(dummy) == cost
+        assert not passwords.verify_password("", dummy, PEPPER)
+        assert not passwords.verify_password("ibok-dummy-password-for-timing", dummy, PEPPER)
