@@ -75,7 +75,9 @@ def _provision() -> None:
     from infra.local import create_resources
 
     settings = get_settings()
-    create_resources(aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), settings)
+    create_resources(
+        aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
+    )
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
 
 

@@ -65,7 +65,9 @@ def test_sms_consent_without_phone_is_refused(client, outbox, aws_env):
     assert response.status_code == 400
 
 
-def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox, aws_env):
+def test_new_email_waits_for_confirmation_and_old_address_is_told(
+    client, outbox, aws_env, drain_queues
+):
     body = active_account(client, outbox)
     headers = bearer(client)
     response = patch(
@@ -85,6 +87,7 @@ def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox
     assert post(client, "/auth/email/confirm", {"token": token}).status_code == 400
     # forgot-password by the new address now reaches the account
     post(client, "/auth/password/forgot", {"login": "nowy.adres@example.pl"})
+    drain_queues()
     assert outbox.last_to("nowy.adres@example.pl")["template"] == "password_reset"
 
 
