@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -167,7 +168,8 @@ def forgot_password(login_or_email: str, ip: str) -> None:
             "Zbyt wiele próśb o link do zmiany hasła. Spróbuj ponownie później.",
         )
     request = ResetMailRequest(id=uuid.uuid4().hex, login=login_or_email, requested_at=now)
-    queues.send(settings.reset_queue, request.model_dump_json())
+    # ASCII JSON: SQS refuses some characters a login field may carry (U+FFFE, U+FFFF).
+    queues.send(settings.reset_queue, json.dumps(request.model_dump(), ensure_ascii=True))
 
 
 def send_reset_mail(message_body: str) -> None:

@@ -89,6 +89,16 @@ def test_requests_are_throttled_per_source(client, outbox, aws_env, monkeypatch)
     assert post(client, ROUTE, {"login": "100200"}).status_code == 202
 
 
+def test_whatever_is_typed_is_queued_as_characters_sqs_accepts(client, outbox, aws_env):
+    # SQS refuses U+FFFE and U+FFFF (moto does not check); a 500 would follow.
+    typed = ["x\ufffe\uffff", "a\u0000b", "\U0001f600@example.pl", "Łódź@example.pl"]
+    for login in typed:
+        assert post(client, ROUTE, {"login": login}).status_code == 202
+    bodies = waiting()
+    assert all(body.isascii() for body in bodies)
+    assert sorted(json.loads(body)["login"] for body in bodies) == sorted(typed)
+
+
 def test_a_redelivered_request_sends_no_second_mail(client, outbox, aws_env, drain_queues):
     active_account(client, outbox)
     post(client, ROUTE, {"login": "100200"})
