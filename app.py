@@ -19,9 +19,11 @@ from chalicelib.blueprints import (
 )
 from chalicelib.http.middleware import http_middleware
 from chalicelib.lazy import lazy_module
+from chalicelib.settings import get_settings
 
 import_handler = lazy_module("chalicelib.imports.handler")
 export_job = lazy_module("chalicelib.jobs.export_readings")
+sessions = lazy_module("chalicelib.services.sessions")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -62,3 +64,11 @@ def billing_import(event):
 def export_readings(_event):
     """Daily, 01:15 UTC: customer readings to the billing system (exports/readings/)."""
     export_job.export_readings()
+
+
+@app.on_sqs_message(queue=get_settings().reset_queue, batch_size=1, name="reset_mail")
+def reset_mail(event):
+    """A password reset was asked for: e-mail the link. Raising hands the message back to
+    SQS, which retries it and then moves it to the dead-letter queue."""
+    for record in event:
+        sessions.send_reset_mail(record.body)

@@ -10,6 +10,7 @@ BENCHMARKS = [
     "bench.bench_cold_import",
     "bench.bench_import",
     "bench.bench_login",
+    "bench.bench_forgot",
     "bench.bench_round_trips",
     "bench.bench_requests",
     "bench.bench_itn",

@@ -25,7 +25,14 @@ def client(service: str) -> Any:
     )
 
 
+@cache
+def queue_url(name: str) -> str:
+    """The URL of the SQS queue `name`, looked up once per container."""
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
 def reset() -> None:
     """Forget every cached client and setting (tests change the environment between cases)."""
     client.cache_clear()
+    queue_url.cache_clear()
     get_settings.cache_clear()

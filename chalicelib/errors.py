@@ -91,3 +91,10 @@ class InternalError(DomainError):
     status = 500
     code = "internal_error"
     message = "Wystąpił błąd po naszej stronie. Spróbuj ponownie później."
+
+
+class QueuedWorkFailed(Exception):
+    """A queued message could not be handled now. Raised from a queue consumer so that SQS
+    retries the message (and in the end moves it to the dead-letter queue); it carries no
+    personal data, because the Lambda runtime logs it unmasked. The cause is logged, masked,
+    where it happened."""

@@ -1,11 +1,13 @@
 """Create the stateful resources of infra/stateful.yaml against moto (local stack, tests).
 
-The CloudFormation template is the one source of table definitions: this module reads
-its `AWS::DynamoDB::Table` resources and creates the same tables, indexes and TTL.
+The CloudFormation template is the one source of table and queue definitions: this module
+reads its `AWS::DynamoDB::Table` and `AWS::SQS::Queue` resources and creates the same
+tables, indexes and TTL, and the same queues with their dead-letter queues.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,9 @@ TEMPLATE = Path(__file__).with_name("stateful.yaml")
 LOCAL_SERVICE_ID = "100042"  # the local fake gateway's Blue Media ServiceID
 
 TABLE_SETTINGS = {"AccountsTable": "accounts_table", "BillingTable": "billing_table"}
+# Logical id -> the setting that names the queue; a dead-letter queue is named after the
+# queue that feeds it (its template name's suffix, e.g. "-dlq", added to that name).
+QUEUE_SETTINGS = {"ResetMailQueue": "reset_queue"}
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -65,8 +70,69 @@ def create_table_kwargs(props: dict[str, Any], table_name: str) -> dict[str, Any
     return kwargs
 
 
-def create_resources(dynamodb: Any, s3: Any, ssm: Any, settings: Any) -> None:
-    """Create tables, the data bucket and the local secrets if they do not exist yet."""
+def queue_definitions() -> dict[str, dict[str, Any]]:
+    """Return the Properties of every SQS queue in the template, by logical id."""
+    resources = load_template()["Resources"]
+    return {
+        name: res["Properties"]
+        for name, res in resources.items()
+        if res["Type"] == "AWS::SQS::Queue"
+    }
+
+
+def dead_letter_target(props: dict[str, Any]) -> str | None:
+    """The logical id of the dead-letter queue a queue's RedrivePolicy points at."""
+    policy = props.get("RedrivePolicy")
+    if not policy:
+        return None
+    return policy["deadLetterTargetArn"]["GetAtt"].split(".")[0]
+
+
+def queue_names(settings: Any) -> dict[str, str]:
+    """The name of every template queue on this stage, by logical id."""
+    queues = queue_definitions()
+    names = {logical: getattr(settings, setting) for logical, setting in QUEUE_SETTINGS.items()}
+    for logical in QUEUE_SETTINGS:
+        target = dead_letter_target(queues[logical])
+        if target:
+            source = queues[logical]["QueueName"]["Sub"]
+            suffix = queues[target]["QueueName"]["Sub"].removeprefix(source)
+            names[target] = names[logical] + suffix
+    return names
+
+
+def _queue_attributes(props: dict[str, Any]) -> dict[str, str]:
+    return {
+        name: str(props[name]).lower() if isinstance(props[name], bool) else str(props[name])
+        for name in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled")
+        if name in props
+    }
+
+
+def create_queues(sqs: Any, settings: Any) -> None:
+    """Create the template's queues (dead-letter queues first) unless they exist."""
+    queues = queue_definitions()
+    names = queue_names(settings)
+    arns: dict[str, str] = {}
+    order = sorted(queues, key=lambda logical: dead_letter_target(queues[logical]) is not None)
+    for logical in order:
+        props = queues[logical]
+        attributes = _queue_attributes(props)
+        target = dead_letter_target(props)
+        if target:
+            policy = {
+                "deadLetterTargetArn": arns[target],
+                "maxReceiveCount": props["RedrivePolicy"]["maxReceiveCount"],
+            }
+            attributes["RedrivePolicy"] = json.dumps(policy)
+        url = sqs.create_queue(QueueName=names[logical], Attributes=attributes)["QueueUrl"]
+        found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        arns[logical] = found["Attributes"]["QueueArn"]
+
+
+def create_resources(dynamodb: Any, s3: Any, ssm: Any, sqs: Any, settings: Any) -> None:
+    """Create tables, the data bucket, the queues and the local secrets if they do not
+    exist yet."""
     existing = set(dynamodb.list_tables()["TableNames"])
     for logical_id, props in table_definitions().items():
         name = getattr(settings, TABLE_SETTINGS[logical_id])
@@ -91,6 +157,7 @@ def create_resources(dynamodb: Any, s3: Any, ssm: Any, settings: Any) -> None:
         s3.put_bucket_versioning(
             Bucket=settings.data_bucket, VersioningConfiguration={"Status": "Enabled"}
         )
+    create_queues(sqs, settings)
     ensure_secret(ssm, settings.pepper_parameter)
     ensure_secret(ssm, settings.bluemedia_key_parameter)
     ensure_secret(ssm, settings.bluemedia_service_parameter, value=LOCAL_SERVICE_ID)

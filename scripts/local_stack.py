@@ -1,6 +1,8 @@
 """`make run`: the local stack. A moto server (DynamoDB, S3, SES, SNS, SQS, SSM), the
 resources of infra/, the demo batch imported through the billing import's S3 event handler,
-a ready demo account, and the API served like `chalice local --stage local`.
+a ready demo account, the API served like `chalice local --stage local`, and a background
+poller that runs every queued message through the app's SQS handler, as Lambda would
+(scripts/local_queues.py).
 
 PORT (8000) and MOTO_PORT (5000) choose the ports. Ctrl-C (or SIGTERM) stops everything.
 """
@@ -75,7 +77,9 @@ def _provision() -> None:
     from infra.local import create_resources
 
     settings = get_settings()
-    create_resources(aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), settings)
+    create_resources(
+        aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
+    )
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
 
 
@@ -210,6 +214,7 @@ def main() -> None:
 
     moto = _start_moto(moto_port)
     server = None
+    poller = None
     try:
         _provision()
         from app import app
@@ -220,6 +225,10 @@ def main() -> None:
             app, demo_data.DEMO_LOGIN, demo_data.DEMO_EMAIL, demo_data.DEMO_PASSWORD
         )
         shutil.rmtree(env["LOCAL_OUTBOX_DIR"], ignore_errors=True)
+        from scripts.local_queues import Poller
+
+        poller = Poller(app)
+        poller.start()
         server = _serve(app, api_port)
         facts = demo_data.facts()
         api = f"http://{HOST}:{api_port}"
@@ -247,6 +256,9 @@ def main() -> None:
     finally:
         if server is not None:
             server.server.server_close()
+        if poller is not None:
+            poller.stop()
+            poller.join(timeout=5)
         moto.stop()
 
 

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,9 @@ def aws_env(outbox_dir: Path) -> Iterator[None]:
     clock.reset()
     with mock_aws():
         settings = get_settings()
-        create_resources(aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), settings)
+        create_resources(
+            aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
+        )
         aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
         yield
     clock.reset()
@@ -76,6 +78,17 @@ def client(app: Any, tmp_path: Path) -> Iterator[Any]:
 
     with Client(app, stage_name="test", project_dir=str(tmp_path)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def drain_queues(app: Any) -> Callable[[], int]:
+    """Run what the routes queued through the same SQS handlers the Lambdas run, as their
+    event sources would after the answer (scripts/local_queues.py); returns the number of
+    deliveries. A handler that raises gets its message back at once, so one that keeps
+    failing ends in the dead-letter queue."""
+    from scripts.local_queues import drain
+
+    return lambda: drain(app)
 
 
 class Outbox:

@@ -45,3 +45,23 @@ def count_dynamodb_calls() -> Iterator[list[str]]:
     finally:
         for client in clients:
             client.meta.events.unregister("before-call.dynamodb", unique_id="roundtrips")
+
+
+@contextmanager
+def count_aws_calls(services: tuple[str, ...] = ("sqs", "ses", "s3", "ssm")) -> Iterator[list[str]]:
+    """Yield a list that fills with `service:Operation` for every AWS call made inside:
+    DynamoDB through every client that can reach it, and the other `services` through
+    their shared boto3 clients."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(f"{model.service_model.service_name}:{model.name}")
+
+    clients = _dynamodb_clients() + [aws.client(service) for service in services]
+    for client in clients:
+        client.meta.events.register("before-call", record, unique_id="aws-calls")
+    try:
+        yield calls
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call", unique_id="aws-calls")

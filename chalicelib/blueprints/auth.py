@@ -106,9 +106,10 @@ def logout(req: ApiRequest) -> Reply:
     returns="auth:Accepted",
     status=202,
     public=True,
+    errors=(429,),
 )
 def forgot(req: ApiRequest) -> Any:
-    sessions.forgot_password(req.body.login)
+    sessions.forgot_password(req.body.login, req.ip)
     return schemas.Accepted(
         message=(
             "Jeśli konto istnieje, wysłaliśmy na jego adres e-mail link do ustawienia nowego hasła."

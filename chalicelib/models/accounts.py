@@ -145,3 +145,17 @@ class ThrottleCounter(AccountsItem):
 
     count = NumberAttribute(default=0)
     last_at = NumberAttribute(default=0)
+
+
+class ResetMailMark(AccountsItem):
+    """The reset e-mail of one request to one account: claimed while it is being sent,
+    then done, so that a redelivered request sends nothing again (removed by TTL)."""
+
+    claim = UnicodeAttribute(null=True)
+    claimed_at = NumberAttribute(null=True)  # epoch seconds
+    done_at = NumberAttribute(null=True)  # epoch seconds
+
+    @staticmethod
+    def key(request_id: str, login: str) -> tuple[str, str]:
+        """Primary key of the mark of request `request_id` for `login`."""
+        return f"RESETMAIL#{request_id}", f"ACCOUNT#{login}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
+
 from chalicelib import clock
-from chalicelib.adapters import mailer, secrets
+from chalicelib.adapters import mailer, queues, secrets
 from chalicelib.domain import devices, passwords
 from chalicelib.domain.throttle import (
     LoginLimits,
@@ -21,12 +25,14 @@ from chalicelib.domain.tokens import (
     new_token,
     token_hash,
 )
-from chalicelib.errors import InvalidInput, LoginFailed, Throttled
+from chalicelib.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
 from chalicelib.logs import logger
 from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.schemas.messages import ResetMailRequest
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
+from chalicelib.storage import reset_mail as reset_marks
 from chalicelib.storage import throttle
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
@@ -34,6 +40,14 @@ RESET_MAILS_PER_HOUR = 3
 # A password change or reset also ends a pending e-mail change: the victim of a stolen
 # password answers with a new one, and the thief's address must not take the account then.
 PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
+RESET_SOURCE_WINDOW = 3600  # RESET_MAX_PER_SOURCE requests per source in this window
+# A reset request that waited longer in the queue is dropped: its link would come out of
+# the blue (the customer has asked again, or given up).
+RESET_REQUEST_MAX_AGE = 3600
+# A claim on a reset e-mail older than this was left by a consumer that died mid-way and is
+# taken over: longer than the consumer's Lambda timeout, shorter than the queue's
+# visibility timeout (both checked in tests/infra).
+RESET_CLAIM_LEASE = 120
 
 
 @dataclass(frozen=True)
@@ -144,37 +158,100 @@ def _reset_targets(login_or_email: str) -> list[Account]:
     return [a for a in accounts if a is not None and a.status == "active"]
 
 
-def forgot_password(login_or_email: str) -> None:
-    """E-mail a one-time reset link to the account(s), if any. Nothing else changes."""
+def forgot_password(login_or_email: str, ip: str) -> None:
+    """Queue a reset e-mail for the account(s) `login_or_email` names, if any.
+
+    Every request does the same work, whatever it names, so the answer's time tells
+    nothing: one per-source throttle transaction and one SendMessage. The accounts are
+    looked up by the queue's consumer (`send_reset_mail`), after the answer."""
     settings = get_settings()
-    now_dt = clock.now()
-    now = int(now_dt.timestamp())
-    for account in _reset_targets(login_or_email):
-        scope = {"reset": f"reset-mail#{account.login}"}
-        if not throttle.reserve(scope, {"reset": RESET_MAILS_PER_HOUR}, now, 3600):
-            logger.info("reset mail skipped: hourly limit reached")
-            continue
-        store.delete_tokens_of(account.login, "password_reset")
-        token = new_token(ONE_TIME_TOKEN_BYTES)
-        valid_until = now + settings.reset_minutes * 60
-        store.create_token(
-            OneTimeToken(
-                *OneTimeToken.key(token_hash(token)),
-                kind="password_reset",
-                owner=account.login,
-                valid_until=valid_until,
-                expires_at=valid_until + 86400,
-            )
+    now = int(clock.now().timestamp())
+    window = RESET_SOURCE_WINDOW
+    scope = {"reset_source": f"reset-source#{ip}"}
+    if not throttle.reserve(scope, {"reset_source": settings.reset_max_per_source}, now, window):
+        raise Throttled(
+            window_start(now, window) + window - now,
+            "Zbyt wiele próśb o link do zmiany hasła. Spróbuj ponownie później.",
         )
-        mailer.send(
-            "password_reset",
-            account.email,
-            {
-                "login": account.login,
-                "link": link("nowe-haslo", token),
-                "minutes": settings.reset_minutes,
-            },
+    request = ResetMailRequest(id=uuid.uuid4().hex, login=login_or_email, requested_at=now)
+    # ASCII JSON: SQS refuses some characters a login field may carry (U+FFFE, U+FFFF).
+    queues.send(settings.reset_queue, json.dumps(request.model_dump(), ensure_ascii=True))
+
+
+def send_reset_mail(message_body: str) -> None:
+    """The reset queue's consumer: e-mail a one-time reset link to the active account(s)
+    a request names, within each account's hourly limit. Nothing else changes.
+
+    SQS delivers at least once. Each account's e-mail of one request is claimed before it
+    is sent and marked done after, so a redelivered request sends nothing again. A failed
+    send gives back its claim and its place in the hourly limit and raises: SQS retries
+    the message, and after a few failures moves it to the dead-letter queue."""
+    try:
+        request = ResetMailRequest.model_validate_json(message_body)
+    except ValidationError:  # its text would quote the login
+        raise QueuedWorkFailed("malformed reset request") from None
+    now = int(clock.now().timestamp())
+    if now - request.requested_at > RESET_REQUEST_MAX_AGE:
+        logger.info("reset request dropped: too old")
+        return
+    for account in _reset_targets(request.login):
+        _mail_reset_link(account, request.id, now)
+
+
+def _mail_reset_link(account: Account, request_id: str, now: int) -> None:
+    claim = reset_marks.claim(
+        request_id, account.login, now, RESET_CLAIM_LEASE, now + 2 * RESET_REQUEST_MAX_AGE
+    )
+    if claim is None:
+        logger.info("reset mail skipped: this request was handled already")
+        return
+    scope = {"reset": f"reset-mail#{account.login}"}
+    if not throttle.reserve(scope, {"reset": RESET_MAILS_PER_HOUR}, now, 3600):
+        logger.info("reset mail skipped: hourly limit reached")
+        _mark_done(request_id, account.login, now)
+        return
+    try:
+        _issue_reset_link(account, now)
+    except Exception:
+        logger.exception("reset mail not sent")  # masked; SES names the recipient
+        throttle.release([], list(scope.values()), now, 3600)
+        reset_marks.release(request_id, account.login, claim)
+        raise QueuedWorkFailed("reset e-mail not sent") from None
+    _mark_done(request_id, account.login, now)
+
+
+def _mark_done(request_id: str, login: str, now: int) -> None:
+    # Never raises: the e-mail went out, and a retry would send it again once the claim's
+    # lease ended. If this fails, the claim keeps redeliveries away until then.
+    try:
+        reset_marks.done(request_id, login, now)
+    except Exception:
+        logger.exception("reset mail not marked done")
+
+
+def _issue_reset_link(account: Account, now: int) -> None:
+    settings = get_settings()
+    store.delete_tokens_of(account.login, "password_reset")
+    token = new_token(ONE_TIME_TOKEN_BYTES)
+    valid_until = now + settings.reset_minutes * 60
+    store.create_token(
+        OneTimeToken(
+            *OneTimeToken.key(token_hash(token)),
+            kind="password_reset",
+            owner=account.login,
+            valid_until=valid_until,
+            expires_at=valid_until + 86400,
         )
+    )
+    mailer.send(
+        "password_reset",
+        account.email,
+        {
+            "login": account.login,
+            "link": link("nowe-haslo", token),
+            "minutes": settings.reset_minutes,
+        },
+    )
 
 
 def _check_new_password(password: str, account: Account) -> None:

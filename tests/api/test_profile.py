@@ -65,7 +65,9 @@ def test_sms_consent_without_phone_is_refused(client, outbox, aws_env):
     assert response.status_code == 400
 
 
-def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox, aws_env):
+def test_new_email_waits_for_confirmation_and_old_address_is_told(
+    client, outbox, aws_env, drain_queues
+):
     body = active_account(client, outbox)
     headers = bearer(client)
     response = patch(
@@ -85,6 +87,7 @@ def test_new_email_waits_for_confirmation_and_old_address_is_told(client, outbox
     assert post(client, "/auth/email/confirm", {"token": token}).status_code == 400
     # forgot-password by the new address now reaches the account
     post(client, "/auth/password/forgot", {"login": "nowy.adres@example.pl"})
+    drain_queues()
     assert outbox.last_to("nowy.adres@example.pl")["template"] == "password_reset"
 
 
@@ -207,13 +210,17 @@ def test_the_old_address_cancels_the_change_without_logging_in(client, outbox, a
     assert "Biurem Obsługi Klienta" in again.json_body["error"]["message"]
 
 
-def test_a_password_change_ends_the_pending_change_and_reset_links(client, outbox, aws_env):
+def test_a_password_change_ends_the_pending_change_and_reset_links(
+    client, outbox, aws_env, drain_queues
+):
     """A thief with the password starts an e-mail change; the customer answers by changing
     the password: the thief's confirmation link no longer takes the account."""
     body = active_account(client, outbox)
     thief = bearer(client)
     confirm, cancel = start_change(client, outbox, body, thief)
     post(client, "/auth/password/forgot", {"login": "100200"})
+    drain_queues()
+    assert outbox.last_to(body["email"])["template"] == "password_reset"
     reset_token = outbox.token_in_last(body["email"])
     new = "Nowe-Haslo-Do-Wody-77"
     change = {"current_password": PASSWORD, "password": new, "password_confirm": new}
@@ -230,10 +237,11 @@ def test_a_password_change_ends_the_pending_change_and_reset_links(client, outbo
     assert (me["email"], me["pending_email"]) == (body["email"], None)
 
 
-def test_a_password_reset_ends_the_pending_change(client, outbox, aws_env):
+def test_a_password_reset_ends_the_pending_change(client, outbox, aws_env, drain_queues):
     body = active_account(client, outbox)
     confirm, _ = start_change(client, outbox, body, bearer(client))
     post(client, "/auth/password/forgot", {"login": "100200"})
+    drain_queues()
     new = "Swieze-Haslo-Wodne-42"
     reset = {"token": outbox.token_in_last(body["email"]), "password": new}
     assert post(client, "/auth/password/reset", {**reset, "password_confirm": new}).status_code == (

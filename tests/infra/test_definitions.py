@@ -8,7 +8,13 @@ from pathlib import Path
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
-from infra.local import TABLE_SETTINGS, table_definitions
+from infra.local import (
+    QUEUE_SETTINGS,
+    TABLE_SETTINGS,
+    dead_letter_target,
+    queue_definitions,
+    table_definitions,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,6 +82,7 @@ def test_chalice_config_stages_and_policies():
         "ACCOUNTS_TABLE",
         "BILLING_TABLE",
         "DATA_BUCKET",
+        "RESET_QUEUE",
         "MAIL_SENDER",
         "PEPPER_PARAMETER",
         "BLUEMEDIA_GATEWAY_URL",
@@ -148,3 +155,68 @@ def test_gateway_responses_can_be_applied_to_a_deployed_api(aws_env):
     assert not_found["statusCode"] == "404"
     template = not_found["responseTemplates"]["application/json"]
     assert json.loads(template.replace("$context.requestId", "x"))["error"]["code"] == "not_found"
+
+
+def _config():
+    return json.loads((ROOT / ".chalice" / "config.json").read_text())
+
+
+def _stage_name(template_name: dict, stage: str) -> str:
+    return template_name["Sub"].replace("${Stage}", stage)
+
+
+def test_every_queue_has_a_setting_and_a_dead_letter_queue():
+    queues = queue_definitions()
+    dead_letters = {dead_letter_target(queues[logical]) for logical in QUEUE_SETTINGS}
+    assert set(queues) == set(QUEUE_SETTINGS) | dead_letters
+    assert None not in dead_letters  # every work queue ends in a dead-letter queue
+    for logical in QUEUE_SETTINGS:
+        props = queues[logical]
+        dead = queues[dead_letter_target(props)]
+        assert 2 <= props["RedrivePolicy"]["maxReceiveCount"] <= 10
+        # infra/local.py names a dead-letter queue after its source queue
+        assert dead["QueueName"]["Sub"].startswith(props["QueueName"]["Sub"])
+        # a message outlives its source queue's retention in the dead-letter queue
+        assert dead["MessageRetentionPeriod"] > props["MessageRetentionPeriod"]
+    for props in queues.values():
+        assert props["SqsManagedSseEnabled"] is True
+
+
+def test_queue_handlers_consume_the_template_queues_on_every_stage():
+    from chalice.app import SQSEventConfig
+
+    from app import app
+    from chalicelib.services.sessions import RESET_CLAIM_LEASE
+
+    config = _config()
+    queues = queue_definitions()
+    handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
+    assert set(handlers) == {"reset_mail"}
+    for name, stage in config["stages"].items():
+        variables = stage["environment_variables"]
+        queue = queues["ResetMailQueue"]
+        assert variables["RESET_QUEUE"] == _stage_name(queue["QueueName"], name)
+        if name == "local":
+            continue
+        timeout = stage["lambda_functions"]["reset_mail"]["lambda_timeout"]
+        # AWS: the visibility timeout at least six times the consumer's timeout.
+        assert queue["VisibilityTimeout"] >= 6 * timeout
+        # A claim outlives a live consumer and is free again before SQS redelivers.
+        assert timeout < RESET_CLAIM_LEASE < queue["VisibilityTimeout"]
+        policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
+        arn = f"arn:aws:sqs:*:*:{variables['RESET_QUEUE']}"
+        allowed = {
+            action
+            for statement in policy["Statement"]
+            if statement["Resource"] == arn
+            for action in statement["Action"]
+        }
+        # The API sends; Chalice's SQS event source (with a policy file, Chalice adds
+        # nothing) receives, deletes and reads the queue's attributes with the same role.
+        assert allowed >= {
+            "sqs:GetQueueUrl",
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        }
