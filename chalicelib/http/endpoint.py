@@ -5,14 +5,14 @@ records what the OpenAPI document says about the route."""
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, ChaliceViewError, Response
 
-from chalicelib.errors import DomainError, Forbidden, InvalidInput
+from chalicelib import safe_json
+from chalicelib.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.cors import route_cors
 from chalicelib.http.responses import error_response, json_response
@@ -27,7 +27,7 @@ pydantic = lazy_module("pydantic")
 
 
 MAX_BODY_BYTES = 64 * 1024
-INTERNAL_ERROR = {"Code": "InternalServerError", "Message": "An internal server error occurred."}
+TOO_DEEP = f"Treść żądania jest zbyt głęboko zagnieżdżona (najwyżej {safe_json.MAX_DEPTH} poziomy)."
 
 
 @dataclass(frozen=True)
@@ -103,8 +103,10 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidInput("Treść żądania jest za duża.")
     try:
-        data = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = safe_json.loads(raw) if raw else None
+    except safe_json.TooDeep as exc:
+        raise InvalidInput(TOO_DEEP) from exc
+    except ValueError as exc:  # not UTF-8, not JSON, a number too long to convert
         raise InvalidInput("Treść żądania nie jest poprawnym JSON-em.") from exc
     if not isinstance(data, dict):
         raise InvalidInput("Treść żądania musi być obiektem JSON.")
@@ -182,17 +184,20 @@ def endpoint(
                 api_request = ApiRequest(request, parsed, parsed_query, principal)
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
-                if exc.status >= 500:
-                    # Shaped by the middleware like every other 500, with the request id.
-                    return Response(body=INTERNAL_ERROR, status_code=exc.status)
+                if exc.status >= 500:  # ours to look into: the cause goes to the log
+                    logger.warning(
+                        "server_side_error",
+                        extra={"route": path, "method": method, "code": exc.code},
+                        exc_info=exc,
+                    )
                 return error_response(exc)
             except ChaliceViewError:
                 raise
             except Exception:
                 # The details go to the structured log, with the request id; the caller gets
-                # Chalice's generic 500, which the middleware shapes and gives the same id.
+                # the generic internal error, whose body names the same id.
                 logger.exception("unhandled_error", extra={"route": path, "method": method})
-                return Response(body=INTERNAL_ERROR, status_code=500)
+                return error_response(InternalError())
 
         handler.__openapi__ = operation  # type: ignore[attr-defined]
         options: dict[str, Any] = {"methods": [method], "cors": route_cors()}

@@ -436,3 +436,73 @@ def test_unauthenticated_walk_of_every_private_route_is_401(client, app):
             assert_security_headers(response)
             checked += 1
     assert checked >= 5
+
+
+def deeply_nested(depth: int) -> bytes:
+    """An array nested `depth` levels deep."""
+    return b"[" * depth + b"]" * depth
+
+
+def test_deeply_nested_json_is_a_400_on_every_json_route(client, app, auth_headers, captured_logs):
+    """json.loads recurses per level: a deep body was a RecursionError (a 500 and a stack trace
+    in the log). 30,000 levels fit in the body limit; 100,000 do not, and are a 400 too."""
+    routes = [(p, m) for p, m in json_routes(app) if p != LOGOUT and not p.startswith("/_local")]
+    assert ("/auth/login", "POST") in routes and ("/payments", "POST") in routes
+    nested_object = b'{"a":' * 40 + b"1" + b"}" * 40  # deeper than 32, also in objects
+    for path, method in routes:
+        content_types = app.routes[path][method].content_types
+        if "application/json" not in content_types:
+            continue  # form routes (the ITN) parse no JSON
+        for body in (deeply_nested(100_000), deeply_nested(30_000), nested_object):
+            for headers in ({}, auth_headers):
+                response = send(client, method, path, body, headers)
+                assert_error_shape(response)
+                assert_security_headers(response)
+                public = operation_of(app, path, method).public
+                if public or headers:
+                    assert response.status_code == 400, (method, path, response.status_code)
+    login = send(client, "POST", "/auth/login", deeply_nested(30_000), {})
+    assert "zagnieżdżona" in login.json_body["error"]["message"]
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    assert [line for line in lines if line["level"] in ("ERROR", "CRITICAL")] == []
+
+
+def test_a_number_too_long_to_convert_is_a_400(client, app):
+    response = send(client, "POST", "/auth/login", b'{"login": ' + b"1" * 5000 + b"}", {})
+    assert response.status_code == 400
+    assert_error_shape(response)
+
+
+def test_a_domain_5xx_keeps_its_code_and_message_with_the_request_id(
+    client, aws_env, monkeypatch, captured_logs
+):
+    """Registration while SES refuses: 503 mail_unavailable in Polish, with the request id
+    (once reshaped into a generic internal_error)."""
+    from chalicelib.adapters import mailer
+    from chalicelib.services.registration import MailUnavailable
+    from tests.factories import seed_customer
+
+    def ses_down(*_args, **_kwargs):
+        error = {"Code": "ServiceUnavailable", "Message": "SES is down"}
+        raise ClientError({"Error": error}, "SendEmail")
+
+    seed_customer("100200")
+    monkeypatch.setattr(mailer, "send", ses_down)
+    response = post(client, "/auth/register", register_body("100200"))
+    assert response.status_code == 503
+    assert_security_headers(response)
+    error = response.json_body["error"]
+    assert error["code"] == "mail_unavailable"
+    assert error["message"] == MailUnavailable.message
+    assert error["fields"] == {}
+    assert error["request_id"] == response.headers["X-Request-Id"]
+    assert "SES is down" not in response.body.decode()
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    (logged,) = [line for line in lines if "SES is down" in json.dumps(line)]
+    assert logged["request_id"] == error["request_id"]
+
+
+def test_four_hundreds_carry_no_request_id_in_the_body(client, app):
+    response = client.http.get("/me")
+    assert response.status_code == 401
+    assert "request_id" not in response.json_body["error"]
