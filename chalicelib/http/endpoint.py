@@ -1,6 +1,7 @@
 """`endpoint`: the one way routes are declared. It parses the body into a pydantic model,
-authenticates (unless public), maps domain errors to responses, shapes the reply, and
-records what the OpenAPI document says about the route."""
+authenticates (unless public), admits only the roles the route names (deny by default: a
+route that names none is a customer route), maps domain errors to responses, shapes the
+reply, and records what the OpenAPI document says about the route."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, ChaliceViewError, Response
 
 from chalicelib import safe_json
+from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
 from chalicelib.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.cors import route_cors
@@ -42,6 +44,7 @@ class Operation:
     errors: tuple[int, ...]
     tags: tuple[str, ...]
     query_ref: type[BaseModel] | str | None = None
+    roles: frozenset[str] = frozenset()  # who may call it; empty only on public routes
     form_fields: tuple[tuple[str, str], ...] = ()  # a form body: (name, description)
     produces: str = "application/json"
 
@@ -150,12 +153,15 @@ def endpoint(
     public: bool = False,
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
-    roles: Iterable[str] = (),
+    roles: Iterable[str] = (CUSTOMER,),
     content_types: Iterable[str] = (),
     form_fields: Iterable[tuple[str, str]] = (),
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
+    allowed = frozenset() if public else frozenset(roles)
+    if not public and (not allowed or not allowed <= frozenset(EVERY_ROLE)):
+        raise ValueError(f"{method} {path}: name the roles that may call it")
     operation = Operation(
         summary=summary,
         body_ref=body,
@@ -167,9 +173,9 @@ def endpoint(
         query_ref=query,
         form_fields=tuple(form_fields),
         produces=produces,
+        roles=allowed,
     )
     accepted = list(content_types) or (["application/json"] if body is not None else None)
-    allowed = frozenset(roles)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -177,7 +183,7 @@ def endpoint(
             request = blueprint.current_request
             try:
                 principal = None if public else authenticate(request)
-                if allowed and (principal is None or principal.role not in allowed):
+                if principal is not None and principal.role not in allowed:
                     raise Forbidden("Brak uprawnień do tej operacji.")
                 parsed = parse_body(request, operation.body) if body is not None else None
                 parsed_query = parse_query(request, operation.query) if query is not None else None
