@@ -173,6 +173,12 @@ def _serve(app: Any, port: int) -> Any:
     from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
 
     class Handler(ChaliceRequestHandler):
+        def _generic_handle(self) -> None:
+            # chalice local tells every view the caller is 127.0.0.1; tell the real peer, so
+            # the local pages' loopback check (http/local_only.py) sees who is asking.
+            self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
+            super()._generic_handle()
+
         def _send_error_response(self, error: LocalGatewayException) -> None:
             if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
                 body = json.dumps(error_body("not_found", "Nie znaleziono.")).encode("utf-8")
