@@ -14,7 +14,7 @@ from chalicelib.http.cors import apply_cors
 from chalicelib.http.responses import API_SECURITY_HEADERS, current_request_id, error_reply
 from chalicelib.logs import logger
 
-# Chalice's built-in errors, in Polish.
+# Chalice's built-in errors (and API Gateway's, infra/gateway_responses.py), in Polish.
 CHALICE_ERRORS = {
     "BadRequestError": ("bad_request", "Nieprawidłowe żądanie."),
     "UnsupportedMediaType": ("unsupported_media_type", "Wyślij dane jako application/json."),
@@ -27,6 +27,7 @@ CHALICE_ERRORS = {
     "ForbiddenError": ("forbidden", "Brak uprawnień do tej operacji."),
     "TooManyRequestsError": ("too_many_requests", "Zbyt wiele żądań. Spróbuj ponownie za chwilę."),
     "BadRequest": ("bad_request", "Nieprawidłowe żądanie."),
+    "RequestTooLarge": ("request_too_large", "Treść żądania jest za duża."),
     "InternalServerError": (
         "internal_error",
         "Wystąpił błąd po naszej stronie. Spróbuj ponownie później.",

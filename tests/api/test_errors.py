@@ -4,6 +4,9 @@ headers on every response; CORS only for the configured origin."""
 from __future__ import annotations
 
 import json
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +16,7 @@ from botocore.exceptions import ClientError
 from chalice.config import Config
 from chalice.deploy.swagger import SwaggerGenerator
 from chalice.local import LocalGateway
+from chalice.test import HTTPResponse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -271,22 +275,76 @@ def test_a_path_id_of_the_longest_allowed_key_is_looked_up():
         decode_id(encode_id("ż" * 100 + "1"), "x")
 
 
+def gateway_answer(kind: str) -> HTTPResponse:
+    """What API Gateway answers for a response type, as configured for the test's origin."""
+    from infra.gateway_responses import definitions
+
+    answer = definitions(ALLOWED_ORIGIN)[kind]
+    headers = {
+        name.removeprefix("gatewayresponse.header."): value[1:-1]  # the static value
+        for name, value in answer["responseParameters"].items()
+    }
+    headers["X-Request-Id"] = "r-1"  # API Gateway's own header (x-amzn-RequestId) aside
+    body = answer["responseTemplates"]["application/json"].replace("$context.requestId", "r-1")
+    return HTTPResponse(
+        body=body.encode(), headers=headers, status_code=int(answer.get("statusCode", 400))
+    )
+
+
 def test_unknown_routes_are_answered_by_the_gateway_with_the_headers():
     """API Gateway answers an unknown route (MISSING_AUTHENTICATION_TOKEN, as 404) and its
-    own 4xx/5xx before the app runs; the gateway responses carry the headers instead."""
-    extras = json.loads((ROOT / "infra" / "api-extras.json").read_text())
-    resources = extras["Resources"].values()
-    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources}
-    assert {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
-    assert by_type["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
-    for kind, props in by_type.items():
-        headers = {
-            name.removeprefix("gatewayresponse.header.").lower(): value.strip("'")
-            for name, value in props["ResponseParameters"].items()
-        }
-        assert headers["strict-transport-security"].startswith("max-age="), kind
-        assert headers["x-content-type-options"] == "nosniff", kind
-        assert headers["cache-control"] == "no-store", kind
+    own 4xx/5xx before the app runs; the gateway responses carry the app's headers and CORS
+    answer instead (every type: tests/infra/test_definitions.py)."""
+    for kind in ("MISSING_AUTHENTICATION_TOKEN", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX"):
+        response = gateway_answer(kind)
+        assert_error_shape(response)
+        assert_security_headers(response)
+        assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert gateway_answer("MISSING_AUTHENTICATION_TOKEN").status_code == 404
+    assert gateway_answer("THROTTLED").status_code == 429
+
+
+@pytest.fixture
+def local_server():
+    """The local stack's HTTP server (scripts/local_stack.py) on a free port, serving a
+    one-route app."""
+    from chalice import Chalice
+
+    from chalicelib.http.middleware import http_middleware
+    from scripts.local_stack import _serve
+
+    probe = Chalice(app_name="ibok-local-probe")
+    probe.register_middleware(http_middleware, "http")
+
+    @probe.route("/health")
+    def health():
+        return {"status": "ok"}
+
+    server = _serve(probe, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.server.shutdown()
+    server.server.server_close()
+    thread.join(timeout=5)
+
+
+def test_the_local_servers_404_carries_the_gateways_headers(local_server):
+    assert urllib.request.urlopen(f"{local_server}/health", timeout=10).status == 200
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(f"{local_server}/no/such/route", timeout=10)
+    error = answer.value
+    response = HTTPResponse(
+        body=error.read(), headers=dict(error.headers.items()), status_code=error.code
+    )
+    assert response.status_code == 404
+    assert_error_shape(response)
+    assert_security_headers(response)
+    assert response.json_body["error"]["code"] == "not_found"
+    assert response.json_body["error"]["request_id"] == response.headers["X-Request-Id"]
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
 
 
 def test_throttled_is_429_with_retry_after_and_the_headers(
