@@ -24,7 +24,15 @@ from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.services.system_accounts import create_system_account
 from chalicelib.settings import get_settings
-from tests.factories import PASSWORD, active_account, bearer, post, register_body
+from tests.factories import (
+    PASSWORD,
+    active_account,
+    bearer,
+    import_lines,
+    meter_line,
+    post,
+    register_body,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_ORIGIN = "http://127.0.0.1:8000"  # CORS_ORIGIN's default, the one the tests run with
@@ -148,6 +156,7 @@ def test_logout_takes_no_body_and_ends_the_session_whatever_is_sent(client, auth
 def test_malformed_query_strings_on_every_route_that_takes_them(client, app, auth_headers):
     create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
     system_headers = bearer(client, "billing-system", PASSWORD)
+    import_lines([meter_line("meter_id")])  # the concrete path of /meters/{meter_id}/readings
     checked = set()
     for path, methods in app.routes.items():
         entry = methods.get("GET")
@@ -170,6 +179,7 @@ def test_malformed_query_strings_on_every_route_that_takes_them(client, app, aut
             assert_security_headers(response)
         checked.add(path)
     assert {"/invoices", "/consumption", "/integration/readings"} <= checked
+    assert "/meters/{meter_id}/readings" in checked
 
 
 @given(
