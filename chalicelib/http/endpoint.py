@@ -190,11 +190,16 @@ def endpoint(
                 api_request = ApiRequest(request, parsed, parsed_query, principal)
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
-                if exc.status >= 500:  # ours to look into: the cause goes to the log
+                if exc.status >= 500:  # ours to look into: what caused it goes to the log
+                    cause = exc.__cause__
                     logger.warning(
                         "server_side_error",
-                        extra={"route": path, "method": method, "code": exc.code},
-                        exc_info=exc,
+                        extra={
+                            "route": path,
+                            "method": method,
+                            "code": exc.code,
+                            "cause": f"{type(cause).__name__}: {cause}"[:300] if cause else None,
+                        },
                     )
                 return error_response(exc)
             except ChaliceViewError:
