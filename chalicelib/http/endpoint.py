@@ -153,13 +153,15 @@ def endpoint(
     public: bool = False,
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
-    roles: Iterable[str] = (CUSTOMER,),
+    roles: Iterable[str] | None = None,
     content_types: Iterable[str] = (),
     form_fields: Iterable[tuple[str, str]] = (),
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
-    allowed = frozenset() if public else frozenset(roles)
+    if public and roles is not None:
+        raise ValueError(f"{method} {path}: a public route admits everyone, roles or not")
+    allowed = frozenset() if public else frozenset((CUSTOMER,) if roles is None else roles)
     if not public and (not allowed or not allowed <= frozenset(EVERY_ROLE)):
         raise ValueError(f"{method} {path}: name the roles that may call it")
     operation = Operation(

@@ -111,6 +111,8 @@ def test_a_route_naming_no_roles_is_a_customer_route_and_empty_roles_are_refused
     for roles in ((), ("root",), "customer"):
         with pytest.raises(ValueError, match="roles"):
             endpoint(bp, "/probe2", summary="x", roles=roles)
+    with pytest.raises(ValueError, match="public"):
+        endpoint(bp, "/probe3", summary="x", public=True, roles=("staff",))
 
 
 @pytest.mark.parametrize("login", ["k100200", "abc123", "wk-100-2", "ab-1"])
