@@ -29,7 +29,8 @@ pydantic = lazy_module("pydantic")
 
 
 MAX_BODY_BYTES = 64 * 1024
-TOO_DEEP = f"Treść żądania jest zbyt głęboko zagnieżdżona (najwyżej {safe_json.MAX_DEPTH} poziomy)."
+MAX_BODY_DEPTH = 32  # nested arrays and objects; our bodies need 3
+TOO_DEEP = f"Treść żądania jest zbyt głęboko zagnieżdżona (najwyżej {MAX_BODY_DEPTH} poziomy)."
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidInput("Treść żądania jest za duża.")
     try:
-        data = safe_json.loads(raw) if raw else None
+        data = safe_json.loads(raw, max_depth=MAX_BODY_DEPTH) if raw else None
     except safe_json.TooDeep as exc:
         raise InvalidInput(TOO_DEEP) from exc
     except ValueError as exc:  # not UTF-8, not JSON, a number too long to convert
