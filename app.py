@@ -17,6 +17,7 @@ from chalicelib.blueprints import (
     payments,
     public,
 )
+from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
 from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
@@ -42,7 +43,7 @@ for blueprint in (
 ):
     app.register_blueprint(blueprint)
 
-if os.environ.get("STAGE") == "local":
+if local_only.enabled():  # the local stage on a loopback moto server, never a deployed one
     from chalicelib.blueprints import local_gateway, local_pages
 
     app.register_blueprint(local_pages.bp)

@@ -168,20 +168,38 @@ def register_and_activate(app: Any, customer_number: str, email: str, password: 
             raise RuntimeError(f"activation failed: {answer.body!r}")
 
 
+def gateway_not_found() -> tuple[int, dict[str, str], bytes]:
+    """API Gateway's answer to an unknown route, as infra/gateway_responses.py configures it
+    (status, headers, body), for the local stage's origin."""
+    import uuid
+
+    from chalicelib.settings import get_settings
+    from infra.gateway_responses import definitions, response_headers
+
+    answer = definitions(get_settings().cors_origin)["MISSING_AUTHENTICATION_TOKEN"]
+    request_id = str(uuid.uuid4())
+    template = answer["responseTemplates"]["application/json"]
+    body = template.replace("$context.requestId", request_id).encode("utf-8")
+    headers = {**response_headers(get_settings().cors_origin), "X-Request-Id": request_id}
+    return int(answer["statusCode"]), headers, body
+
+
 def _serve(app: Any, port: int) -> Any:
     """The API server of `chalice local`, with API Gateway's configured 404 for unknown
     routes (infra/api-extras.json) instead of chalice local's 403."""
     from chalice.cli.factory import CLIFactory
     from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
-    from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
-
     class Handler(ChaliceRequestHandler):
+        def _generic_handle(self) -> None:
+            # chalice local tells every view the caller is 127.0.0.1; tell the real peer, so
+            # the local pages' loopback check (http/local_only.py) sees who is asking.
+            self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]
+            super()._generic_handle()
+
         def _send_error_response(self, error: LocalGatewayException) -> None:
             if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
-                body = json.dumps(error_body("not_found", "Nie znaleziono.")).encode("utf-8")
-                headers = {**API_SECURITY_HEADERS, "Content-Type": JSON}
-                self._send_http_response(404, headers, body)
+                self._send_http_response(*gateway_not_found())
                 return
             super()._send_error_response(error)
 

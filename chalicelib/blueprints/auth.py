@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.domain.roles import EVERY_ROLE
 from chalicelib.http.auth import (
     cleared_cookie,
     device_cookie,
@@ -91,7 +92,7 @@ def login(req: ApiRequest) -> Reply:
     return Reply(body, headers={"Set-Cookie": cookies})
 
 
-@endpoint(bp, "/auth/logout", "POST", summary="Wylogowanie", errors=(401,))
+@endpoint(bp, "/auth/logout", "POST", summary="Wylogowanie", errors=(401,), roles=EVERY_ROLE)
 def logout(req: ApiRequest) -> Reply:
     sessions.logout(req.user.token_hash)
     return Reply(None, status=204, headers={"Set-Cookie": cleared_cookie()})

@@ -6,13 +6,12 @@ from typing import Any
 
 from chalice import Blueprint
 
+from chalicelib.domain.roles import SYSTEM_ROLES
 from chalicelib.http.endpoint import ApiRequest, endpoint
 from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 integration = lazy_module("chalicelib.services.integration")
-
-SYSTEM_ROLES = ("integration", "staff", "admin")  # as services/system_accounts.py
 
 
 @endpoint(

@@ -14,6 +14,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import clock
 from chalicelib.blueprints.local_pages import page
+from chalicelib.http.local_only import local_route
 from chalicelib.payments.bluemedia import (
     ORDER_ID,
     SEPARATOR,
@@ -50,7 +51,7 @@ def _error(message: str) -> Response:
     return response
 
 
-@bp.route("/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
+@local_route(bp, "/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
 def payment_page() -> Response:
     fields = _form(bp.current_request)
     if any(SEPARATOR in value for value in fields.values()):
@@ -86,7 +87,7 @@ def payment_page() -> Response:
     )
 
 
-@bp.route("/_local/bluemedia/decide", methods=["POST"], content_types=[FORM])
+@local_route(bp, "/_local/bluemedia/decide", methods=["POST"], content_types=[FORM])
 def decide() -> Response:
     fields = _form(bp.current_request)
     status = fields.get("Status")
@@ -130,7 +131,7 @@ def decide() -> Response:
     return Response(body="", status_code=303, headers={"Location": f"{back}?{query}"})
 
 
-@bp.route("/_local/platnosc/powrot")
+@local_route(bp, "/_local/platnosc/powrot")
 def return_page() -> Response:
     return page(
         "Płatność",
@@ -139,6 +140,6 @@ def return_page() -> Response:
     )
 
 
-@bp.route("/_local/return.js")
+@local_route(bp, "/_local/return.js")
 def return_script() -> Response:
     return Response(body=RETURN_SCRIPT, headers={"Content-Type": "text/javascript; charset=utf-8"})

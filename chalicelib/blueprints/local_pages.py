@@ -10,6 +10,7 @@ from pathlib import Path
 from chalice import Blueprint, Response
 
 from chalicelib.adapters.mailer import read_outbox
+from chalicelib.http.local_only import local_route
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
@@ -69,12 +70,12 @@ def _outbox_dir() -> Path:
     return Path(get_settings().local_outbox_dir or ".local/outbox")
 
 
-@bp.route("/_local/app.js")
+@local_route(bp, "/_local/app.js")
 def script() -> Response:
     return Response(body=SCRIPT, headers={"Content-Type": "text/javascript; charset=utf-8"})
 
 
-@bp.route("/_local/outbox")
+@local_route(bp, "/_local/outbox")
 def outbox() -> Response:
     rows = "".join(
         f"<tr><td>{html.escape(m['sent_at'][:19])}</td><td>{html.escape(m['to'])}</td>"
@@ -89,7 +90,7 @@ def outbox() -> Response:
     )
 
 
-@bp.route("/_local/outbox/{message_id}")
+@local_route(bp, "/_local/outbox/{message_id}")
 def outbox_message(message_id: str) -> Response:
     for message in read_outbox(_outbox_dir()):
         if message["id"] == message_id:
@@ -97,7 +98,7 @@ def outbox_message(message_id: str) -> Response:
     return page("Nie znaleziono wiadomości", "<p><a href='/_local/outbox'>Wróć</a></p>")
 
 
-@bp.route("/_local/{name}")
+@local_route(bp, "/_local/{name}")
 def action_page(name: str) -> Response:
     if name not in ACTIONS:
         return page("Nie znaleziono", "<p><a href='/_local/outbox'>Skrzynka</a></p>")

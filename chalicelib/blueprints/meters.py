@@ -28,11 +28,12 @@ def meter_list(req: ApiRequest) -> Any:
     bp,
     "/meters/{meter_id}/readings",
     summary="Historia odczytów wodomierza ze zużyciem między odczytami",
+    query="ledger:PageQuery",
     returns="meters:ReadingHistory",
-    errors=(401, 404),
+    errors=(400, 401, 404),
 )
 def reading_history(req: ApiRequest, meter_id: str) -> Any:
-    return meters.reading_history(req.user.login, meter_id)
+    return meters.reading_history(req.user.login, meter_id, req.query)
 
 
 @endpoint(

@@ -18,6 +18,7 @@ store = lazy_module("chalicelib.storage.accounts")
 COOKIE_NAME = "__Host-ibok_session"
 DEVICE_COOKIE_NAME = "__Host-ibok_device"
 CSRF_HEADER = "x-ibok-csrf"
+CSRF_VALUE = "1"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -65,14 +66,24 @@ def presented_token(headers: Any) -> tuple[str | None, bool]:
     return _cookie_token(headers), True
 
 
+def _check_csrf(value: str | None) -> None:
+    """The custom header a cookie-authenticated unsafe request must carry: `X-IBOK-CSRF: 1`."""
+    if value is None:
+        raise Forbidden("Brak nagłówka X-IBOK-CSRF. Odśwież stronę i spróbuj ponownie.")
+    if value != CSRF_VALUE:
+        raise Forbidden(
+            f"Nagłówek X-IBOK-CSRF ma nieprawidłową wartość: powinien mieć wartość {CSRF_VALUE}. "
+            "Odśwież stronę i spróbuj ponownie."
+        )
+
+
 def authenticate(request: Any) -> Principal:
     """Resolve and extend the caller's session; Unauthorized or Forbidden (CSRF) otherwise."""
     token, via_cookie = presented_token(request.headers)
     if not token or len(token) > 128:
         raise Unauthorized()
-    csrf_ok = request.headers.get(CSRF_HEADER) == "1"
-    if via_cookie and request.method not in SAFE_METHODS and not csrf_ok:
-        raise Forbidden("Brak nagłówka X-IBOK-CSRF. Odśwież stronę i spróbuj ponownie.")
+    if via_cookie and request.method not in SAFE_METHODS:
+        _check_csrf(request.headers.get(CSRF_HEADER))
     settings = get_settings()
     hashed = token_hash(token)
     now = int(clock.now().timestamp())

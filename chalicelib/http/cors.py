@@ -34,14 +34,26 @@ def route_cors() -> CORSConfig:
     )
 
 
+def granted_headers(origin: str) -> dict[str, str]:
+    """The headers that let `origin` (the configured one) read a credentialed answer; also
+    what API Gateway's own error answers carry (infra/gateway_responses.py)."""
+    if origin == "*" or not origin:
+        raise ValueError("CORS needs one configured origin, never '*'")
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": ",".join(EXPOSED_HEADERS),
+        "Vary": "Origin",
+    }
+
+
 def apply_cors(response: Response, request: Any) -> None:
     """Grant the configured origin, and only it, on this response; never `*`."""
     origin = request.headers.get("origin") if request is not None else None
     allowed = get_settings().cors_origin
     response.headers["Vary"] = "Origin"
     if origin and origin == allowed:
-        response.headers["Access-Control-Allow-Origin"] = allowed
-        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.headers.update(granted_headers(allowed))
         return
     for name in CORS_HEADERS:  # Chalice adds the route's headers to every response
         response.headers.pop(name, None)

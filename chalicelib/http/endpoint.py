@@ -1,18 +1,20 @@
 """`endpoint`: the one way routes are declared. It parses the body into a pydantic model,
-authenticates (unless public), maps domain errors to responses, shapes the reply, and
-records what the OpenAPI document says about the route."""
+authenticates (unless public), admits only the roles the route names (deny by default: a
+route that names none is a customer route), maps domain errors to responses, shapes the
+reply, and records what the OpenAPI document says about the route."""
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, ChaliceViewError, Response
 
-from chalicelib.errors import DomainError, Forbidden, InvalidInput
+from chalicelib import safe_json
+from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
+from chalicelib.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.cors import route_cors
 from chalicelib.http.responses import error_response, json_response
@@ -27,7 +29,8 @@ pydantic = lazy_module("pydantic")
 
 
 MAX_BODY_BYTES = 64 * 1024
-INTERNAL_ERROR = {"Code": "InternalServerError", "Message": "An internal server error occurred."}
+MAX_BODY_DEPTH = 32  # nested arrays and objects; our bodies need 3
+TOO_DEEP = f"Treść żądania jest zbyt głęboko zagnieżdżona (najwyżej {MAX_BODY_DEPTH} poziomy)."
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Operation:
     errors: tuple[int, ...]
     tags: tuple[str, ...]
     query_ref: type[BaseModel] | str | None = None
+    roles: frozenset[str] = frozenset()  # who may call it; empty only on public routes
     form_fields: tuple[tuple[str, str], ...] = ()  # a form body: (name, description)
     produces: str = "application/json"
 
@@ -103,8 +107,10 @@ def parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     if len(raw) > MAX_BODY_BYTES:
         raise InvalidInput("Treść żądania jest za duża.")
     try:
-        data = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = safe_json.loads(raw, max_depth=MAX_BODY_DEPTH) if raw else None
+    except safe_json.TooDeep as exc:
+        raise InvalidInput(TOO_DEEP) from exc
+    except ValueError as exc:  # not UTF-8, not JSON, a number too long to convert
         raise InvalidInput("Treść żądania nie jest poprawnym JSON-em.") from exc
     if not isinstance(data, dict):
         raise InvalidInput("Treść żądania musi być obiektem JSON.")
@@ -148,12 +154,17 @@ def endpoint(
     public: bool = False,
     errors: Iterable[int] = (),
     tags: Iterable[str] = (),
-    roles: Iterable[str] = (),
+    roles: Iterable[str] | None = None,
     content_types: Iterable[str] = (),
     form_fields: Iterable[tuple[str, str]] = (),
     produces: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
+    if public and roles is not None:
+        raise ValueError(f"{method} {path}: a public route admits everyone, roles or not")
+    allowed = frozenset() if public else frozenset((CUSTOMER,) if roles is None else roles)
+    if not public and (not allowed or not allowed <= frozenset(EVERY_ROLE)):
+        raise ValueError(f"{method} {path}: name the roles that may call it")
     operation = Operation(
         summary=summary,
         body_ref=body,
@@ -165,9 +176,9 @@ def endpoint(
         query_ref=query,
         form_fields=tuple(form_fields),
         produces=produces,
+        roles=allowed,
     )
     accepted = list(content_types) or (["application/json"] if body is not None else None)
-    allowed = frozenset(roles)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -175,24 +186,32 @@ def endpoint(
             request = blueprint.current_request
             try:
                 principal = None if public else authenticate(request)
-                if allowed and (principal is None or principal.role not in allowed):
+                if principal is not None and principal.role not in allowed:
                     raise Forbidden("Brak uprawnień do tej operacji.")
                 parsed = parse_body(request, operation.body) if body is not None else None
                 parsed_query = parse_query(request, operation.query) if query is not None else None
                 api_request = ApiRequest(request, parsed, parsed_query, principal)
                 return _shape(view(api_request, **path_params), status)
             except DomainError as exc:
-                if exc.status >= 500:
-                    # Shaped by the middleware like every other 500, with the request id.
-                    return Response(body=INTERNAL_ERROR, status_code=exc.status)
+                if exc.status >= 500:  # ours to look into: what caused it goes to the log
+                    cause = exc.__cause__
+                    logger.warning(
+                        "server_side_error",
+                        extra={
+                            "route": path,
+                            "method": method,
+                            "code": exc.code,
+                            "cause": f"{type(cause).__name__}: {cause}"[:300] if cause else None,
+                        },
+                    )
                 return error_response(exc)
             except ChaliceViewError:
                 raise
             except Exception:
                 # The details go to the structured log, with the request id; the caller gets
-                # Chalice's generic 500, which the middleware shapes and gives the same id.
+                # the generic internal error, whose body names the same id.
                 logger.exception("unhandled_error", extra={"route": path, "method": method})
-                return Response(body=INTERNAL_ERROR, status_code=500)
+                return error_response(InternalError())
 
         handler.__openapi__ = operation  # type: ignore[attr-defined]
         options: dict[str, Any] = {"methods": [method], "cors": route_cors()}

@@ -3,7 +3,6 @@ the request id, and an access log line without personal data."""
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -12,10 +11,10 @@ from typing import Any
 from chalice import Response
 
 from chalicelib.http.cors import apply_cors
-from chalicelib.http.responses import API_SECURITY_HEADERS, JSON, error_body
+from chalicelib.http.responses import API_SECURITY_HEADERS, current_request_id, error_reply
 from chalicelib.logs import logger
 
-# Chalice's built-in errors, in Polish.
+# Chalice's built-in errors (and API Gateway's, infra/gateway_responses.py), in Polish.
 CHALICE_ERRORS = {
     "BadRequestError": ("bad_request", "Nieprawidłowe żądanie."),
     "UnsupportedMediaType": ("unsupported_media_type", "Wyślij dane jako application/json."),
@@ -28,6 +27,7 @@ CHALICE_ERRORS = {
     "ForbiddenError": ("forbidden", "Brak uprawnień do tej operacji."),
     "TooManyRequestsError": ("too_many_requests", "Zbyt wiele żądań. Spróbuj ponownie za chwilę."),
     "BadRequest": ("bad_request", "Nieprawidłowe żądanie."),
+    "RequestTooLarge": ("request_too_large", "Treść żądania jest za duża."),
     "InternalServerError": (
         "internal_error",
         "Wystąpił błąd po naszej stronie. Spróbuj ponownie później.",
@@ -43,28 +43,25 @@ def _request_id(request: Any) -> str:
     return str(rid)
 
 
-def _reshape_chalice_error(response: Response, request_id: str) -> Response:
+def _reshape_chalice_error(response: Response) -> Response:
     body = response.body
     if not (isinstance(body, dict) and set(body) == {"Code", "Message"}):
         return response
     code, message = CHALICE_ERRORS.get(body["Code"], ("bad_request", "Nieprawidłowe żądanie."))
-    payload = error_body(code, message)
-    if response.status_code >= 500:
-        payload["error"]["request_id"] = request_id
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-    return Response(
-        body=json.dumps(payload, ensure_ascii=False),
-        status_code=response.status_code,
-        headers={**headers, "Content-Type": JSON},
-    )
+    return error_reply(response.status_code, code, message, headers=headers)
 
 
 def http_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """Wrap every API request."""
     request_id = _request_id(event)
     logger.append_keys(request_id=request_id)
+    token = current_request_id.set(request_id)
     started = time.perf_counter()
-    response = _reshape_chalice_error(get_response(event), request_id)
+    try:
+        response = _reshape_chalice_error(get_response(event))
+    finally:
+        current_request_id.reset(token)
     for name, value in API_SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["X-Request-Id"] = request_id

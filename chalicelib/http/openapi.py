@@ -117,6 +117,8 @@ def _build(routes: dict[str, dict[str, Any]]) -> dict[str, Any]:
             }
         if op.public:
             item["security"] = []
+        else:
+            item["x-roles"] = sorted(op.roles)  # any other role is answered 403
         paths.setdefault(path, {})[method.lower()] = item
     return {
         "openapi": "3.1.0",
@@ -168,7 +170,7 @@ def _responses(op: Operation, refs: dict[tuple[str, str], Any]) -> dict[str, Any
     if op.body is not None:
         codes |= {400, 415}
     if not op.public:
-        codes |= {401}
+        codes |= {401, 403}  # 403: another role, or a cookie without the CSRF header
     for code in sorted(codes):
         responses[str(code)] = {
             "description": ERROR_DESCRIPTIONS[code],

@@ -1,8 +1,10 @@
-"""Response shapes: the JSON error body of DESIGN.md and security headers."""
+"""Response shapes: the JSON error body of DESIGN.md and security headers. Every error the
+app answers (domain errors, Chalice's own, unexpected exceptions) is shaped here."""
 
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from chalice import Response
@@ -22,16 +24,32 @@ API_SECURITY_HEADERS = {
 }
 
 
+# The id of the request being answered (set by the middleware; also the X-Request-Id header).
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
+
+
 def error_body(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
     """The one error shape: {"error": {"code", "message", "fields"}}."""
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def error_reply(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error as an HTTP response; a 5xx also names the request id, which finds its log."""
+    body = error_body(code, message, fields)
+    if status >= 500:
+        body["error"]["request_id"] = current_request_id.get()
+    return json_response(body, status=status, headers=dict(headers or {}))
+
+
 def error_response(exc: DomainError) -> Response:
     """A domain error as an HTTP response."""
-    return json_response(
-        error_body(exc.code, exc.message, exc.fields), status=exc.status, headers=exc.headers
-    )
+    return error_reply(exc.status, exc.code, exc.message, exc.fields, exc.headers)
 
 
 def json_response(

@@ -66,10 +66,11 @@ class ReadingOut(Schema):
 
 
 class ReadingHistory(Schema):
-    """Every reading of one meter, newest first."""
+    """A page of one meter's readings, newest first."""
 
     meter: MeterOut
     items: list[ReadingOut]
+    next_cursor: str | None
 
 
 class PhotoRequest(Strict):

@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from chalicelib import aws, clock
 from chalicelib.domain import readings as rules
 from chalicelib.errors import NotFound
+from chalicelib.http.pagination import paginate
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import METER_PREFIX, MeterRecord, MeterState, ReadingRecord
 from chalicelib.schemas.fields import KEY_PATTERN
+from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.meters import (
     Certification,
     LastReading,
@@ -124,11 +126,23 @@ def _readings_out(meter: MeterRecord, readings: list[ReadingRecord]) -> list[Rea
     return out[::-1]
 
 
-def reading_history(customer_number: str, serial: str) -> ReadingHistory:
-    """Every reading of one meter with the use between readings (one Query)."""
+def reading_history(
+    customer_number: str, serial: str, query: PageQuery | None = None
+) -> ReadingHistory:
+    """One page of a meter's readings, newest first, with the use between readings (one
+    Query: the use needs the reading before, so the page is cut after computing it)."""
+    query = query or PageQuery()
     meter, readings, _ = _load_meter(customer_number, serial)
+    page = paginate(
+        _readings_out(meter, readings),
+        lambda r: f"{r.date.isoformat()}|{r.source}",  # unique: the reading's sort key
+        query.cursor,
+        query.limit,
+    )
     return ReadingHistory(
-        meter=_meter_out(meter, readings, today()), items=_readings_out(meter, readings)
+        meter=_meter_out(meter, readings, today()),
+        items=page.items,
+        next_cursor=page.next_cursor,
     )
 
 

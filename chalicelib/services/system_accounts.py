@@ -1,5 +1,7 @@
 """Accounts that are not customers: the billing system's integration account (and, later,
-staff). Created by an operator command, active at once, never tied to a customer number."""
+staff). Created by an operator command, active at once, never tied to a customer number:
+a customer's login is its customer number, so a system login that is (or looks like) one
+is refused."""
 
 from __future__ import annotations
 
@@ -9,22 +11,50 @@ from chalicelib import clock
 from chalicelib.adapters import secrets
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
+from chalicelib.domain.roles import SYSTEM_ROLES
 from chalicelib.errors import InvalidInput
 from chalicelib.models.accounts import Account
+from chalicelib.models.billing import CustomerRecord
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
+from chalicelib.storage import billing
 
-SYSTEM_ROLES = ("integration", "staff", "admin")
-# Letters first, so a system login can never be a customer number.
+# Letters first, so a system login is never a number.
 SYSTEM_LOGIN = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
+# What customer numbers look like: digits (with / or -), perhaps after a short letter prefix
+# ("100200", "K100200", "WK-100/2").
+CUSTOMER_NUMBER_LIKE = re.compile(r"^[a-z]{0,3}[-/]?[0-9][0-9/-]*$", re.IGNORECASE)
+LOOKS_LIKE_CUSTOMER = (
+    "Login konta systemowego nie może wyglądać jak numer klienta (cyfry, także po krótkim "
+    "przedrostku, np. „K100200”). Wybierz login ze słów, np. „system-billingowy”."
+)
+IS_A_CUSTOMER = (
+    "Ten login jest numerem klienta w danych rozliczeniowych. Wybierz inny login, "
+    "np. „system-billingowy”."
+)
+
+
+def _login_problem(login: str) -> str | None:
+    """Why `login` cannot name a system account, in Polish; None if it can."""
+    if not SYSTEM_LOGIN.match(login):
+        return "Login: od 3 do 40 znaków, małe litery, cyfry i „-”, na początku litera."
+    if CUSTOMER_NUMBER_LIKE.match(login):
+        return LOOKS_LIKE_CUSTOMER
+    # Customer numbers may carry capitals; logins here are lower case.
+    if any(
+        billing.get_item(CustomerRecord, n, CustomerRecord.SORT_KEY) for n in {login, login.upper()}
+    ):
+        return IS_A_CUSTOMER
+    return None
 
 
 def create_system_account(login: str, email: str, password: str, role: str) -> Account:
     """Create an active account with `role`; Conflict if the login is taken."""
     if role not in SYSTEM_ROLES:
         raise InvalidInput(fields={"role": f"Dozwolone role: {', '.join(SYSTEM_ROLES)}."})
-    if not SYSTEM_LOGIN.match(login):
-        raise InvalidInput(fields={"login": "Login: małe litery, cyfry i '-', od litery."})
+    problem = _login_problem(login)
+    if problem:
+        raise InvalidInput(fields={"login": problem})
     settings = get_settings()
     reason = passwords.policy_violation(
         password, min_length=settings.password_min_length, login=login, email=email

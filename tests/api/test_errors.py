@@ -4,6 +4,9 @@ headers on every response; CORS only for the configured origin."""
 from __future__ import annotations
 
 import json
+import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +16,7 @@ from botocore.exceptions import ClientError
 from chalice.config import Config
 from chalice.deploy.swagger import SwaggerGenerator
 from chalice.local import LocalGateway
+from chalice.test import HTTPResponse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +24,15 @@ from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.services.system_accounts import create_system_account
 from chalicelib.settings import get_settings
-from tests.factories import PASSWORD, active_account, bearer, post, register_body
+from tests.factories import (
+    PASSWORD,
+    active_account,
+    bearer,
+    import_lines,
+    meter_line,
+    post,
+    register_body,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_ORIGIN = "http://127.0.0.1:8000"  # CORS_ORIGIN's default, the one the tests run with
@@ -144,6 +156,7 @@ def test_logout_takes_no_body_and_ends_the_session_whatever_is_sent(client, auth
 def test_malformed_query_strings_on_every_route_that_takes_them(client, app, auth_headers):
     create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
     system_headers = bearer(client, "billing-system", PASSWORD)
+    import_lines([meter_line("meter_id")])  # the concrete path of /meters/{meter_id}/readings
     checked = set()
     for path, methods in app.routes.items():
         entry = methods.get("GET")
@@ -166,6 +179,7 @@ def test_malformed_query_strings_on_every_route_that_takes_them(client, app, aut
             assert_security_headers(response)
         checked.add(path)
     assert {"/invoices", "/consumption", "/integration/readings"} <= checked
+    assert "/meters/{meter_id}/readings" in checked
 
 
 @given(
@@ -272,22 +286,76 @@ def test_a_path_id_of_the_longest_allowed_key_is_looked_up():
         decode_id(encode_id("ż" * 100 + "1"), "x")
 
 
+def gateway_answer(kind: str) -> HTTPResponse:
+    """What API Gateway answers for a response type, as configured for the test's origin."""
+    from infra.gateway_responses import definitions
+
+    answer = definitions(ALLOWED_ORIGIN)[kind]
+    headers = {
+        name.removeprefix("gatewayresponse.header."): value[1:-1]  # the static value
+        for name, value in answer["responseParameters"].items()
+    }
+    headers["X-Request-Id"] = "r-1"  # API Gateway's own header (x-amzn-RequestId) aside
+    body = answer["responseTemplates"]["application/json"].replace("$context.requestId", "r-1")
+    return HTTPResponse(
+        body=body.encode(), headers=headers, status_code=int(answer.get("statusCode", 400))
+    )
+
+
 def test_unknown_routes_are_answered_by_the_gateway_with_the_headers():
     """API Gateway answers an unknown route (MISSING_AUTHENTICATION_TOKEN, as 404) and its
-    own 4xx/5xx before the app runs; the gateway responses carry the headers instead."""
-    extras = json.loads((ROOT / "infra" / "api-extras.json").read_text())
-    resources = extras["Resources"].values()
-    by_type = {r["Properties"]["ResponseType"]: r["Properties"] for r in resources}
-    assert {"MISSING_AUTHENTICATION_TOKEN", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(by_type)
-    assert by_type["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
-    for kind, props in by_type.items():
-        headers = {
-            name.removeprefix("gatewayresponse.header.").lower(): value.strip("'")
-            for name, value in props["ResponseParameters"].items()
-        }
-        assert headers["strict-transport-security"].startswith("max-age="), kind
-        assert headers["x-content-type-options"] == "nosniff", kind
-        assert headers["cache-control"] == "no-store", kind
+    own 4xx/5xx before the app runs; the gateway responses carry the app's headers and CORS
+    answer instead (every type: tests/infra/test_definitions.py)."""
+    for kind in ("MISSING_AUTHENTICATION_TOKEN", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX"):
+        response = gateway_answer(kind)
+        assert_error_shape(response)
+        assert_security_headers(response)
+        assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+    assert gateway_answer("MISSING_AUTHENTICATION_TOKEN").status_code == 404
+    assert gateway_answer("THROTTLED").status_code == 429
+
+
+@pytest.fixture
+def local_server():
+    """The local stack's HTTP server (scripts/local_stack.py) on a free port, serving a
+    one-route app."""
+    from chalice import Chalice
+
+    from chalicelib.http.middleware import http_middleware
+    from scripts.local_stack import _serve
+
+    probe = Chalice(app_name="ibok-local-probe")
+    probe.register_middleware(http_middleware, "http")
+
+    @probe.route("/health")
+    def health():
+        return {"status": "ok"}
+
+    server = _serve(probe, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    host, port = server.server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.server.shutdown()
+    server.server.server_close()
+    thread.join(timeout=5)
+
+
+def test_the_local_servers_404_carries_the_gateways_headers(local_server):
+    assert urllib.request.urlopen(f"{local_server}/health", timeout=10).status == 200
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(f"{local_server}/no/such/route", timeout=10)
+    error = answer.value
+    response = HTTPResponse(
+        body=error.read(), headers=dict(error.headers.items()), status_code=error.code
+    )
+    assert response.status_code == 404
+    assert_error_shape(response)
+    assert_security_headers(response)
+    assert response.json_body["error"]["code"] == "not_found"
+    assert response.json_body["error"]["request_id"] == response.headers["X-Request-Id"]
+    assert response.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
 
 
 def test_throttled_is_429_with_retry_after_and_the_headers(
@@ -437,3 +505,73 @@ def test_unauthenticated_walk_of_every_private_route_is_401(client, app):
             assert_security_headers(response)
             checked += 1
     assert checked >= 5
+
+
+def deeply_nested(depth: int) -> bytes:
+    """An array nested `depth` levels deep."""
+    return b"[" * depth + b"]" * depth
+
+
+def test_deeply_nested_json_is_a_400_on_every_json_route(client, app, auth_headers, captured_logs):
+    """json.loads recurses per level: a deep body was a RecursionError (a 500 and a stack trace
+    in the log). 30,000 levels fit in the body limit; 100,000 do not, and are a 400 too."""
+    routes = [(p, m) for p, m in json_routes(app) if p != LOGOUT and not p.startswith("/_local")]
+    assert ("/auth/login", "POST") in routes and ("/payments", "POST") in routes
+    nested_object = b'{"a":' * 40 + b"1" + b"}" * 40  # deeper than 32, also in objects
+    for path, method in routes:
+        content_types = app.routes[path][method].content_types
+        if "application/json" not in content_types:
+            continue  # form routes (the ITN) parse no JSON
+        for body in (deeply_nested(100_000), deeply_nested(30_000), nested_object):
+            for headers in ({}, auth_headers):
+                response = send(client, method, path, body, headers)
+                assert_error_shape(response)
+                assert_security_headers(response)
+                public = operation_of(app, path, method).public
+                if public or headers:
+                    assert response.status_code == 400, (method, path, response.status_code)
+    login = send(client, "POST", "/auth/login", deeply_nested(30_000), {})
+    assert "zagnieżdżona" in login.json_body["error"]["message"]
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    assert [line for line in lines if line["level"] in ("ERROR", "CRITICAL")] == []
+
+
+def test_a_number_too_long_to_convert_is_a_400(client, app):
+    response = send(client, "POST", "/auth/login", b'{"login": ' + b"1" * 5000 + b"}", {})
+    assert response.status_code == 400
+    assert_error_shape(response)
+
+
+def test_a_domain_5xx_keeps_its_code_and_message_with_the_request_id(
+    client, aws_env, monkeypatch, captured_logs
+):
+    """Registration while SES refuses: 503 mail_unavailable in Polish, with the request id
+    (once reshaped into a generic internal_error)."""
+    from chalicelib.adapters import mailer
+    from chalicelib.services.registration import MailUnavailable
+    from tests.factories import seed_customer
+
+    def ses_down(*_args, **_kwargs):
+        error = {"Code": "ServiceUnavailable", "Message": "SES is down"}
+        raise ClientError({"Error": error}, "SendEmail")
+
+    seed_customer("100200")
+    monkeypatch.setattr(mailer, "send", ses_down)
+    response = post(client, "/auth/register", register_body("100200"))
+    assert response.status_code == 503
+    assert_security_headers(response)
+    error = response.json_body["error"]
+    assert error["code"] == "mail_unavailable"
+    assert error["message"] == MailUnavailable.message
+    assert error["fields"] == {}
+    assert error["request_id"] == response.headers["X-Request-Id"]
+    assert "SES is down" not in response.body.decode()
+    lines = [json.loads(line) for line in captured_logs.getvalue().splitlines() if line]
+    (logged,) = [line for line in lines if "SES is down" in json.dumps(line)]
+    assert logged["request_id"] == error["request_id"]
+
+
+def test_four_hundreds_carry_no_request_id_in_the_body(client, app):
+    response = client.http.get("/me")
+    assert response.status_code == 401
+    assert "request_id" not in response.json_body["error"]

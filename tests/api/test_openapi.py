@@ -36,3 +36,21 @@ def test_the_gateway_callback_is_described_as_a_form_answered_with_xml(client):
     assert form["required"] == ["transactions"]
     assert "text/xml" in notify["responses"]["200"]["content"]
     assert notify["security"] == []
+
+
+def test_lists_document_their_paging_and_routes_their_roles(client):
+    document = client.http.get("/openapi.json").json_body
+    for path in ("/invoices", "/settlements", "/meters/{meter_id}/readings"):
+        operation = document["paths"][path]["get"]
+        assert {"limit", "cursor"} <= {p["name"] for p in operation.get("parameters", [])}, path
+    history = document["paths"]["/meters/{meter_id}/readings"]["get"]
+    schema_ref = history["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert (
+        "next_cursor"
+        in document["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]["properties"]
+    )
+    assert history["x-roles"] == ["customer"]
+    assert "403" in history["responses"]
+    readings_feed = document["paths"]["/integration/readings"]["get"]
+    assert readings_feed["x-roles"] == ["admin", "integration", "staff"]
+    assert "x-roles" not in document["paths"]["/auth/login"]["post"]

@@ -327,7 +327,7 @@ def confirm_kind_token(client, outbox, body):
 def test_the_local_stage_has_a_page_for_the_cancel_link():
     from chalicelib.blueprints import local_pages
 
-    page = local_pages.action_page("anuluj-zmiane-email")
+    page = local_pages.action_page.__wrapped__("anuluj-zmiane-email")
     assert page.status_code == 200
     assert "data-api='/auth/email/cancel'" in page.body
     assert "Anulowanie zmiany adresu e-mail" in page.body

@@ -127,6 +127,50 @@ def test_history_newest_first_with_consumption_between_readings(client, customer
     assert (first["consumption"], first["days"]) == ("100.000", 515)
 
 
+def test_history_is_paged_like_every_list(client, customer):
+    """`limit` and `next_cursor` as on /invoices; each page keeps the use since the reading
+    before it, which may be on the previous page."""
+    first = client.http.get("/meters/W1/readings?limit=2", headers=customer).json_body
+    assert [r["date"] for r in first["items"]] == ["2026-10-31", "2026-08-31"]
+    assert first["next_cursor"]
+    assert first["meter"]["serial"] == "W1"
+    cursor = first["next_cursor"]
+    rest = client.http.get(
+        f"/meters/W1/readings?limit=2&cursor={cursor}", headers=customer
+    ).json_body
+    assert [r["date"] for r in rest["items"]] == ["2026-05-31"]
+    assert (rest["items"][0]["consumption"], rest["items"][0]["days"]) == ("100.000", 515)
+    assert rest["next_cursor"] is None
+    whole = client.http.get("/meters/W1/readings", headers=customer).json_body
+    assert whole["items"] == first["items"] + rest["items"] and whole["next_cursor"] is None
+    for bad in ("limit=0", "limit=101", "cursor=junk", "limit=x"):
+        answer = client.http.get(f"/meters/W1/readings?{bad}", headers=customer)
+        assert answer.status_code == 400, bad
+        assert answer.json_body["error"]["fields"], bad
+
+
+def test_history_pages_of_a_long_history_cover_every_reading_once(client, customer):
+    days = [date(2026, 1, 1) + timedelta(days=d) for d in range(45)]
+    import_lines(
+        [reading("N2", d.isoformat(), str(i), source="billing") for i, d in enumerate(days)]
+        + [meter("N2", installed_on="2025-12-01")],
+        key="imports/long.jsonl",
+    )
+    seen, cursor, pages = [], "", 0
+    while True:
+        query = f"?limit=20&cursor={cursor}" if cursor else ""
+        page = client.http.get(f"/meters/N2/readings{query}", headers=customer).json_body
+        seen += [r["date"] for r in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 3
+    assert seen == sorted((d.isoformat() for d in days), reverse=True)
+    default = client.http.get("/meters/N2/readings", headers=customer).json_body
+    assert len(default["items"]) == 20  # the default limit, as every list
+
+
 def test_a_reading_is_accepted_with_a_comma(client, customer):
     answer = submit(client, customer, value="151,5")
     assert answer.status_code == 201, answer.body

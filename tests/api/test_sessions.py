@@ -107,6 +107,23 @@ def test_cookie_session_needs_csrf_header_on_unsafe_methods(client, outbox, aws_
     assert client.http.post("/auth/logout", headers=cookie).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [(None, "Brak nagłówka X-IBOK-CSRF"), ("0", "nieprawidłową wartość"), ("", "nieprawidłową")],
+)
+def test_a_refused_csrf_header_is_told_what_is_wrong(client, outbox, aws_env, value, says):
+    active_account(client, outbox)
+    headers = {"Cookie": cookie_login(client), "Content-Type": "application/json"}
+    if value is not None:
+        headers["X-IBOK-CSRF"] = value
+    refused = client.http.patch("/me", headers=headers, body='{"consents": {}}')
+    assert refused.status_code == 403
+    message = refused.json_body["error"]["message"]
+    assert says in message
+    if value is not None:
+        assert "Brak" not in message  # it was sent, only wrong
+
+
 def test_bearer_needs_no_csrf_header(client, outbox, aws_env):
     active_account(client, outbox)
     headers = {**bearer(client), "Content-Type": "application/json"}

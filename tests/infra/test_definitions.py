@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
@@ -128,8 +130,64 @@ def test_gateway_responses_use_the_error_shape():
         body = props["ResponseTemplates"]["application/json"].replace("$context.requestId", "r")
         types[props["ResponseType"]] = (props.get("StatusCode"), json.loads(body))
     assert types["MISSING_AUTHENTICATION_TOKEN"][0] == "404"
+    assert types["THROTTLED"][1]["error"]["code"] == "too_many_requests"
     for _, body in types.values():
-        assert set(body["error"]) >= {"code", "message", "fields"}
+        assert set(body["error"]) >= {"code", "message", "fields", "request_id"}
+
+
+# Every response type API Gateway has (the GatewayResponse API reference).
+GATEWAY_RESPONSE_TYPES = {
+    "DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY",
+    "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR",
+    "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN",
+    "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR",
+    "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY",
+    "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED",
+}  # fmt: skip
+ORIGIN = "https://dev.ibok.wodociagi.example"
+
+
+def test_api_extras_is_generated_from_the_python_constants():
+    from infra.gateway_responses import render
+
+    committed = (ROOT / "infra" / "api-extras.json").read_text("utf-8")
+    assert committed == render(), "run: python -m infra.gateway_responses --write"
+
+
+def test_every_gateway_response_carries_the_security_headers_and_cors():
+    """API Gateway answers these before the app runs (unknown route, throttled, 5xx…): they
+    carry the app's security headers and its CORS answer for the stage's one origin."""
+    from chalicelib.http.cors import granted_headers
+    from chalicelib.http.responses import API_SECURITY_HEADERS
+    from infra.gateway_responses import definitions
+
+    responses = definitions(ORIGIN)
+    assert set(responses) == GATEWAY_RESPONSE_TYPES
+    expected = {**API_SECURITY_HEADERS, **granted_headers(ORIGIN)}
+    assert expected["Access-Control-Allow-Origin"] == ORIGIN
+    assert expected["Access-Control-Allow-Credentials"] == "true"
+    for kind, kwargs in responses.items():
+        headers = {
+            name.removeprefix("gatewayresponse.header."): value
+            for name, value in kwargs["responseParameters"].items()
+        }
+        for name, value in expected.items():
+            assert headers[name] == f"'{value}'", (kind, name)
+        assert "*" not in headers["Access-Control-Allow-Origin"], kind
+        status = kwargs.get("statusCode")
+        assert status is None or 400 <= int(status) < 600, kind
+    assert responses["THROTTLED"]["statusCode"] == "429"
+    assert responses["ACCESS_DENIED"]["statusCode"] == "403"
+
+
+def test_gateway_responses_take_the_stages_origin_and_refuse_a_wildcard():
+    from chalicelib.http.cors import granted_headers
+    from infra.gateway_responses import stage_origin
+
+    assert stage_origin("dev") == ORIGIN
+    assert stage_origin("prod") == "https://ibok.wodociagi.example"
+    with pytest.raises(ValueError, match="never"):
+        granted_headers("*")
 
 
 def test_bucket_accepts_photo_uploads_only_from_the_portal():
@@ -147,14 +205,18 @@ def test_gateway_responses_can_be_applied_to_a_deployed_api(aws_env):
 
     apigateway = aws.client("apigateway")
     rest_api_id = apigateway.create_rest_api(name="ibok")["id"]
-    applied = apply(apigateway, rest_api_id)
-    assert sorted(applied) == ["DEFAULT_4XX", "DEFAULT_5XX", "MISSING_AUTHENTICATION_TOKEN"]
+    applied = apply(apigateway, rest_api_id, ORIGIN)
+    assert set(applied) == GATEWAY_RESPONSE_TYPES
     not_found = apigateway.get_gateway_response(
         restApiId=rest_api_id, responseType="MISSING_AUTHENTICATION_TOKEN"
     )
     assert not_found["statusCode"] == "404"
     template = not_found["responseTemplates"]["application/json"]
     assert json.loads(template.replace("$context.requestId", "x"))["error"]["code"] == "not_found"
+    throttled = apigateway.get_gateway_response(restApiId=rest_api_id, responseType="THROTTLED")
+    params = throttled["responseParameters"]
+    assert params["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{ORIGIN}'"
+    assert params["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
 
 
 def _config():
