@@ -56,7 +56,7 @@ class AddressLine(Strict):
     """A postal address."""
 
     street: Text
-    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{3}$")]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}-[0-9]{3}$")]
     city: Text
 
 

@@ -26,17 +26,20 @@ def _email(value: str) -> str:
         raise ValueError("Nieprawidłowy adres e-mail.") from exc
 
 
+_BAD_PHONE = "Nieprawidłowy numer telefonu. Podaj np. 601 234 567 lub +48601234567."
+
+
 def _phone(value: str) -> str:
     import phonenumbers  # heavy (metadata): loaded on first use, not at cold start
 
+    if any(char.isdigit() and not char.isascii() for char in value):
+        raise ValueError(_BAD_PHONE)  # phonenumbers would read other scripts' digits
     try:
         parsed = phonenumbers.parse(value, "PL")
     except phonenumbers.NumberParseException as exc:
-        raise ValueError(
-            "Nieprawidłowy numer telefonu. Podaj np. 601 234 567 lub +48601234567."
-        ) from exc
+        raise ValueError(_BAD_PHONE) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise ValueError("Nieprawidłowy numer telefonu. Podaj np. 601 234 567 lub +48601234567.")
+        raise ValueError(_BAD_PHONE)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

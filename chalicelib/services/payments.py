@@ -167,7 +167,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
 
 def get_payment(customer_number: str, order_id: str) -> PaymentDetail:
     """One of the customer's online payments."""
-    if not order_id.isalnum() or len(order_id) > 32:
+    if not (order_id.isascii() and order_id.isalnum()) or len(order_id) > 32:
         raise NotFound("Nie ma takiej płatności.")
     data = ledger_service.load(customer_number)
     order = next((o for o in data.online if o.order_id == order_id), None)
@@ -229,7 +229,7 @@ def _apply(transaction: Transaction) -> bool:
 
 def get_item_pointer(order_id: str) -> OrderPointer | None:
     """The pointer of an order id from a notification."""
-    if not order_id.isalnum() or len(order_id) > 32:
+    if not (order_id.isascii() and order_id.isalnum()) or len(order_id) > 32:
         return None
     try:
         return OrderPointer.get(*OrderPointer.key(order_id), consistent_read=True)
