@@ -4,6 +4,7 @@ only), tell the returning customer what happened. Only the provider interface
 
 from __future__ import annotations
 
+import re
 import secrets as random_tokens
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +30,7 @@ from chalicelib.payments.provider import (
     StartRequest,
     Transaction,
 )
+from chalicelib.schemas.fields import is_order_id
 from chalicelib.schemas.payments import (
     FormField,
     GatewayForm,
@@ -56,6 +58,9 @@ MESSAGES = {
 
 
 RECEIPT_CLAIM_LEASE = timedelta(minutes=5)  # a claim older than this was left by a dead run
+# What a payment title may carry from the billing system (invoice and customer numbers);
+# anything else - a "|" no gateway signature may hold, control characters - stays out.
+_TITLE = re.compile(r"[0-9A-Za-zĄĆĘŁŃÓŚŹŻąćęłńóśźż ,./_\-]{1,79}")
 
 
 def provider(name: str = gateways.DEFAULT) -> Provider:
@@ -125,6 +130,12 @@ def _plan(customer_number: str, body: PaymentStart) -> Plan:
     return Plan("invoices", sum(a for _, a in parts), parts, f"Faktury {numbers}"[:79])
 
 
+def gateway_description(text: str, order_id: str) -> str:
+    """The payment title sent (and signed) to the gateway: the plan's text when it holds
+    only what a title may, else one naming the order (enough to find everything)."""
+    return text if _TITLE.fullmatch(text) else f"Płatność {order_id}"
+
+
 def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     """Create an order for an amount computed here and return the signed gateway form."""
     plan = _plan(customer_number, body)
@@ -133,6 +144,9 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     email = account.email if account else None
     now = clock.now()
     order_id = new_order_id(now.date())
+    description = gateway_description(plan.description, order_id)
+    # Signed before anything is stored: a form that cannot be made leaves no order behind.
+    redirect = gateway.start(StartRequest(order_id, plan.amount, description, email))
     order = OnlinePayment(
         BillingItem.partition(customer_number),
         OnlinePayment.sort_key(order_id),
@@ -142,7 +156,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
         currency="PLN",
         purpose=plan.purpose,
         parts=[OrderPart(invoice=number, amount=amount) for number, amount in plan.parts],
-        description=plan.description,
+        description=description,
         status=STARTED,
         created_at=now.isoformat(),
         updated_at=now.isoformat(),
@@ -154,7 +168,6 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     with TransactWrite(connection=OnlinePayment._get_connection().connection) as tx:
         tx.save(order, condition=OnlinePayment.pk.does_not_exist())
         tx.save(pointer, condition=OrderPointer.pk.does_not_exist())
-    redirect = gateway.start(StartRequest(order_id, plan.amount, plan.description, email))
     return StartedPayment(
         order_id=order_id,
         amount=format_grosze(plan.amount),
@@ -167,7 +180,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
 
 def get_payment(customer_number: str, order_id: str) -> PaymentDetail:
     """One of the customer's online payments."""
-    if not (order_id.isascii() and order_id.isalnum()) or len(order_id) > 32:
+    if not is_order_id(order_id):
         raise NotFound("Nie ma takiej płatności.")
     data = ledger_service.load(customer_number)
     order = next((o for o in data.online if o.order_id == order_id), None)
@@ -229,7 +242,7 @@ def _apply(transaction: Transaction) -> bool:
 
 def get_item_pointer(order_id: str) -> OrderPointer | None:
     """The pointer of an order id from a notification."""
-    if not (order_id.isascii() and order_id.isalnum()) or len(order_id) > 32:
+    if not is_order_id(order_id):
         return None
     try:
         return OrderPointer.get(*OrderPointer.key(order_id), consistent_read=True)

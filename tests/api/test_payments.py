@@ -831,3 +831,57 @@ def test_a_transaction_with_a_field_twice_or_missing_is_refused(client, customer
     for variant in (twice, missing):
         assert confirmations(notify(client, itn_body(variant))) == {order_id: "NOTCONFIRMED"}
     assert order_item(order_id).status == "started"
+
+
+def store_invoice_unchecked(number: str, gross: str = "10.80") -> None:
+    """An invoice as an import from before ids were checked stored it (here a `|`)."""
+    from chalicelib.imports.service import encode, parse_line
+
+    line = parse_line(json.dumps(invoice_line("FV/PLACEHOLDER", CUSTOMER, gross)))
+    line = line.model_copy(update={"number": number})
+    line.to_item(*encode(line)).save()
+
+
+def online_orders() -> list[OnlinePayment]:
+    return list(
+        OnlinePayment.query(
+            BillingItem.partition(CUSTOMER), OnlinePayment.sk.startswith(OnlinePayment.PREFIX)
+        )
+    )
+
+
+def test_an_invoice_number_with_a_pipe_can_be_paid_and_stays_out_of_the_signature(client, customer):
+    store_invoice_unchecked("FV|2026|11|7")
+    answer = start(client, customer, invoices=[encode_id("FV|2026|11|7")])
+    assert answer.status_code == 201, answer.body
+    fields = [(f["name"], f["value"]) for f in answer.json_body["gateway"]["fields"]]
+    order_id = answer.json_body["order_id"]
+    assert dict(fields)["Description"] == f"Płatność {order_id}"
+    assert not any("|" in value for _, value in fields)
+    _, key = bluemedia_credentials()
+    assert dict(fields)["Hash"] == sha("|".join([*(v for n, v in fields if n != "Hash"), key]))
+    # The order still says which invoice it pays; the ITN pays it as any other.
+    assert [p.invoice for p in order_item(order_id).parts] == ["FV|2026|11|7"]
+    assert confirmations(notify(client, itn_body(transaction(order_id, "10.80")))) == {
+        order_id: "CONFIRMED"
+    }
+    assert order_item(order_id).status == "paid"
+
+
+def test_a_form_that_cannot_be_signed_leaves_no_order_behind(client, customer, monkeypatch):
+    def refuse(self, request):
+        raise ValueError("a value to be signed holds the separator")
+
+    monkeypatch.setattr(gateways.BlueMedia, "start", refuse)
+    answer = start(client, customer, invoices=[encode_id("FV/2026/11/1")])
+    assert answer.status_code == 500
+    assert "Traceback" not in answer.body.decode()
+    assert online_orders() == []
+    pointers = aws.client("dynamodb").scan(  # a Scan is fine in a test
+        TableName=get_settings().billing_table,
+        FilterExpression="begins_with(pk, :order)",
+        ExpressionAttributeValues={":order": {"S": "ORDER#"}},
+    )["Items"]
+    assert pointers == []
+    history = client.http.get("/payments", headers=customer).json_body["items"]
+    assert [p for p in history if p["source"] == "online"] == []
