@@ -72,6 +72,17 @@ class Conflict(DomainError):
     message = "Operacja koliduje z aktualnym stanem."
 
 
+class PaymentInProgress(Conflict):
+    """An open online payment already pays an invoice asked for; `fields.order_id` names it."""
+
+    code = "payment_in_progress"
+    message = "Ta faktura ma już rozpoczętą płatność."
+
+    def __init__(self, order_id: str, message: str | None = None) -> None:
+        super().__init__(message, fields={"order_id": order_id})
+        self.order_id = order_id
+
+
 class Throttled(DomainError):
     """Too many attempts; `retry_after` seconds until the next one may pass."""
 

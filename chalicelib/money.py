@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_AMOUNT = re.compile(r"^\s*(-?)(\d{1,12})(?:[.,](\d{1,2}))?\s*$")
+# ASCII digits only: \d, int() and Decimal() also take other scripts' digits ("١٠٠").
+_AMOUNT = re.compile(r"\s*(-?)([0-9]{1,12})(?:[.,]([0-9]{1,2}))?\s*", re.ASCII)
 
 
 def parse_grosze(text: str) -> int:
     """Parse "123.45", "123,45", "123,4" or "123" into grosze; ValueError otherwise."""
     if not isinstance(text, str):
         raise ValueError('kwota musi być tekstem, np. "123.45"')
-    match = _AMOUNT.match(text)
+    match = _AMOUNT.fullmatch(text)
     if not match:
         raise ValueError("nieprawidłowa kwota; użyj formatu 123.45 lub 123,45")
     sign, whole, fraction = match.groups()

@@ -59,6 +59,7 @@ class Settings:
     payment_min_grosze: int
     payment_max_grosze: int
     payment_return_url: str
+    payment_hold_minutes: int
     local_outbox_dir: str | None
 
     @property
@@ -115,5 +116,6 @@ def get_settings() -> Settings:
         payment_min_grosze=_int("PAYMENT_MIN_GROSZE", 1000),
         payment_max_grosze=_int("PAYMENT_MAX_GROSZE", 10_000_000),
         payment_return_url=_str("PAYMENT_RETURN_URL", ""),
+        payment_hold_minutes=_int("PAYMENT_HOLD_MINUTES", 60),
         local_outbox_dir=os.environ.get("LOCAL_OUTBOX_DIR") or None,
     )

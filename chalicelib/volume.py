@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
-_VOLUME = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,3}))?\s*$")
+# ASCII digits only: \d and int() also take other scripts' digits ("١٢٣").
+_VOLUME = re.compile(r"\s*([0-9]{1,9})(?:[.,]([0-9]{1,3}))?\s*", re.ASCII)
 
 
 def parse_litres(text: str) -> int:
     """Parse a non-negative m³ value with up to three decimals into litres."""
     if not isinstance(text, str):
         raise ValueError('stan licznika podaj jako tekst, np. "123,456"')
-    match = _VOLUME.match(text)
+    match = _VOLUME.fullmatch(text)
     if not match:
         raise ValueError("nieprawidłowy stan licznika; podaj m³, najwyżej 3 miejsca po przecinku")
     whole, fraction = match.groups()

@@ -7,13 +7,16 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from chalicelib.imports.records import DocumentNumber, Line, Text, pdf_key
+from chalicelib.imports.records import Line, Text, pdf_key
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.contracts import AnnexRecord, ContractRecord, DocumentRecord
-from chalicelib.schemas.fields import CustomerNumber, Key
+from chalicelib.schemas.fields import ImportedCustomerNumber, billing_id, key_id
 
 ContractPdf = pdf_key("contracts")
 DocumentPdf = pdf_key("documents")
+ContractNumber = billing_id("Numer umowy")
+AnnexNumber = billing_id("Numer aneksu")
+DocumentId = key_id("Identyfikator dokumentu")
 
 
 class ContractLine(Line):
@@ -22,8 +25,8 @@ class ContractLine(Line):
     MODEL = ContractRecord
 
     type: Literal["contract"]
-    number: DocumentNumber
-    customer_number: CustomerNumber
+    number: ContractNumber
+    customer_number: ImportedCustomerNumber
     kind: Literal["water", "sewage", "both"] = "both"
     signed_on: date
     valid_from: date
@@ -46,9 +49,9 @@ class AnnexLine(Line):
     MODEL = AnnexRecord
 
     type: Literal["annex"]
-    contract: DocumentNumber
-    number: DocumentNumber
-    customer_number: CustomerNumber
+    contract: ContractNumber
+    number: AnnexNumber
+    customer_number: ImportedCustomerNumber
     signed_on: date
     valid_from: date | None = None
     title: Text | None = None
@@ -67,8 +70,8 @@ class DocumentLine(Line):
     MODEL = DocumentRecord
 
     type: Literal["document"]
-    id: Key
-    customer_number: CustomerNumber
+    id: DocumentId
+    customer_number: ImportedCustomerNumber
     title: Text
     date: date
     pdf_key: DocumentPdf

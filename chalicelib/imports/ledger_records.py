@@ -7,24 +7,22 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from chalicelib.imports.records import DocumentNumber, Line
+from chalicelib.imports.records import InvoiceNumber, Line
 from chalicelib.models.billing import (
     BalanceRecord,
     BillingItem,
     PaymentRecord,
 )
 from chalicelib.schemas.base import Strict
-from chalicelib.schemas.fields import CustomerNumber, Grosze
+from chalicelib.schemas.fields import Grosze, ImportedCustomerNumber, OrderId, billing_id
 
-PaymentId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._/\-]{1,40}$")
-]
+PaymentId = billing_id("Identyfikator wpłaty")
 
 
 class AllocationLine(Strict):
     """How much of the payment settled one invoice."""
 
-    invoice: DocumentNumber
+    invoice: InvoiceNumber
     amount: Grosze
 
 
@@ -36,12 +34,12 @@ class PaymentLine(Line):
 
     type: Literal["payment"]
     id: PaymentId
-    customer_number: CustomerNumber
+    customer_number: ImportedCustomerNumber
     paid_on: date
     amount: Grosze
     method: Literal["transfer", "cash", "card", "online", "offset"] = "transfer"
     allocations: list[AllocationLine] = Field(default_factory=list, max_length=200)
-    online_order: Annotated[str, StringConstraints(max_length=32)] | None = None
+    online_order: OrderId | None = None
     title: Annotated[str, StringConstraints(max_length=200)] | None = None
 
     @model_validator(mode="after")
@@ -64,7 +62,7 @@ class BalanceLine(Line):
     MODEL = BalanceRecord
 
     type: Literal["balance"]
-    customer_number: CustomerNumber
+    customer_number: ImportedCustomerNumber
     as_of: date
     amount: Grosze
 

@@ -12,10 +12,11 @@ from chalicelib.domain.readings import reading_order
 from chalicelib.imports.records import Line, Text
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import LatestImportedReading, MeterRecord, ReadingRecord
-from chalicelib.schemas.fields import CustomerNumber, Key, Litres
+from chalicelib.schemas.fields import ImportedCustomerNumber, Litres, key_id
 
 Seal = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 ItemKey = tuple[str, str]
+MeterSerial = key_id("Numer wodomierza")
 
 
 class MeterLine(Line):
@@ -25,8 +26,8 @@ class MeterLine(Line):
     MODEL = MeterRecord
 
     type: Literal["meter"]
-    serial: Key
-    customer_number: CustomerNumber
+    serial: MeterSerial
+    customer_number: ImportedCustomerNumber
     location: Text | None = None
     kind: Literal["main", "garden", "other"] = "main"
     installed_on: date
@@ -54,8 +55,8 @@ class ReadingLine(Line):
     MODEL = ReadingRecord
 
     type: Literal["reading"]
-    customer_number: CustomerNumber
-    meter: Key
+    customer_number: ImportedCustomerNumber
+    meter: MeterSerial
     date: date
     value: Litres
     source: Literal["billing", "collector", "customer", "estimate"] = "billing"

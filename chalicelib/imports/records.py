@@ -18,12 +18,10 @@ from chalicelib.models.billing import (
     InvoiceRecord,
 )
 from chalicelib.schemas.base import Strict
-from chalicelib.schemas.fields import CustomerNumber, Email, Grosze, Phone
+from chalicelib.schemas.fields import Email, Grosze, ImportedCustomerNumber, Phone, billing_id
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-DocumentNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
-]
+InvoiceNumber = billing_id("Numer faktury")
 
 
 def pdf_key(prefix: str) -> Any:
@@ -56,7 +54,7 @@ class AddressLine(Strict):
     """A postal address."""
 
     street: Text
-    postal_code: Annotated[str, StringConstraints(pattern=r"^\d{2}-\d{3}$")]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2}-[0-9]{3}$")]
     city: Text
 
 
@@ -66,7 +64,7 @@ class CustomerLine(Line):
     MODEL = CustomerRecord
 
     type: Literal["customer"]
-    customer_number: CustomerNumber
+    customer_number: ImportedCustomerNumber
     name: Text
     kind: Literal["person", "business"] = "person"
     service_address: AddressLine
@@ -96,8 +94,8 @@ class InvoiceLine(Line):
     MODEL = InvoiceRecord
 
     type: Literal["invoice"]
-    number: DocumentNumber
-    customer_number: CustomerNumber
+    number: InvoiceNumber
+    customer_number: ImportedCustomerNumber
     kind: InvoiceKind = "invoice"
     issue_date: date
     sale_date: date | None = None
@@ -106,8 +104,8 @@ class InvoiceLine(Line):
     vat: Grosze
     gross: Grosze
     pdf_key: PdfKey | None = None
-    corrects: DocumentNumber | None = None
-    duplicate_of: DocumentNumber | None = None
+    corrects: InvoiceNumber | None = None
+    duplicate_of: InvoiceNumber | None = None
 
     @model_validator(mode="after")
     def _check(self) -> InvoiceLine:

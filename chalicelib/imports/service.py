@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 from pynamodb.exceptions import PutError
 
-from chalicelib import aws, clock
+from chalicelib import aws, clock, safe_json
 from chalicelib.http.validation import field_messages
 from chalicelib.imports.meter_records import ReadingLine, latest_marks
 from chalicelib.imports.records import Line
@@ -36,6 +36,7 @@ WRITE_ATTEMPTS = 5  # of one BatchWriteItem group, with backoff between them
 WRITE_BACKOFF_SECONDS = 0.1
 MAX_REPORTED_ERRORS = 1000
 MAX_LINE_BYTES = 64 * 1024
+MAX_LINE_DEPTH = 32  # nested objects and lists; a line needs 3 (allocations, addresses)
 WRITERS = 2  # chunks written at once: DynamoDB latency overlaps with parsing
 REQUESTS = WRITERS * CHUNK // WRITE_REQUEST_ITEMS  # a chunk's write requests go at once
 # What is read back of existing items: the hash, and what a rewrite must keep.
@@ -86,7 +87,13 @@ def parse_line(raw: bytes | str) -> Line:
     if len(raw) > MAX_LINE_BYTES:
         raise LineError("_", "Linia jest za długa.")
     try:
-        data = json.loads(raw)
+        data = safe_json.loads(raw, max_depth=MAX_LINE_DEPTH)
+    except safe_json.TooDeep as exc:
+        raise LineError(
+            "_",
+            "Linia ma zbyt głęboko zagnieżdżone obiekty lub listy "
+            f"(dozwolone zagnieżdżenie: {MAX_LINE_DEPTH}).",
+        ) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise LineError(
             "_", f"Nieprawidłowy JSON: {exc.msg if hasattr(exc, 'msg') else exc}"

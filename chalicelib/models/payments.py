@@ -1,7 +1,8 @@
 """Online payments. The order lives in the customer's ledger (`LEDGER#ONLINE#<order id>`),
 so balance, settlements and payment history read it with the rest of the ledger in one
 Query; a small immutable pointer (`ORDER#<order id>`) finds it from a notification, which
-names only the order."""
+names only the order. Each invoice an open order pays is held (`LEDGER#HOLD#<invoice>`), so
+no second order can pay it at the same time."""
 
 from __future__ import annotations
 
@@ -63,3 +64,24 @@ class OrderPointer(BillingItem, discriminator="order_pointer"):
     def key(order_id: str) -> tuple[str, str]:
         """The pointer's key."""
         return f"ORDER#{order_id}", "ORDER"
+
+
+class PaymentHold(BillingItem, discriminator="payment_hold"):
+    """The open order paying an invoice: written in the order's own transaction, on the
+    condition that no other open order holds it; removed when the order ends, and free for
+    another order after `until` in any case (an order left unfinished)."""
+
+    order_id = UnicodeAttribute()
+    until = NumberAttribute()  # epoch seconds
+
+    PREFIX = "LEDGER#HOLD#"
+
+    @property
+    def invoice(self) -> str:
+        """The invoice held."""
+        return self.sk.removeprefix(self.PREFIX)
+
+    @classmethod
+    def sort_key(cls, invoice: str) -> str:
+        """Sort key of the hold on one invoice."""
+        return f"{cls.PREFIX}{invoice}"

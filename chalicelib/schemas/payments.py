@@ -11,7 +11,10 @@ from chalicelib.schemas.ledger import PaymentOut
 
 class PaymentStart(Strict):
     """What to pay: chosen invoices, the whole overdue amount, or an amount of your own.
-    The amount of an invoice payment is computed by the server, never sent."""
+    The amount of an invoice payment is computed by the server, never sent. One open order
+    at a time pays an invoice: while an order holding it is started or pending (at most
+    PAYMENT_HOLD_MINUTES), a start for it is 409 with code `payment_in_progress` and the
+    open order's id in `error.fields.order_id`."""
 
     invoices: list[str] | None = Field(
         None, min_length=1, max_length=50, description="Identyfikatory faktur z GET /invoices."

@@ -21,6 +21,7 @@ from chalicelib.schemas.documents import (
     DocumentList,
     DocumentOut,
 )
+from chalicelib.schemas.fields import is_key
 from chalicelib.schemas.ledger import FileLink
 from chalicelib.services.ledger import today
 from chalicelib.storage.billing import get_item, of_type, query_prefix
@@ -113,7 +114,7 @@ def list_documents(customer_number: str) -> DocumentList:
 
 def document_file(customer_number: str, document_id: str) -> FileLink:
     """A short-lived link to a scanned document."""
-    if len(document_id) > 64:
+    if not is_key(document_id):
         raise NotFound(NO_DOCUMENT)
     document = get_item(DocumentRecord, customer_number, DocumentRecord.sort_key(document_id))
     if document is None:

@@ -19,7 +19,7 @@ from chalicelib.models.billing import (
     InvoiceRecord,
     PaymentRecord,
 )
-from chalicelib.models.payments import OnlinePayment
+from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.money import format_grosze
 from chalicelib.schemas.ledger import (
     AllocationOut,
@@ -67,6 +67,7 @@ class Ledger:
     online: list[OnlinePayment]
     booked_orders: set[str]
     balances: list[ledger.Balance]
+    holds: dict[str, PaymentHold]  # by invoice number: which order pays it now
 
     def online_status(self, order: OnlinePayment) -> str:
         """The order's visible status: booked once the billing system booked it."""
@@ -125,6 +126,7 @@ def load(customer_number: str) -> Ledger:
             ledger.Balance(date.fromisoformat(b.as_of), int(b.amount))
             for b in of_type(items, BalanceRecord)
         ],
+        holds={hold.invoice: hold for hold in of_type(items, PaymentHold)},
     )
 
 

@@ -12,7 +12,7 @@ from chalicelib.errors import NotFound
 from chalicelib.http.pagination import paginate
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import METER_PREFIX, MeterRecord, MeterState, ReadingRecord
-from chalicelib.schemas.fields import KEY_PATTERN
+from chalicelib.schemas.fields import is_key
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.meters import (
     Certification,
@@ -92,7 +92,7 @@ def list_meters(customer_number: str) -> MeterList:
 def _load_meter(
     customer_number: str, serial: str
 ) -> tuple[MeterRecord, list[ReadingRecord], MeterState | None]:
-    if not KEY_PATTERN.match(serial):
+    if not is_key(serial):
         raise NotFound(NO_METER)
     items = query_prefix(customer_number, MeterRecord.prefix(serial))
     meters = of_type(items, MeterRecord)

@@ -4,22 +4,31 @@ only), tell the returning customer what happened. Only the provider interface
 
 from __future__ import annotations
 
+import re
 import secrets as random_tokens
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.domain import ledger as rules
-from chalicelib.domain.payments import FAILED, FROM_GATEWAY, MOVES_TO, PAID, PENDING, STARTED
-from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound
+from chalicelib.domain.payments import (
+    FAILED,
+    FROM_GATEWAY,
+    HOLDING_PURPOSES,
+    MOVES_TO,
+    PAID,
+    PENDING,
+    STARTED,
+    is_held,
+)
+from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound, PaymentInProgress
 from chalicelib.http.ids import decode_id
 from chalicelib.logs import logger
 from chalicelib.models.billing import BillingItem
-from chalicelib.models.payments import OnlinePayment, OrderPart, OrderPointer
+from chalicelib.models.payments import OnlinePayment, OrderPart, OrderPointer, PaymentHold
 from chalicelib.money import format_grosze
 from chalicelib.payments import gateways
 from chalicelib.payments.provider import (
@@ -29,6 +38,7 @@ from chalicelib.payments.provider import (
     StartRequest,
     Transaction,
 )
+from chalicelib.schemas.fields import is_order_id
 from chalicelib.schemas.payments import (
     FormField,
     GatewayForm,
@@ -43,6 +53,7 @@ from chalicelib.settings import get_settings
 from chalicelib.storage.accounts import get_account
 from chalicelib.storage.billing import get_item
 from chalicelib.storage.errors import is_condition_failure
+from chalicelib.storage.payments import MAX_HOLDS, create_order, release_holds
 from chalicelib.telemetry import security_event
 
 MESSAGES = {
@@ -56,6 +67,9 @@ MESSAGES = {
 
 
 RECEIPT_CLAIM_LEASE = timedelta(minutes=5)  # a claim older than this was left by a dead run
+# What a payment title may carry from the billing system (invoice and customer numbers);
+# anything else - a "|" no gateway signature may hold, control characters - stays out.
+_TITLE = re.compile(r"[0-9A-Za-zĄĆĘŁŃÓŚŹŻąćęłńóśźż ,./_\-]{1,79}")
 
 
 def provider(name: str = gateways.DEFAULT) -> Provider:
@@ -87,8 +101,7 @@ class Plan:
     description: str
 
 
-def _plan(customer_number: str, body: PaymentStart) -> Plan:
-    data = ledger_service.load(customer_number)
+def _plan(customer_number: str, body: PaymentStart, data: ledger_service.Ledger) -> Plan:
     states = rules.document_states(data.documents, data.payments, ledger_service.today())
     settings = get_settings()
     if body.amount is not None:
@@ -125,14 +138,69 @@ def _plan(customer_number: str, body: PaymentStart) -> Plan:
     return Plan("invoices", sum(a for _, a in parts), parts, f"Faktury {numbers}"[:79])
 
 
+def gateway_description(text: str, order_id: str) -> str:
+    """The payment title sent (and signed) to the gateway: the plan's text when it holds
+    only what a title may, else one naming the order (enough to find everything)."""
+    return text if _TITLE.fullmatch(text) else f"Płatność {order_id}"
+
+
+def _in_progress(hold: PaymentHold) -> PaymentInProgress:
+    """The 409 naming the open order that holds an invoice, and until when it may."""
+    until = local_time(datetime.fromtimestamp(int(hold.until), UTC))
+    return PaymentInProgress(
+        hold.order_id,
+        f"Faktura {hold.invoice} ma już rozpoczętą płatność (nr {hold.order_id}). "
+        f"Dokończ ją albo zacznij nową po {until}.",
+    )
+
+
+def _holds(
+    customer_number: str, plan: Plan, data: ledger_service.Ledger, order_id: str, now: datetime
+) -> tuple[list[PaymentHold], dict[str, str]]:
+    """The holds the order needs on the invoices it pays, and which stored holds it may
+    replace (their orders ended); PaymentInProgress if an open order holds one."""
+    if plan.purpose not in HOLDING_PURPOSES:
+        return [], {}
+    if len(plan.parts) > MAX_HOLDS:
+        raise Conflict(
+            f"Jedną płatnością można zapłacić najwyżej {MAX_HOLDS} faktur. Wybierz faktury."
+        )
+    epoch = int(now.timestamp())
+    until = epoch + get_settings().payment_hold_minutes * 60
+    statuses = {order.order_id: order.status for order in data.online}
+    holds, replaceable = [], {}
+    for number, _ in plan.parts:
+        stored = data.holds.get(number)
+        if stored is not None:
+            if is_held(int(stored.until), statuses.get(stored.order_id), epoch):
+                raise _in_progress(stored)
+            replaceable[stored.sk] = stored.order_id
+        holds.append(
+            PaymentHold(
+                BillingItem.partition(customer_number),
+                PaymentHold.sort_key(number),
+                order_id=order_id,
+                until=until,
+            )
+        )
+    return holds, replaceable
+
+
 def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
-    """Create an order for an amount computed here and return the signed gateway form."""
-    plan = _plan(customer_number, body)
+    """Create an order for an amount computed here and return the signed gateway form.
+    Invoices are paid by one open order at a time: while one holds an invoice, another
+    start for it is PaymentInProgress (409) naming that order."""
+    data = ledger_service.load(customer_number)
+    plan = _plan(customer_number, body, data)
     gateway = provider()  # before anything is stored
     account = get_account(customer_number)
     email = account.email if account else None
     now = clock.now()
     order_id = new_order_id(now.date())
+    holds, replaceable = _holds(customer_number, plan, data, order_id, now)
+    description = gateway_description(plan.description, order_id)
+    # Signed before anything is stored: a form that cannot be made leaves no order behind.
+    redirect = gateway.start(StartRequest(order_id, plan.amount, description, email))
     order = OnlinePayment(
         BillingItem.partition(customer_number),
         OnlinePayment.sort_key(order_id),
@@ -142,7 +210,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
         currency="PLN",
         purpose=plan.purpose,
         parts=[OrderPart(invoice=number, amount=amount) for number, amount in plan.parts],
-        description=plan.description,
+        description=description,
         status=STARTED,
         created_at=now.isoformat(),
         updated_at=now.isoformat(),
@@ -151,10 +219,9 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     pointer = OrderPointer(
         *OrderPointer.key(order_id), customer=customer_number, amount=plan.amount, currency="PLN"
     )
-    with TransactWrite(connection=OnlinePayment._get_connection().connection) as tx:
-        tx.save(order, condition=OnlinePayment.pk.does_not_exist())
-        tx.save(pointer, condition=OrderPointer.pk.does_not_exist())
-    redirect = gateway.start(StartRequest(order_id, plan.amount, plan.description, email))
+    in_the_way = create_order(order, pointer, holds, int(now.timestamp()), replaceable)
+    if in_the_way is not None:  # a concurrent start got there first
+        raise _in_progress(in_the_way)
     return StartedPayment(
         order_id=order_id,
         amount=format_grosze(plan.amount),
@@ -167,7 +234,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
 
 def get_payment(customer_number: str, order_id: str) -> PaymentDetail:
     """One of the customer's online payments."""
-    if not order_id.isalnum() or len(order_id) > 32:
+    if not is_order_id(order_id):
         raise NotFound("Nie ma takiej płatności.")
     data = ledger_service.load(customer_number)
     order = next((o for o in data.online if o.order_id == order_id), None)
@@ -222,14 +289,27 @@ def _apply(transaction: Transaction) -> bool:
                 order_id=transaction.order_id,
                 remote_id=transaction.remote_id,
             )
+    if order.status in (PAID, FAILED):
+        _release(order)
     if order.status == PAID:
         return _send_receipt(order)
     return True
 
 
+def _release(order: OnlinePayment) -> None:
+    """Free the invoices an ended order held. A failure is only logged: the holds end by
+    themselves after PAYMENT_HOLD_MINUTES, and the notification is applied all the same."""
+    if order.purpose not in HOLDING_PURPOSES:
+        return
+    try:
+        release_holds(order, [part.invoice for part in order.parts])
+    except Exception:
+        logger.exception("payment holds not released", extra={"order_id": order.order_id})
+
+
 def get_item_pointer(order_id: str) -> OrderPointer | None:
     """The pointer of an order id from a notification."""
-    if not order_id.isalnum() or len(order_id) > 32:
+    if not is_order_id(order_id):
         return None
     try:
         return OrderPointer.get(*OrderPointer.key(order_id), consistent_read=True)

@@ -24,8 +24,11 @@ def of_type(items: Iterable[BillingItem], model: type[Item]) -> list[Item]:
 
 
 def get_item(model: type[Item], customer_number: str, sort_key: str) -> Item | None:
-    """One item of the customer, or None."""
+    """One item of the customer if it is a `model`, else None. Read through the base class:
+    an item of another type under the key (ids from before they were checked could reach
+    into another record's key) is no such item, where `model.get` would raise."""
     try:
-        return model.get(BillingItem.partition(customer_number), sort_key)
-    except model.DoesNotExist:
+        item = BillingItem.get(BillingItem.partition(customer_number), sort_key)
+    except BillingItem.DoesNotExist:
         return None
+    return item if isinstance(item, model) else None

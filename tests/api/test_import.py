@@ -8,9 +8,9 @@ import json
 import pytest
 from chalice.test import Client
 
-from chalicelib import aws
+from chalicelib import aws, safe_json
 from chalicelib.imports.handler import import_batch_event
-from chalicelib.imports.service import run_import
+from chalicelib.imports.service import MAX_LINE_DEPTH, run_import
 from chalicelib.models.billing import BillingItem, CustomerRecord, ImportMarker, InvoiceRecord
 from chalicelib.settings import get_settings
 from tests.factories import customer_line, import_lines, invoice_line
@@ -170,6 +170,48 @@ def test_bad_lines_are_reported_by_number_and_never_stop_the_batch(aws_env):
     assert errors[7]["field"] == "service_address.postal_code"
     assert errors[9]["field"] in ("gross", "net", "vat")
     assert InvoiceRecord.count(BillingItem.partition("100200")) == 1
+
+
+@pytest.mark.parametrize(
+    "deep",
+    [
+        "[" * 100_000 + "]" * 100_000,  # also over the line limit
+        "[" * 20_000 + "]" * 20_000,  # within the line limit: json.loads would recurse
+        '{"type": "customer", "name": ' + "{" * 20_000 + "}" * 20_000 + "}",
+        "[" * 20_000,  # unclosed
+    ],
+    ids=["100000-deep", "20000-deep", "deep-field", "unclosed"],
+)
+def test_a_deeply_nested_line_is_one_rejected_line(aws_env, deep):
+    report = import_lines(
+        [invoice_line("FV/1", "100200", "1.08"), deep, invoice_line("FV/2", "100200", "2.16")]
+    )
+    assert (report.lines, report.valid, report.invalid, report.failed) == (3, 2, 1, None)
+    assert len(report.errors) == 1 and report.errors[0]["line"] == 2
+    assert report.errors[0]["field"] == "_"
+    message = report.errors[0]["message"]
+    assert message[0].isupper() and message.endswith(".")
+    assert "zagnieżdż" in message or "za długa" in message
+    assert InvoiceRecord.count(BillingItem.partition("100200")) == 2
+
+
+def test_nesting_up_to_the_limit_is_parsed_and_strings_do_not_count():
+    deep = "[" * MAX_LINE_DEPTH + "]" * MAX_LINE_DEPTH
+    assert safe_json.loads(deep, max_depth=MAX_LINE_DEPTH) is not None
+    with pytest.raises(safe_json.TooDeep):
+        safe_json.loads("[" + deep + "]", max_depth=MAX_LINE_DEPTH)
+    # Brackets inside strings (escaped quotes included) are text.
+    text = json.dumps({"a": "[[[[" * 100 + '\\"{{{{' * 100})
+    assert not safe_json.depth_exceeds(text, 1)
+    assert safe_json.depth_exceeds("[" + text + "]", 1)
+    assert safe_json.loads(text) == json.loads(text)
+    with pytest.raises(json.JSONDecodeError):
+        safe_json.loads('"unclosed \\" [[[')
+
+
+def test_the_depth_scan_is_linear_on_hostile_strings():
+    for hostile in ['"' + 'a\\"' * 30_000, '\\"' * 60_000, '"' * 60_000, '["' * 30_000]:
+        safe_json.depth_exceeds(hostile, 32)  # finishes; quadratic scans took minutes
 
 
 def test_the_report_lands_next_to_the_batch(aws_env):

@@ -181,6 +181,11 @@ def call(client, method, path, headers, body=None):
 def test_own_objects_answer(client, two_customers, orders):
     for method, path, body in object_paths(MINE, orders[MINE]):
         answer = call(client, method, path, two_customers[MINE], body)
+        if (method, path) == ("POST", "/payments"):
+            # The fixture's open order holds the invoice: found, and not payable twice.
+            assert answer.status_code == 409, answer.body
+            assert answer.json_body["error"]["fields"] == {"order_id": orders[MINE]}
+            continue
         assert answer.status_code in (200, 201), (path, answer.body)
 
 

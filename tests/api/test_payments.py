@@ -9,10 +9,11 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
+from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from defusedxml import ElementTree
 from pynamodb.exceptions import UpdateError
@@ -20,9 +21,10 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import aws, clock
 from chalicelib.adapters import secrets
 from chalicelib.adapters.secrets import SecretError, bluemedia_credentials
+from chalicelib.errors import PaymentInProgress
 from chalicelib.http.ids import encode_id
 from chalicelib.models.billing import BillingItem
-from chalicelib.models.payments import OnlinePayment
+from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.payments import gateways
 from chalicelib.payments.provider import (
     InvalidNotification,
@@ -31,6 +33,7 @@ from chalicelib.payments.provider import (
     StartRequest,
     Transaction,
 )
+from chalicelib.schemas.payments import PaymentStart
 from chalicelib.services import payments as service
 from chalicelib.settings import get_settings
 from tests.factories import (
@@ -238,6 +241,20 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     assert len(receipts) == 1
 
 
+def serialise_aws_calls(monkeypatch) -> None:
+    """DynamoDB serves concurrent calls safely and runs each conditional write atomically;
+    moto in-process is not thread-safe, so each AWS call runs alone (threads still
+    interleave between calls, where the races under test live)."""
+    atomic = threading.Lock()
+    real_call = BaseClient._make_api_call
+
+    def one_call_at_a_time(self, *args, **kwargs):
+        with atomic:
+            return real_call(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", one_call_at_a_time)
+
+
 def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbox, monkeypatch):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
@@ -263,6 +280,7 @@ def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbo
 
     monkeypatch.setattr(service, "get_item_pointer", together)
     monkeypatch.setattr(OnlinePayment, "update", counted_update)
+    serialise_aws_calls(monkeypatch)
     answers: list[bytes] = []
     threads = [
         threading.Thread(
@@ -831,3 +849,206 @@ def test_a_transaction_with_a_field_twice_or_missing_is_refused(client, customer
     for variant in (twice, missing):
         assert confirmations(notify(client, itn_body(variant))) == {order_id: "NOTCONFIRMED"}
     assert order_item(order_id).status == "started"
+
+
+def store_invoice_unchecked(number: str, gross: str = "10.80") -> None:
+    """An invoice as an import from before ids were checked stored it (here a `|`)."""
+    from chalicelib.imports.service import encode, parse_line
+
+    line = parse_line(json.dumps(invoice_line("FV/PLACEHOLDER", CUSTOMER, gross)))
+    line = line.model_copy(update={"number": number})
+    line.to_item(*encode(line)).save()
+
+
+def online_orders() -> list[OnlinePayment]:
+    return list(
+        OnlinePayment.query(
+            BillingItem.partition(CUSTOMER), OnlinePayment.sk.startswith(OnlinePayment.PREFIX)
+        )
+    )
+
+
+def test_an_invoice_number_with_a_pipe_can_be_paid_and_stays_out_of_the_signature(client, customer):
+    store_invoice_unchecked("FV|2026|11|7")
+    answer = start(client, customer, invoices=[encode_id("FV|2026|11|7")])
+    assert answer.status_code == 201, answer.body
+    fields = [(f["name"], f["value"]) for f in answer.json_body["gateway"]["fields"]]
+    order_id = answer.json_body["order_id"]
+    assert dict(fields)["Description"] == f"Płatność {order_id}"
+    assert not any("|" in value for _, value in fields)
+    _, key = bluemedia_credentials()
+    assert dict(fields)["Hash"] == sha("|".join([*(v for n, v in fields if n != "Hash"), key]))
+    # The order still says which invoice it pays; the ITN pays it as any other.
+    assert [p.invoice for p in order_item(order_id).parts] == ["FV|2026|11|7"]
+    assert confirmations(notify(client, itn_body(transaction(order_id, "10.80")))) == {
+        order_id: "CONFIRMED"
+    }
+    assert order_item(order_id).status == "paid"
+
+
+def test_a_form_that_cannot_be_signed_leaves_no_order_behind(client, customer, monkeypatch):
+    def refuse(self, request):
+        raise ValueError("a value to be signed holds the separator")
+
+    monkeypatch.setattr(gateways.BlueMedia, "start", refuse)
+    answer = start(client, customer, invoices=[encode_id("FV/2026/11/1")])
+    assert answer.status_code == 500
+    assert "Traceback" not in answer.body.decode()
+    assert online_orders() == []
+    pointers = aws.client("dynamodb").scan(  # a Scan is fine in a test
+        TableName=get_settings().billing_table,
+        FilterExpression="begins_with(pk, :order)",
+        ExpressionAttributeValues={":order": {"S": "ORDER#"}},
+    )["Items"]
+    assert pointers == []
+    history = client.http.get("/payments", headers=customer).json_body["items"]
+    assert [p for p in history if p["source"] == "online"] == []
+
+
+# --- one open payment per invoice --------------------------------------------------------
+
+OVERDUE, CURRENT = encode_id("FV/2026/10/0001"), encode_id("FV/2026/11/1")
+
+
+def holds_stored() -> dict[str, str]:
+    """The stored holds: invoice -> order id."""
+    return {
+        hold.invoice: hold.order_id
+        for hold in PaymentHold.query(
+            BillingItem.partition(CUSTOMER), PaymentHold.sk.startswith(PaymentHold.PREFIX)
+        )
+    }
+
+
+def in_progress(answer, order_id: str) -> None:
+    """`answer` is the 409 naming the open order `order_id`."""
+    assert answer.status_code == 409, answer.body
+    error = answer.json_body["error"]
+    assert (error["code"], error["fields"]) == ("payment_in_progress", {"order_id": order_id})
+    assert order_id in error["message"] and error["message"].endswith(".")
+
+
+def test_an_invoice_held_by_an_open_order_cannot_be_paid_again(client, customer):
+    first = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
+    assert holds_stored() == {"FV/2026/10/0001": first}
+    in_progress(start(client, customer, invoices=[OVERDUE]), first)
+    in_progress(start(client, customer, invoices=[CURRENT, OVERDUE]), first)
+    in_progress(start(client, customer, overdue=True), first)  # overdue counts the same way
+    # Another invoice, and an amount of one's own, are free.
+    second = start(client, customer, invoices=[CURRENT])
+    assert second.status_code == 201
+    assert start(client, customer, amount="20,00").status_code == 201
+    assert holds_stored() == {
+        "FV/2026/10/0001": first,
+        "FV/2026/11/1": second.json_body["order_id"],
+    }
+    # A pending order (the bank deciding) still holds.
+    notify(client, itn_body(transaction(first, "123.45", status="PENDING")))
+    in_progress(start(client, customer, invoices=[OVERDUE]), first)
+    # Nothing but the orders themselves was stored by the refused starts.
+    assert len(online_orders()) == 3
+
+
+def test_an_overdue_payment_holds_every_overdue_invoice(client, customer):
+    order_id = start(client, customer, overdue=True).json_body["order_id"]
+    assert holds_stored() == {"FV/2026/10/0001": order_id}
+    in_progress(start(client, customer, invoices=[OVERDUE]), order_id)
+    in_progress(start(client, customer, overdue=True), order_id)
+
+
+def test_a_failed_order_releases_its_invoices_and_a_paid_one_leaves_nothing_to_pay(
+    client, customer
+):
+    failed = start(client, customer, invoices=[OVERDUE, CURRENT]).json_body["order_id"]
+    notify(client, itn_body(transaction(failed, "203.45", status="FAILURE")))
+    assert holds_stored() == {}
+    again = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
+    assert holds_stored() == {"FV/2026/10/0001": again}
+    notify(client, itn_body(transaction(again, "123.45")))
+    assert holds_stored() == {}
+    answer = start(client, customer, invoices=[OVERDUE])
+    assert (answer.status_code, answer.json_body["error"]["code"]) == (409, "conflict")
+
+
+def test_an_unfinished_order_releases_its_invoices_after_the_hold_time(
+    client, customer, monkeypatch
+):
+    monkeypatch.setenv("PAYMENT_HOLD_MINUTES", "15")
+    get_settings.cache_clear()
+    try:
+        began = clock.now()
+        abandoned = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
+        clock.travel_to(began + timedelta(minutes=14, seconds=59))
+        in_progress(start(client, customer, invoices=[OVERDUE]), abandoned)
+        clock.travel_to(began + timedelta(minutes=15))
+        taken = start(client, customer, invoices=[OVERDUE])
+        assert taken.status_code == 201, taken.body
+        later = taken.json_body["order_id"]
+        assert holds_stored() == {"FV/2026/10/0001": later}
+        # The abandoned order ending now does not free the invoice its successor holds.
+        notify(client, itn_body(transaction(abandoned, "123.45", status="FAILURE")))
+        assert holds_stored() == {"FV/2026/10/0001": later}
+        in_progress(start(client, customer, invoices=[OVERDUE]), later)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_hold_left_by_an_ended_order_is_taken_over(client, customer, monkeypatch):
+    order_id = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
+
+    # The release after the failure is lost (e.g. throttled): the hold stays behind.
+    def lost(order, invoices):
+        raise ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems")
+
+    monkeypatch.setattr(service, "release_holds", lost)
+    notify(client, itn_body(transaction(order_id, "123.45", status="FAILURE")))
+    monkeypatch.undo()
+    assert holds_stored() == {"FV/2026/10/0001": order_id}
+    assert order_item(order_id).status == "failed"
+    retry = start(client, customer, invoices=[OVERDUE])
+    assert retry.status_code == 201, retry.body
+    assert holds_stored() == {"FV/2026/10/0001": retry.json_body["order_id"]}
+
+
+def test_two_concurrent_starts_for_one_invoice_give_exactly_one_order(
+    client, customer, monkeypatch
+):
+    barrier = threading.Barrier(2, timeout=10)
+    load = service.ledger_service.load
+
+    def together(customer_number):
+        data = load(customer_number)
+        barrier.wait()  # both have read the ledger (no hold) before either writes
+        return data
+
+    monkeypatch.setattr(service.ledger_service, "load", together)
+    serialise_aws_calls(monkeypatch)
+    outcomes: list[object] = []
+
+    def begin() -> None:
+        try:
+            outcomes.append(service.start_payment(CUSTOMER, PaymentStart(invoices=[OVERDUE])))
+        except PaymentInProgress as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=begin) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    monkeypatch.undo()
+    started = [o for o in outcomes if not isinstance(o, PaymentInProgress)]
+    refused = [o for o in outcomes if isinstance(o, PaymentInProgress)]
+    assert (len(started), len(refused)) == (1, 1), outcomes
+    assert refused[0].order_id == started[0].order_id
+    assert [o.order_id for o in online_orders()] == [started[0].order_id]
+    assert holds_stored() == {"FV/2026/10/0001": started[0].order_id}
+
+
+def test_holds_change_no_customer_read(client, customer):
+    reads = ("/balance", "/invoices", "/settlements", "/summary")
+    before = {path: client.http.get(path, headers=customer).json_body for path in reads}
+    start(client, customer, invoices=[OVERDUE, CURRENT])
+    assert holds_stored()
+    after = {path: client.http.get(path, headers=customer).json_body for path in reads}
+    assert after == before

@@ -56,4 +56,5 @@ def test_readme_walk_through_with_curl_only(tmp_path: Path) -> None:
     assert '"activation_expires_at"' in shown
     assert '"customer_number":"100002"' in shown
     assert '"value":"109.250"' in shown
+    assert re.search(r'"items":\[(\{"date"[^}]*\},?){3}\],"next_cursor":"', shown), shown
     assert re.search(r'\{"id":"\w+","source":"online","status":"paid"', shown), shown
