@@ -238,7 +238,9 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     assert len(receipts) == 1
 
 
-def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbox, monkeypatch):
+def test_two_concurrent_deliveries_change_the_state_once(
+    client, customer, outbox, serial_moto, monkeypatch
+):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
     ]

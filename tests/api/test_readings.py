@@ -261,7 +261,7 @@ def test_window_says_when_it_opens(client, customer, monkeypatch):
         get_settings.cache_clear()
 
 
-def test_two_concurrent_submissions_exactly_one_wins(customer, monkeypatch):
+def test_two_concurrent_submissions_exactly_one_wins(customer, serial_moto, monkeypatch):
     barrier = threading.Barrier(2, timeout=10)
     original = meter_service.save_customer_reading
 
@@ -427,7 +427,7 @@ def test_the_mark_and_the_stored_hashes_are_read_strongly_consistent(client, cus
 
 
 def test_chunks_of_one_batch_sharing_a_meter_are_written_one_after_another(
-    client, customer, monkeypatch
+    client, customer, serial_moto, monkeypatch
 ):
     original, running, overlaps = import_service._write_chunk, [], []
     lock = threading.Lock()
