@@ -230,7 +230,8 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     settlements = client.http.get("/settlements", headers=customer).json_body
     assert settlements["items"][0]["kind"] == "online_payment"
     receipts = [m for m in outbox.messages() if m["subject"].startswith("Potwierdzenie płatności")]
-    assert len(receipts) == 1 and "123,45 zł" in receipts[0]["text"]
+    assert len(receipts) == 1 and "Kwota: 123,45\u00a0zł\n" in receipts[0]["text"]
+    assert "<strong>123,45\u00a0zł</strong>" in receipts[0]["html"]
     # The same notification again: confirmed, nothing changes, no second receipt.
     again = notify(client, itn_body(transaction(order_id, "123.45")))
     assert confirmations(again) == {order_id: "CONFIRMED"}
@@ -557,11 +558,13 @@ def test_credentials_are_read_from_ssm_once_per_container(client, customer):
 
 def test_an_amount_above_the_maximum_is_refused_in_polish(client, customer, monkeypatch):
     maximum = get_settings().payment_max_grosze
+    assert maximum == 10_000_000  # PAYMENT_MAX_GROSZE's default
     too_much = f"{(maximum + 1) // 100},{(maximum + 1) % 100:02d}"
     answer = start(client, customer, amount=too_much)
     assert answer.status_code == 400, answer.body
+    # Both limits as a person reads amounts: grouped digits, a comma, no-break spaces.
     assert answer.json_body["error"]["fields"]["amount"] == (
-        f"Kwota musi wynosić od 10,00 do {maximum // 100},{maximum % 100:02d} zł."
+        "Kwota musi wynosić od 10,00\u00a0zł do 100\u00a0000,00\u00a0zł."
     )
     exact = f"{maximum // 100},{maximum % 100:02d}"
     assert start(client, customer, amount=exact).status_code == 201

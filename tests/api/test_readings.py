@@ -179,7 +179,7 @@ def test_unusual_use_needs_confirmation(client, customer):
     answer = submit(client, customer, value="200")  # 50 m³ in 20 days: 2.5 m³ a day
     assert answer.status_code == 409
     assert answer.json_body["error"]["code"] == "reading_unusual"
-    assert "2.500 m³" in answer.json_body["error"]["message"]
+    assert "Zużycie 2,500\u00a0m³ na dobę" in answer.json_body["error"]["message"]
     confirmed = submit(client, customer, value="200", confirm=True)
     assert confirmed.status_code == 201
     assert confirmed.json_body["reading"]["confirmed_unusual"] is True
