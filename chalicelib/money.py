@@ -12,10 +12,10 @@ _AMOUNT = re.compile(r"\s*(-?)([0-9]{1,12})(?:[.,]([0-9]{1,2}))?\s*", re.ASCII)
 def parse_grosze(text: str) -> int:
     """Parse "123.45", "123,45", "123,4" or "123" into grosze; ValueError otherwise."""
     if not isinstance(text, str):
-        raise ValueError('kwota musi być tekstem, np. "123.45"')
+        raise ValueError('Podaj kwotę jako tekst, np. "123,45".')
     match = _AMOUNT.fullmatch(text)
     if not match:
-        raise ValueError("nieprawidłowa kwota; użyj formatu 123.45 lub 123,45")
+        raise ValueError("Nieprawidłowa kwota. Podaj ją w formacie 123,45 lub 123.45.")
     sign, whole, fraction = match.groups()
     value = int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
     return -value if sign else value

@@ -11,10 +11,10 @@ _VOLUME = re.compile(r"\s*([0-9]{1,9})(?:[.,]([0-9]{1,3}))?\s*", re.ASCII)
 def parse_litres(text: str) -> int:
     """Parse a non-negative m³ value with up to three decimals into litres."""
     if not isinstance(text, str):
-        raise ValueError('stan licznika podaj jako tekst, np. "123,456"')
+        raise ValueError('Podaj stan licznika jako tekst, np. "123,456".')
     match = _VOLUME.fullmatch(text)
     if not match:
-        raise ValueError("nieprawidłowy stan licznika; podaj m³, najwyżej 3 miejsca po przecinku")
+        raise ValueError("Nieprawidłowy stan licznika. Podaj m³, najwyżej 3 miejsca po przecinku.")
     whole, fraction = match.groups()
     return int(whole) * 1000 + int((fraction or "0").ljust(3, "0"))
 

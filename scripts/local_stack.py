@@ -21,6 +21,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+# Pure formatting (no settings, no AWS): safe to import before the stage's environment is set.
+from chalicelib.formatting import money_pl
+from chalicelib.money import parse_grosze
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 STAGE = "local"
@@ -94,7 +98,7 @@ def _pdf_text(line: dict[str, Any]) -> list[str]:
     facts = [f"Odbiorca: {line['customer_number']}"]
     if line["type"] == "invoice":
         facts.append(f"Wystawiona: {line['issue_date']}, termin: {line['due_date']}")
-        facts.append(f"Brutto: {line['gross']} zl")
+        facts.append(f"Brutto: {money_pl(parse_grosze(line['gross']))}")
     return [f"{title} (dokument demonstracyjny IBOK)", *facts]
 
 

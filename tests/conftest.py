@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
+from botocore.client import BaseClient
 from moto import mock_aws
 
 from chalicelib import aws, clock
@@ -45,7 +47,28 @@ def outbox_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def aws_env(outbox_dir: Path) -> Iterator[None]:
+def serial_moto() -> Iterator[None]:
+    """Every AWS call, from any thread, runs alone. DynamoDB serves concurrent calls safely
+    and runs each transaction atomically; moto in-process is not thread-safe (two threads in
+    one table's dicts can both pass a condition, or break an iteration). The code around the
+    calls still runs concurrently, so the races a concurrency test looks for (between a read
+    and a conditional write) stay open. The billing import writes on threads, so `aws_env`
+    takes this for every test; concurrency tests name it as well, to say they depend on it."""
+    one_at_a_time = threading.RLock()  # re-entrant: a call may make another on its thread
+    make_api_call = BaseClient._make_api_call
+
+    def serialised(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
+        with one_at_a_time:
+            return make_api_call(self, operation_name, api_params)
+
+    # Its own patch context: a test's `monkeypatch.undo()` must not lift it.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", serialised)
+        yield
+
+
+@pytest.fixture
+def aws_env(outbox_dir: Path, serial_moto: None) -> Iterator[None]:
     """Moto in-process with the tables, bucket, sender identity and pepper of infra/."""
     aws.reset()
     secrets.reset()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws, clock
+from chalicelib.formatting import money_pl, volume_pl
 from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:
@@ -45,13 +46,17 @@ def _environment() -> Environment:
     # Jinja2 is imported on the first e-mail, not at cold start: most requests send none.
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("chalicelib", "templates/email"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Amounts (grosze) and volumes (litres) reach templates as integers; these show them.
+    env.filters["money"] = money_pl
+    env.filters["volume"] = volume_pl
+    return env
 
 
 def render(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:

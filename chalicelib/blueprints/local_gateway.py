@@ -14,7 +14,9 @@ from chalice import Blueprint, Response
 
 from chalicelib import clock
 from chalicelib.blueprints.local_pages import page
+from chalicelib.formatting import money_pl
 from chalicelib.http.local_only import local_route
+from chalicelib.money import parse_grosze
 from chalicelib.payments.bluemedia import (
     ORDER_ID,
     SEPARATOR,
@@ -66,8 +68,9 @@ def payment_page() -> Response:
         f"<input type='hidden' name='{name}' value='{html.escape(fields.get(name, ''))}'>"
         for name in ("OrderID", "Amount", "Currency")
     )
+    shown = {**fields, "Amount": _amount(fields.get("Amount", ""))}
     rows = "".join(
-        f"<tr><th>{label}</th><td>{html.escape(fields.get(name, ''))}</td></tr>"
+        f"<tr><th>{label}</th><td>{html.escape(shown.get(name, ''))}</td></tr>"
         for label, name in (
             ("Zamówienie", "OrderID"),
             ("Kwota", "Amount"),
@@ -85,6 +88,14 @@ def payment_page() -> Response:
         "Bramka płatności (lokalna, testowa)",
         f"<table border='1' cellpadding='4'>{rows}</table><p>{buttons}</p>",
     )
+
+
+def _amount(text: str) -> str:
+    """The signed amount ("123.45") as a person reads it; as sent if it is not one."""
+    try:
+        return money_pl(parse_grosze(text))
+    except ValueError:
+        return text
 
 
 @local_route(bp, "/_local/bluemedia/decide", methods=["POST"], content_types=[FORM])

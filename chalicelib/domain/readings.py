@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.volume import format_m3
+from chalicelib.formatting import volume_pl
 
 # Sources of a reading, in the order readings of one day follow each other in a history
 # (and the order the import's latest-reading guard moves by).
@@ -182,7 +182,7 @@ def check(
         since = f" z {_pl_date(previous.read_on)}" if previous else " przy montażu"
         raise InvalidInput(
             fields={
-                "value": f"Stan licznika nie może być niższy niż poprzedni ({format_m3(floor)} m³"
+                "value": f"Stan licznika nie może być niższy niż poprzedni ({volume_pl(floor)}"
                 f"{since})."
             }
         )
@@ -190,9 +190,9 @@ def check(
     if unusual and not confirmed:
         days = max(1, (read_on - (previous.read_on if previous else installed_on)).days)
         raise UnusualReading(
-            f"Zużycie {format_m3((litres - floor) // days)} m³ na dobę jest znacznie wyższe niż "
-            "zwykle. Sprawdź stan licznika; jeśli jest poprawny, wyślij odczyt ponownie "
-            'z potwierdzeniem ("confirm": true).'
+            f"Zużycie {volume_pl((litres - floor) // days)} na dobę jest znacznie wyższe niż "
+            "zwykle. Sprawdź stan licznika; jeśli jest poprawny, potwierdź go i wyślij odczyt "
+            "ponownie."
         )
     return Accepted(read_on, litres, previous, bool(same_day), unusual)
 

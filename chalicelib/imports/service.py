@@ -94,10 +94,11 @@ def parse_line(raw: bytes | str) -> Line:
             "Linia ma zbyt głęboko zagnieżdżone obiekty lub listy "
             f"(dozwolone zagnieżdżenie: {MAX_LINE_DEPTH}).",
         ) from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise LineError(
-            "_", f"Nieprawidłowy JSON: {exc.msg if hasattr(exc, 'msg') else exc}"
-        ) from exc
+    except UnicodeDecodeError as exc:
+        raise LineError("_", "Linia nie jest poprawnym tekstem UTF-8.") from exc
+    except json.JSONDecodeError as exc:
+        # json's own message is English ("Expecting value"): say where, in Polish.
+        raise LineError("_", f"Nieprawidłowy JSON (znak {exc.pos + 1}).") from exc
     if not isinstance(data, dict):
         raise LineError("_", "Linia musi być obiektem JSON.")
     kind = data.get("type")

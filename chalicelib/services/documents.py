@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from chalicelib.adapters.files import download_link, safe_filename
+from chalicelib.adapters.files import download_link, download_name
 from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.models.contracts import (
@@ -76,7 +76,7 @@ def list_contracts(customer_number: str) -> ContractList:
 
 
 def _link(key: str | None, stem: str) -> FileLink:
-    filename = f"{safe_filename(stem)}.pdf"
+    filename = f"{download_name(stem)}.pdf"
     url, expires = download_link(key, filename, NO_FILE)
     return FileLink(url=url, expires_at=expires, filename=filename)
 

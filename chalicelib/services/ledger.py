@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib import clock
-from chalicelib.adapters.files import download_link, safe_filename
+from chalicelib.adapters.files import download_link, download_name
 from chalicelib.domain import ledger
 from chalicelib.domain.payments import BOOKED, PAID
 from chalicelib.errors import NotFound
@@ -208,7 +208,7 @@ def invoice_pdf(customer_number: str, identifier: str) -> FileLink:
     record = data.records.get(number)
     if record is None:
         raise NotFound(NO_INVOICE)
-    filename = f"Faktura-{safe_filename(number)}.pdf"
+    filename = f"Faktura-{download_name(number)}.pdf"
     url, expires = download_link(
         record.pdf_key, filename, "Plik PDF tej faktury nie jest jeszcze dostępny."
     )

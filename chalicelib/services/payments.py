@@ -25,6 +25,7 @@ from chalicelib.domain.payments import (
     is_held,
 )
 from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound, PaymentInProgress
+from chalicelib.formatting import money_pl
 from chalicelib.http.ids import decode_id
 from chalicelib.logs import logger
 from chalicelib.models.billing import BillingItem
@@ -81,11 +82,6 @@ def provider(name: str = gateways.DEFAULT) -> Provider:
         raise InternalError() from exc
 
 
-def _zloty(grosze: int) -> str:
-    """An amount as Polish readers write it ("123,45")."""
-    return format_grosze(grosze).replace(".", ",")
-
-
 def new_order_id(now: date) -> str:
     """A unique order id: 24 characters, letters and digits only."""
     return f"{now:%Y%m%d}{random_tokens.token_hex(8).upper()}"
@@ -108,8 +104,8 @@ def _plan(customer_number: str, body: PaymentStart, data: ledger_service.Ledger)
         if not settings.payment_min_grosze <= body.amount <= settings.payment_max_grosze:
             raise InvalidInput(
                 fields={
-                    "amount": f"Kwota musi wynosić od {_zloty(settings.payment_min_grosze)}"
-                    f" do {_zloty(settings.payment_max_grosze)} zł."
+                    "amount": f"Kwota musi wynosić od {money_pl(settings.payment_min_grosze)}"
+                    f" do {money_pl(settings.payment_max_grosze)}."
                 }
             )
         return Plan("amount", body.amount, [], f"Wpłata na konto klienta {customer_number}")
@@ -382,10 +378,10 @@ def _receipt(order: OnlinePayment) -> dict[str, object]:
     paid_at = order.paid_at or order.updated_at
     return {
         "order_id": order.order_id,
-        "amount": _zloty(int(order.amount)),
+        "amount": int(order.amount),  # grosze: the template's `money` filter shows them
         "description": order.description,
         "paid_at": local_time(datetime.fromisoformat(paid_at)),
-        "parts": [{"invoice": p.invoice, "amount": _zloty(int(p.amount))} for p in order.parts],
+        "parts": [{"invoice": p.invoice, "amount": int(p.amount)} for p in order.parts],
     }
 
 

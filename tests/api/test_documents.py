@@ -147,15 +147,17 @@ def test_documents_newest_first_and_their_files(client, customer):
     assert [d["id"] for d in body["items"]] == ["PROT-2026-3", "PISMO-1"]
     answer = client.http.get("/documents/PROT-2026-3/file", headers=customer)
     assert answer.status_code == 200
-    assert answer.json_body["filename"] == "2026-03-14-Protokol-wymiany-wodomierza.pdf"
+    assert answer.json_body["filename"] == "2026-03-14-Protokół-wymiany-wodomierza.pdf"
     link = urlparse(answer.json_body["url"])
     params = parse_qs(link.query)
     assert link.path.endswith("/documents/prot-2026-3.pdf")
     assert int(params["X-Amz-Expires"][0]) <= 300
     assert link_expiry(answer) <= 300
-    assert unquote(params["response-content-disposition"][0]).startswith(
-        'attachment; filename="2026-03-14-Protokol-wymiany-wodomierza.pdf"'
-    )
+    # An ASCII fallback for old clients, and the name with its Polish letters (RFC 6266).
+    assert params["response-content-disposition"] == [
+        'attachment; filename="2026-03-14-Protokol-wymiany-wodomierza.pdf"; '
+        "filename*=UTF-8''2026-03-14-Protok%C3%B3%C5%82-wymiany-wodomierza.pdf"
+    ]
     assert client.http.get("/documents/PISMO-1/file", headers=customer).status_code == 404
 
 

@@ -250,7 +250,7 @@ def test_other_objects_are_ignored(aws_env, key):
     assert calls == []
 
 
-def test_a_10000_line_batch_imports(aws_env):
+def test_a_10000_line_batch_imports(aws_env, serial_moto):
     lines: list = []
     for n in range(1000):
         number = str(200000 + n)

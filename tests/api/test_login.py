@@ -7,7 +7,6 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from botocore.client import BaseClient
 from chalice.local import LambdaEventConverter
 
 from chalicelib import clock
@@ -316,16 +315,9 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
     from chalicelib.errors import LoginFailed, Throttled
     from chalicelib.services import sessions
 
-    # DynamoDB serves concurrent calls safely and runs each transaction atomically; moto
-    # in-process is not thread-safe, so each AWS call here runs alone (the threads still
-    # interleave between calls, where the old read-then-count race lived).
-    atomic = threading.Lock()
-    real_call, real_verify = BaseClient._make_api_call, passwords.verify_password
-
-    def one_call_at_a_time(self, *args, **kwargs):
-        with atomic:
-            return real_call(self, *args, **kwargs)
-
+    # Each AWS call runs alone (the `serial_moto` fixture); the threads still interleave
+    # between calls, where the old read-then-count race lived.
+    real_verify = passwords.verify_password
     checking, go_on = [], threading.Event()
 
     def verify(*args):
@@ -333,7 +325,6 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
         go_on.wait(timeout=5)
         return real_verify(*args)
 
-    monkeypatch.setattr(BaseClient, "_make_api_call", one_call_at_a_time)
     monkeypatch.setattr(passwords, "verify_password", verify)
     outcomes: list[str] = []
 
@@ -358,7 +349,7 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
 
 
 def test_concurrent_guesses_cannot_all_pass_on_the_same_counts(
-    client, outbox, aws_env, window_start
+    client, outbox, serial_moto, window_start
 ):
     """Ten guesses at once from one address: only as many passwords are checked as the
     login+source limit (3) allows; the rest are 429 before any bcrypt work."""
@@ -369,7 +360,7 @@ def test_concurrent_guesses_cannot_all_pass_on_the_same_counts(
     assert outcomes == ["LoginFailed"] * 3 + ["Throttled"] * 7
 
 
-def test_a_distributed_burst_gets_one_guess_per_slowdown(client, outbox, aws_env, window_start):
+def test_a_distributed_burst_gets_one_guess_per_slowdown(client, outbox, serial_moto, window_start):
     """Once the login is slowed down (5 failures), a burst from ten addresses at once gets
     one guess, not ten; the next one only after LOGIN_SLOWDOWN_SECONDS."""
     active_account(client, outbox)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 from defusedxml import ElementTree
 from pynamodb.exceptions import UpdateError
@@ -233,7 +232,8 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     settlements = client.http.get("/settlements", headers=customer).json_body
     assert settlements["items"][0]["kind"] == "online_payment"
     receipts = [m for m in outbox.messages() if m["subject"].startswith("Potwierdzenie płatności")]
-    assert len(receipts) == 1 and "123,45 zł" in receipts[0]["text"]
+    assert len(receipts) == 1 and "Kwota: 123,45\u00a0zł\n" in receipts[0]["text"]
+    assert "<strong>123,45\u00a0zł</strong>" in receipts[0]["html"]
     # The same notification again: confirmed, nothing changes, no second receipt.
     again = notify(client, itn_body(transaction(order_id, "123.45")))
     assert confirmations(again) == {order_id: "CONFIRMED"}
@@ -241,21 +241,9 @@ def test_success_marks_paid_pending_booking_everywhere_and_sends_one_receipt(
     assert len(receipts) == 1
 
 
-def serialise_aws_calls(monkeypatch) -> None:
-    """DynamoDB serves concurrent calls safely and runs each conditional write atomically;
-    moto in-process is not thread-safe, so each AWS call runs alone (threads still
-    interleave between calls, where the races under test live)."""
-    atomic = threading.Lock()
-    real_call = BaseClient._make_api_call
-
-    def one_call_at_a_time(self, *args, **kwargs):
-        with atomic:
-            return real_call(self, *args, **kwargs)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", one_call_at_a_time)
-
-
-def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbox, monkeypatch):
+def test_two_concurrent_deliveries_change_the_state_once(
+    client, customer, outbox, serial_moto, monkeypatch
+):
     order_id = start(client, customer, invoices=[encode_id("FV/2026/10/0001")]).json_body[
         "order_id"
     ]
@@ -280,7 +268,6 @@ def test_two_concurrent_deliveries_change_the_state_once(client, customer, outbo
 
     monkeypatch.setattr(service, "get_item_pointer", together)
     monkeypatch.setattr(OnlinePayment, "update", counted_update)
-    serialise_aws_calls(monkeypatch)
     answers: list[bytes] = []
     threads = [
         threading.Thread(
@@ -573,11 +560,13 @@ def test_credentials_are_read_from_ssm_once_per_container(client, customer):
 
 def test_an_amount_above_the_maximum_is_refused_in_polish(client, customer, monkeypatch):
     maximum = get_settings().payment_max_grosze
+    assert maximum == 10_000_000  # PAYMENT_MAX_GROSZE's default
     too_much = f"{(maximum + 1) // 100},{(maximum + 1) % 100:02d}"
     answer = start(client, customer, amount=too_much)
     assert answer.status_code == 400, answer.body
+    # Both limits as a person reads amounts: grouped digits, a comma, no-break spaces.
     assert answer.json_body["error"]["fields"]["amount"] == (
-        f"Kwota musi wynosić od 10,00 do {maximum // 100},{maximum % 100:02d} zł."
+        "Kwota musi wynosić od 10,00\u00a0zł do 100\u00a0000,00\u00a0zł."
     )
     exact = f"{maximum // 100},{maximum % 100:02d}"
     assert start(client, customer, amount=exact).status_code == 201
@@ -1011,7 +1000,7 @@ def test_a_hold_left_by_an_ended_order_is_taken_over(client, customer, monkeypat
 
 
 def test_two_concurrent_starts_for_one_invoice_give_exactly_one_order(
-    client, customer, monkeypatch
+    client, customer, serial_moto, monkeypatch
 ):
     barrier = threading.Barrier(2, timeout=10)
     load = service.ledger_service.load
@@ -1022,7 +1011,6 @@ def test_two_concurrent_starts_for_one_invoice_give_exactly_one_order(
         return data
 
     monkeypatch.setattr(service.ledger_service, "load", together)
-    serialise_aws_calls(monkeypatch)
     outcomes: list[object] = []
 
     def begin() -> None:

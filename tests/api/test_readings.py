@@ -223,7 +223,7 @@ def test_unusual_use_needs_confirmation(client, customer):
     answer = submit(client, customer, value="200")  # 50 m³ in 20 days: 2.5 m³ a day
     assert answer.status_code == 409
     assert answer.json_body["error"]["code"] == "reading_unusual"
-    assert "2.500 m³" in answer.json_body["error"]["message"]
+    assert "Zużycie 2,500\u00a0m³ na dobę" in answer.json_body["error"]["message"]
     confirmed = submit(client, customer, value="200", confirm=True)
     assert confirmed.status_code == 201
     assert confirmed.json_body["reading"]["confirmed_unusual"] is True
@@ -305,7 +305,7 @@ def test_window_says_when_it_opens(client, customer, monkeypatch):
         get_settings.cache_clear()
 
 
-def test_two_concurrent_submissions_exactly_one_wins(customer, monkeypatch):
+def test_two_concurrent_submissions_exactly_one_wins(customer, serial_moto, monkeypatch):
     barrier = threading.Barrier(2, timeout=10)
     original = meter_service.save_customer_reading
 
@@ -471,7 +471,7 @@ def test_the_mark_and_the_stored_hashes_are_read_strongly_consistent(client, cus
 
 
 def test_chunks_of_one_batch_sharing_a_meter_are_written_one_after_another(
-    client, customer, monkeypatch
+    client, customer, serial_moto, monkeypatch
 ):
     original, running, overlaps = import_service._write_chunk, [], []
     lock = threading.Lock()
