@@ -29,7 +29,7 @@ def me(req: ApiRequest) -> Any:
     errors=(400, 401, 403, 429),
 )
 def update_me(req: ApiRequest) -> Any:
-    return profile.update_profile(req.user.login, req.body)
+    return profile.update_profile(req.user.login, req.body, req.user.token_hash)
 
 
 @endpoint(

@@ -9,7 +9,7 @@ from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.models.accounts import Account, Consent, OneTimeToken
 from chalicelib.models.billing import CustomerRecord
 from chalicelib.schemas.me import (
@@ -27,6 +27,7 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.telemetry import security_event
 
+EMAIL_CHANGE_RACED = "Hasło do konta zmieniło się w trakcie zmiany adresu. Spróbuj ponownie."
 EMAIL_CHANGE_FAILED = "Link potwierdzający jest nieprawidłowy, wygasł albo został już użyty."
 EMAIL_CANCEL_FAILED = (
     "Link jest nieprawidłowy albo wygasł, albo zmiana adresu została już potwierdzona lub "
@@ -95,7 +96,7 @@ def get_profile(login: str) -> Profile:
     return to_profile(account, customer)
 
 
-def update_profile(login: str, patch: ProfilePatch) -> Profile:
+def update_profile(login: str, patch: ProfilePatch, session: str) -> Profile:
     """Change phone and consents now; start an e-mail change that waits for confirmation."""
     account = store.get_account(login)
     if account is None:
@@ -132,7 +133,9 @@ def update_profile(login: str, patch: ProfilePatch) -> Profile:
     if patch.email is not None and patch.email.casefold() != account.email.casefold():
         # Whoever holds a session must not redirect the account's mail (and so its password
         # reset) to an address of theirs without knowing the password.
-        sessions.check_current_password(account, patch.current_password, "current_password")
+        sessions.check_current_password(
+            account, patch.current_password, "current_password", session
+        )
         change = _start_email_change(account, patch.email)
         actions += [
             Account.pending_email.set(patch.email),
@@ -140,10 +143,16 @@ def update_profile(login: str, patch: ProfilePatch) -> Profile:
         ]
     else:
         change = None
-    if actions:
-        store.update_account(account, actions)
-    if change is not None:  # only once the account names this change as the pending one
+    if change is not None:
+        # The password was checked against the account as read; a password change or reset
+        # that ran since (the owner answering a thief) must not be outlived by this change.
+        if not store.update_account_if_password_unchanged(account, actions):
+            store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
+            raise Conflict(EMAIL_CHANGE_RACED)
+        # Only once the account names this change as the pending one.
         _send_email_change(account, change)
+    elif actions:
+        store.update_account(account, actions)
     return get_profile(login)
 
 
@@ -225,7 +234,9 @@ def confirm_email(token: str) -> str:
     )
     if not redeemed:
         raise InvalidInput(EMAIL_CHANGE_FAILED)
-    store.delete_tokens_of(record.owner, "email_cancel")
+    # A reset link already sent to the old address (which may be read by someone else: a
+    # common reason to change it) no longer works.
+    store.delete_tokens_of(record.owner, "email_cancel", "password_reset")
     return record.owner
 
 

@@ -34,9 +34,14 @@ from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import reset_mail as reset_marks
 from chalicelib.storage import throttle
+from chalicelib.telemetry import security_event
 
 RESET_FAILED = "Link do zmiany hasła jest nieprawidłowy, wygasł albo został już użyty."
 RESET_MAILS_PER_HOUR = 3
+REAUTH_THROTTLED = (
+    "Zbyt wiele błędnych haseł. Ze względów bezpieczeństwa ta sesja została zakończona. "
+    "Zaloguj się ponownie."
+)
 # A password change or reset also ends a pending e-mail change: the victim of a stolen
 # password answers with a new one, and the thief's address must not take the account then.
 PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
@@ -291,18 +296,23 @@ def reset_password(token: str, password: str) -> None:
     _send_changed_notice(account, now, account.pending_email is not None)
 
 
-def check_current_password(account: Account, password: str | None, field: str) -> None:
+def check_current_password(
+    account: Account, password: str | None, field: str, session: str
+) -> None:
     """Re-authentication before a sensitive change (password, e-mail address): the current
-    password must be right. Its failures are throttled per account like a login+source pair
-    (the attempt counted before the check, taken back when right), so a stolen session
-    cannot be used to guess the password."""
+    password must be right. Its failures are counted per session (the attempt counted
+    before the check, taken back when right), so a stolen session cannot be used to guess
+    the password, nor to lock its owner's other sessions out of changing it: a session that
+    reaches the cap is ended, and only the password opens another."""
     settings = get_settings()
     now = int(clock.now().timestamp())
     window = settings.login_window_seconds
-    scope = {"reauth": f"reauth#{account.login}"}
+    scope = {"reauth": f"reauth#{session}"}
     cap = {"reauth": settings.login_max_failures_per_login_source}
     if not throttle.reserve(scope, cap, now, window):
-        raise Throttled(window_start(now, window) + window - now)
+        store.delete_session(session)
+        security_event("reauth_throttled", login=account.login)
+        raise Throttled(window_start(now, window) + window - now, REAUTH_THROTTLED)
     pepper = secrets.password_pepper()
     if not password or not passwords.verify_password(password, account.password_hash, pepper):
         raise InvalidInput(fields={field: "Obecne hasło jest nieprawidłowe."})
@@ -315,7 +325,7 @@ def change_password(login_name: str, current: str, password: str, keep_session: 
     account = store.get_account(login_name)
     if account is None:
         raise LoginFailed()
-    check_current_password(account, current, "current_password")
+    check_current_password(account, current, "current_password", keep_session)
     pepper = secrets.password_pepper()
     _check_new_password(password, account)
     now = clock.now()

@@ -223,3 +223,15 @@ def update_account(account: Account, actions: list[Any], condition: Any = None) 
     if condition is not None:
         full_condition = full_condition & condition
     account.update(actions=actions, condition=full_condition)
+
+
+def update_account_if_password_unchanged(account: Account, actions: list[Any]) -> bool:
+    """Apply update actions only while the password is the one `account` was read with;
+    False if it changed meanwhile (a change or reset ran between the check and the write)."""
+    try:
+        update_account(account, actions, Account.password_hash == account.password_hash)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True

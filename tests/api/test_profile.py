@@ -162,20 +162,51 @@ def test_a_new_email_needs_the_current_password(client, outbox, aws_env):
     assert patch(client, headers, {"phone": "+48601222333"}).status_code == 200
 
 
-def test_wrong_current_passwords_are_throttled_per_account(client, outbox, aws_env):
+def test_wrong_current_passwords_end_the_guessing_session_only(client, outbox, aws_env):
+    """A stolen session cannot guess the password, nor lock its owner out of changing it:
+    its failures count against that session, which ends at the cap."""
     active_account(client, outbox)
-    headers = bearer(client)
+    thief, owner = bearer(client), bearer(client)
     wrong = {"current_password": "Zle-Haslo-123456", "password": "Nowe-Haslo-2026-abc"}
     wrong["password_confirm"] = wrong["password"]
     for _ in range(5):  # LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE
-        assert post(client, "/me/password", wrong, headers).status_code == 400
+        assert post(client, "/me/password", wrong, thief).status_code == 400
     blocked = patch(
-        client, headers, {"email": "nowy@example.pl", "current_password": PASSWORD}
-    )  # even the right one waits: the password cannot be guessed through a session
+        client, thief, {"email": "nowy@example.pl", "current_password": PASSWORD}
+    )  # even the right one is refused: the password cannot be guessed through a session
     assert blocked.status_code == 429
-    clock.travel(int(blocked.headers["Retry-After"]))
+    assert "sesja została zakończona" in blocked.json_body["error"]["message"]
+    assert client.http.get("/me", headers=thief).status_code == 401
     right = {**wrong, "current_password": PASSWORD}
-    assert post(client, "/me/password", right, headers).status_code == 204
+    assert post(client, "/me/password", right, owner).status_code == 204
+
+
+def test_an_email_change_checked_before_a_password_change_is_not_kept(
+    client, outbox, aws_env, monkeypatch
+):
+    """The thief's current password passes its check; the owner changes the password before
+    the thief's change is written: the change is refused, and no link goes out."""
+    from chalicelib.services import profile, sessions
+
+    body = active_account(client, outbox)
+    thief = bearer(client)
+    new = "Nowe-Haslo-Do-Wody-77"
+    check = sessions.check_current_password
+
+    owner_changed = []
+
+    def owner_answers_meanwhile(account, password, field, session):
+        check(account, password, field, session)
+        if not owner_changed:  # the owner's change checks the password through here too
+            owner_changed.append(True)
+            sessions.change_password(account.login, PASSWORD, new, keep_session="owner")
+
+    monkeypatch.setattr(profile.sessions, "check_current_password", owner_answers_meanwhile)
+    answer = patch(client, thief, {"email": THIEF, "current_password": PASSWORD})
+    assert answer.status_code == 409
+    assert [m for m in outbox.messages() if m["to"] == THIEF] == []
+    me = client.http.get("/me", headers=bearer(client, password=new)).json_body
+    assert (me["email"], me["pending_email"]) == (body["email"], None)
 
 
 THIEF = "zlodziej@example.pl"
@@ -287,6 +318,20 @@ def test_a_newer_change_replaces_both_links_of_the_older(client, outbox, aws_env
     assert post(client, "/auth/email/confirm", {"token": old_confirm}).status_code == 400
     assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 200
     assert client.http.get("/me", headers=headers).json_body["email"] == "drugi@example.pl"
+
+
+def test_a_confirmed_change_ends_reset_links_sent_to_the_old_address(
+    client, outbox, aws_env, drain_queues
+):
+    body = active_account(client, outbox)
+    post(client, "/auth/password/forgot", {"login": "100200"})
+    drain_queues()
+    reset = outbox.token_in_last(body["email"])
+    confirm, _ = start_change(client, outbox, body, bearer(client), "nowy@example.pl")
+    assert post(client, "/auth/email/confirm", {"token": confirm}).status_code == 200
+    new = "Nowe-Haslo-Do-Wody-77"
+    again = {"token": reset, "password": new, "password_confirm": new}
+    assert post(client, "/auth/password/reset", again).status_code == 400
 
 
 def test_a_confirmed_change_cannot_be_cancelled_by_its_old_link(client, outbox, aws_env):
