@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import ledger
 from chalicelib.domain.documents import contract_active
-from tests.unit.ledger_strategies import days, ledgers
+from tests.unit.ledger_strategies import DAY0, days, ledgers
 
 TODAY = date(2026, 4, 1)
-FAST = settings(max_examples=60, deadline=None)
+FAST = settings(max_examples=40, deadline=None)
 # How far a document has got towards being settled; a state never goes back down this list
 # when more is paid.
 RANK = {ledger.UNPAID: 0, ledger.PARTIALLY_PAID: 1, ledger.PAID_PENDING_BOOKING: 2, ledger.PAID: 3}
@@ -27,14 +27,25 @@ def test_a_state_says_what_is_paid_of_what_is_due(data):
     # unpaid invoice overdue before its due date, a negative amount left to pay).
     docs, pays = data
     by_number = {d.number: d for d in docs}
-    for state in ledger.document_states(docs, pays, TODAY).values():
+    states = ledger.document_states(docs, pays, TODAY)
+    booked: dict[str, int] = {}  # by root: what the billing system booked, not online only
+    for payment in pays:
+        for number, amount in payment.allocations:
+            root = states[number].root if number in states else number
+            if not payment.pending_booking:
+                booked[root] = booked.get(root, 0) + amount
+    for state in states.values():
         assert state.outstanding >= 0
+        if state.status == ledger.PAID and state.amount_due > 0:
+            # Paid means booked: breaks if an unbooked online payment were enough.
+            assert booked.get(state.root, 0) >= state.amount_due
         if state.status == ledger.UNPAID:
             assert state.paid <= 0 < state.amount_due
         elif state.status == ledger.PARTIALLY_PAID:
             assert 0 < state.paid < state.amount_due
         elif state.status == ledger.PAID_PENDING_BOOKING:
             assert state.outstanding == 0 < state.amount_due
+            assert booked.get(state.root, 0) < state.amount_due
         if state.overdue:
             root = by_number.get(state.root, state.document)
             assert state.outstanding > 0 and root.due_date < TODAY
@@ -72,6 +83,35 @@ def test_paying_more_never_moves_a_state_back(data, amount, pending, draw):
     for number, state in before.items():
         assert RANK[after[number].status] >= RANK[state.status]
         assert after[number].outstanding <= state.outstanding
+
+
+@FAST
+@given(ledgers(), st.booleans(), st.data())
+def test_paying_exactly_what_is_left_settles_it(data, pending, draw):
+    # Breaks if "paid" needed more than the amount due (a payment of exactly what is left
+    # would leave the invoice partially paid).
+    docs, pays = data
+    before = ledger.document_states(docs, pays, TODAY)
+    open_ = sorted(n for n, s in before.items() if s.outstanding > 0)
+    if not open_:
+        return
+    target = draw.draw(st.sampled_from(open_))
+    left = before[target].outstanding
+    payment = ledger.Payment("PX", TODAY, left, "online", ((target, left),), pending)
+    after = ledger.document_states(docs, [*pays, payment], TODAY)[target]
+    assert after.outstanding == 0 and not after.overdue
+    assert after.status in (ledger.PAID, ledger.PAID_PENDING_BOOKING)
+
+
+def test_a_payment_not_booked_yet_is_paid_pending_booking():
+    invoice = ledger.Document("F1", "invoice", DAY0, DAY0, 10_000)
+    for amount, booked, status in [
+        (9_999, True, ledger.PARTIALLY_PAID),
+        (10_000, False, ledger.PAID_PENDING_BOOKING),
+        (10_000, True, ledger.PAID),
+    ]:
+        payment = ledger.Payment("P1", DAY0, amount, "x", (("F1", amount),), not booked)
+        assert ledger.document_states([invoice], [payment], TODAY)["F1"].status == status
 
 
 @FAST

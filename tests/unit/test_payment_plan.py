@@ -24,7 +24,7 @@ from chalicelib.errors import Conflict, InvalidInput, NotFound
 from tests.unit.ledger_strategies import ledgers
 
 TODAY = date(2026, 4, 1)
-FAST = settings(max_examples=60, deadline=None)
+FAST = settings(max_examples=40, deadline=None)
 
 
 def owed_by_root(states):
@@ -117,6 +117,15 @@ def test_a_correction_pays_its_invoice_once():
     states = ledger.document_states([invoice, correction], [], TODAY)
     plan = payment_plan.invoices(["K1", "F1", "K1"], states)
     assert plan.parts == [("F1", 7_500)] and plan.amount == 7_500
+
+
+def test_a_long_list_of_invoices_keeps_a_short_description():
+    docs = [ledger.Document(f"FV/2026/{n:06d}", "invoice", TODAY, TODAY, 100) for n in range(20)]
+    states = ledger.document_states(docs, [], TODAY)
+    plan = payment_plan.invoices([d.number for d in docs], states)
+    assert plan.amount == 2_000 and len(plan.parts) == 20
+    assert plan.description.startswith("Faktury FV/2026/000000, FV/2026/000001")
+    assert len(plan.description) == payment_plan.DESCRIPTION_LENGTH
 
 
 # --- the order's state ----------------------------------------------------------------

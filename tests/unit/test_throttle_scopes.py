@@ -3,6 +3,7 @@ attempt waits (chalicelib/domain/throttle.py). Plain Python, no AWS."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from chalicelib.domain.throttle import (
     window_start,
 )
 
-FAST = settings(max_examples=100, deadline=None)
+FAST = settings(max_examples=50, deadline=None)
 NOW = 1_800_000_123
 SCOPE_NAMES = ("login_source", "source", "login", "device")
 
@@ -27,17 +28,22 @@ limits = st.builds(
     per_login=st.integers(1, 100),
     slowdown=st.integers(0, 600),
 )
-logins = st.text(st.characters(codec="utf-8", exclude_characters="#"), min_size=1, max_size=12)
-# Addresses and device nonces never hold "#": they come from API Gateway and from us.
-sources = st.from_regex(r"[0-9a-f.:]{2,39}", fullmatch=True)
-nonces = st.from_regex(r"[0-9a-f]{8,32}", fullmatch=True)
+# Logins of any letters but "#"; addresses and device nonces never hold "#": they come from
+# API Gateway and from us.
+logins = st.text("019azAZżŁ-_.@ ", min_size=1, max_size=8)
+sources = st.text("0123456789abcdef.:", min_size=2, max_size=12)
+nonces = st.text("0123456789abcdef", min_size=8, max_size=12)
 
 
 def counters_for(limits_: LoginLimits):
-    """Counters of some scopes: failures in the window, the last one within it."""
-    counter = st.builds(
-        Counter, st.integers(0, 3 * max(limits_.per_source, 1)), st.integers(0, limits_.window)
-    ).map(lambda c: Counter(c.count, NOW - c.last_at))
+    """Counters of some scopes: failures in the window (often right at or below one of the
+    thresholds, where a wrong comparison shows), the last one within the window."""
+    thresholds = (limits_.per_login_source, limits_.per_source, limits_.per_login)
+    edges = sorted({n + d for n in thresholds for d in (-1, 0, 1) if n + d >= 0})
+    count = st.one_of(st.sampled_from(edges), st.integers(0, 3 * limits_.per_source))
+    counter = st.builds(Counter, count, st.integers(0, limits_.window)).map(
+        lambda c: Counter(c.count, NOW - c.last_at)
+    )
     return st.dictionaries(st.sampled_from(SCOPE_NAMES), counter)
 
 
@@ -62,6 +68,26 @@ def test_the_wait_is_zero_exactly_when_every_scope_admits_the_attempt(limits_, d
     counters = data.draw(counters_for(limits_))
     wait = login_retry_after(counters, NOW, limits_)
     assert (wait == 0) == admitted(counters, limits_)
+
+
+@pytest.mark.parametrize("scope", SCOPE_NAMES)
+@pytest.mark.parametrize("offset", [-1, 0, 1])  # the count relative to the scope's cap
+@settings(max_examples=15, deadline=None)
+@given(limits, st.integers(0, 7200))
+def test_each_scope_alone_blocks_or_slows_at_its_cap(scope, offset, limits_, ago):
+    # Pair, source and device block for the rest of the window once at their cap; the login
+    # only slows down: a wait of `slowdown` after its last failure. Breaks if a cap compared
+    # with > (one failure too many let through) or the login blocked for the window.
+    cap = login_caps(limits_)[scope]
+    count = cap + offset
+    last_at = NOW - min(ago, limits_.window)
+    wait = login_retry_after({scope: Counter(count, last_at)}, NOW, limits_)
+    if count < cap:
+        assert wait == 0
+    elif scope == "login":
+        assert wait == max(0, last_at + limits_.slowdown - NOW)
+    else:
+        assert wait == window_start(NOW, limits_.window) + limits_.window - NOW
 
 
 @FAST
