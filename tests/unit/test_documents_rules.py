@@ -14,7 +14,7 @@ from chalicelib.domain.documents import contract_active
 from tests.unit.ledger_strategies import DAY0, days, ledgers
 
 TODAY = date(2026, 4, 1)
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=30, deadline=None)
 # How far a document has got towards being settled; a state never goes back down this list
 # when more is paid.
 RANK = {ledger.UNPAID: 0, ledger.PARTIALLY_PAID: 1, ledger.PAID_PENDING_BOOKING: 2, ledger.PAID: 3}

@@ -18,7 +18,7 @@ MAX_GROSZE = 10**14 - 1
 MAX_LITRES = 10**12 - 1
 grosze = st.integers(-MAX_GROSZE, MAX_GROSZE)
 litres = st.integers(0, MAX_LITRES)
-FAST = settings(max_examples=100, deadline=None)
+FAST = settings(max_examples=60, deadline=None)
 
 
 @FAST

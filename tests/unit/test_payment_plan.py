@@ -24,7 +24,7 @@ from chalicelib.errors import Conflict, InvalidInput, NotFound
 from tests.unit.ledger_strategies import ledgers
 
 TODAY = date(2026, 4, 1)
-FAST = settings(max_examples=40, deadline=None)
+FAST = settings(max_examples=30, deadline=None)
 
 
 def owed_by_root(states):

@@ -16,7 +16,7 @@ from chalicelib.domain.throttle import (
     window_start,
 )
 
-FAST = settings(max_examples=50, deadline=None)
+FAST = settings(max_examples=30, deadline=None)
 NOW = 1_800_000_123
 SCOPE_NAMES = ("login_source", "source", "login", "device")
 
