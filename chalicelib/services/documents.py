@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from chalicelib.adapters.files import download_link, download_name
+from chalicelib.domain.documents import contract_active
 from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.models.contracts import (
@@ -55,8 +56,9 @@ def list_contracts(customer_number: str) -> ContractList:
                 signed_on=date.fromisoformat(c.signed_on),
                 valid_from=date.fromisoformat(c.valid_from),
                 valid_to=_optional_date(c.valid_to),
-                active=date.fromisoformat(c.valid_from) <= now
-                and (c.valid_to is None or now <= date.fromisoformat(c.valid_to)),
+                active=contract_active(
+                    date.fromisoformat(c.valid_from), _optional_date(c.valid_to), now
+                ),
                 has_pdf=bool(c.pdf_key),
                 annexes=[
                     AnnexOut(

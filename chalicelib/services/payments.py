@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import secrets as random_tokens
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
@@ -14,6 +13,8 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.domain import ledger as rules
+from chalicelib.domain import payment_plan
+from chalicelib.domain.payment_plan import NO_INVOICE, Plan
 from chalicelib.domain.payments import (
     FAILED,
     FROM_GATEWAY,
@@ -25,7 +26,6 @@ from chalicelib.domain.payments import (
     is_held,
 )
 from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound, PaymentInProgress
-from chalicelib.formatting import money_pl
 from chalicelib.http.ids import decode_id
 from chalicelib.logs import logger
 from chalicelib.models.billing import BillingItem
@@ -87,51 +87,18 @@ def new_order_id(now: date) -> str:
     return f"{now:%Y%m%d}{random_tokens.token_hex(8).upper()}"
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What an order pays."""
-
-    purpose: str
-    amount: int
-    parts: list[tuple[str, int]]
-    description: str
-
-
 def _plan(customer_number: str, body: PaymentStart, data: ledger_service.Ledger) -> Plan:
     states = rules.document_states(data.documents, data.payments, ledger_service.today())
-    settings = get_settings()
     if body.amount is not None:
-        if not settings.payment_min_grosze <= body.amount <= settings.payment_max_grosze:
-            raise InvalidInput(
-                fields={
-                    "amount": f"Kwota musi wynosić od {money_pl(settings.payment_min_grosze)}"
-                    f" do {money_pl(settings.payment_max_grosze)}."
-                }
-            )
-        return Plan("amount", body.amount, [], f"Wpłata na konto klienta {customer_number}")
-    if body.overdue:
-        roots = {s.root: s for s in states.values() if s.overdue and s.outstanding > 0}
-        if not roots:
-            raise Conflict("Nie masz zaległości do zapłaty.")
-        parts = [(root, state.outstanding) for root, state in sorted(roots.items())]
-        return Plan(
-            "overdue",
-            sum(amount for _, amount in parts),
-            parts,
-            f"Zaległość klienta {customer_number}",
+        settings = get_settings()
+        return payment_plan.own_amount(
+            customer_number, body.amount, settings.payment_min_grosze, settings.payment_max_grosze
         )
-    parts_by_root: dict[str, int] = {}
-    for identifier in body.invoices or []:
-        number = decode_id(identifier, "Nie ma takiej faktury.")
-        state = states.get(number)
-        if state is None:
-            raise NotFound("Nie ma takiej faktury.")
-        if state.outstanding <= 0:
-            raise Conflict(f"Faktura {number} nie ma nic do zapłaty.")
-        parts_by_root[state.root] = states.get(state.root, state).outstanding
-    parts = sorted(parts_by_root.items())
-    numbers = ", ".join(number for number, _ in parts)
-    return Plan("invoices", sum(a for _, a in parts), parts, f"Faktury {numbers}"[:79])
+    if body.overdue:
+        return payment_plan.overdue(customer_number, states)
+    # Decoded one by one as the plan takes them: the first bad id answers, as before.
+    numbers = (decode_id(identifier, NO_INVOICE) for identifier in body.invoices or [])
+    return payment_plan.invoices(numbers, states)
 
 
 def gateway_description(text: str, order_id: str) -> str:
