@@ -25,9 +25,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
-PAID, PARTIALLY_PAID, UNPAID = "paid", "partially_paid", "unpaid"
-PAID_PENDING_BOOKING = "paid_pending_booking"
+
+class InvoiceStatus(StrEnum):
+    """An invoice's derived state (overdue is told apart by a flag)."""
+
+    PAID = "paid"
+    PAID_PENDING_BOOKING = "paid_pending_booking"  # by an online payment not yet booked
+    PARTIALLY_PAID = "partially_paid"
+    UNPAID = "unpaid"
+
+
+class NoticeState(StrEnum):
+    """Whether the customer is yet to be told about a new invoice (absent once told)."""
+
+    PENDING = "pending"
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,7 @@ class DocumentState:
     root: str  # the number whose amount due this document belongs to
     amount_due: int  # of the root: gross plus corrections
     paid: int  # of the root: allocations
-    status: str
+    status: InvoiceStatus
     overdue: bool
     corrections: list[str] = field(default_factory=list)  # of the root, in issue order
 
@@ -152,20 +165,21 @@ def document_states(
         root_doc = by_number.get(root, doc)
         amount_due, settled = due[root], paid[root]
         if amount_due <= 0 or booked[root] >= amount_due:
-            status = PAID
+            status = InvoiceStatus.PAID
         elif settled >= amount_due:
-            status = PAID_PENDING_BOOKING
+            status = InvoiceStatus.PAID_PENDING_BOOKING
         elif settled > 0:
-            status = PARTIALLY_PAID
+            status = InvoiceStatus.PARTIALLY_PAID
         else:
-            status = UNPAID
+            status = InvoiceStatus.UNPAID
         states[doc.number] = DocumentState(
             document=doc,
             root=root,
             amount_due=amount_due,
             paid=settled,
             status=status,
-            overdue=status in (PARTIALLY_PAID, UNPAID) and root_doc.due_date < today,
+            overdue=status in (InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.UNPAID)
+            and root_doc.due_date < today,
             corrections=[
                 c.number for c in sorted(corrections[root], key=lambda c: (c.issue_date, c.number))
             ],

@@ -4,28 +4,40 @@ invoices it pays."""
 
 from __future__ import annotations
 
-STARTED, PENDING, PAID, FAILED, BOOKED = "started", "pending", "paid", "failed", "booked"
+from enum import StrEnum
 
-# Gateway status -> our status.
-FROM_GATEWAY = {"PENDING": PENDING, "SUCCESS": PAID, "FAILURE": FAILED}
+
+class PaymentStatus(StrEnum):
+    """An online payment order's state (stored and shown as its value)."""
+
+    STARTED = "started"
+    PENDING = "pending"  # the gateway reported it; the bank is still deciding
+    PAID = "paid"
+    FAILED = "failed"
+    BOOKED = "booked"  # shown only: paid, and the billing system has booked it
+
+
+# Gateway status (its own words) -> our status.
+FROM_GATEWAY = {
+    "PENDING": PaymentStatus.PENDING,
+    "SUCCESS": PaymentStatus.PAID,
+    "FAILURE": PaymentStatus.FAILED,
+}
 
 # An order in one of these states may still be paid: it holds its invoices.
-OPEN = (STARTED, PENDING)
+OPEN = (PaymentStatus.STARTED, PaymentStatus.PENDING)
+# An order in one of these states has ended; it never moves again.
+ENDED = (PaymentStatus.PAID, PaymentStatus.FAILED)
 # What an order is for: only invoices (chosen or all overdue) are held, never an amount of
 # the customer's own choice.
 HOLDING_PURPOSES = ("invoices", "overdue")
 
 # The states an order may be in for a move to the key state.
 MOVES_TO = {
-    PENDING: (STARTED,),
-    PAID: (STARTED, PENDING),
-    FAILED: (STARTED, PENDING),
+    PaymentStatus.PENDING: (PaymentStatus.STARTED,),
+    PaymentStatus.PAID: OPEN,
+    PaymentStatus.FAILED: OPEN,
 }
-
-
-def can_move(current: str, new: str) -> bool:
-    """Whether `current` may become `new`."""
-    return current in MOVES_TO.get(new, ())
 
 
 def is_held(until: int, order_status: str | None, now: int) -> bool:

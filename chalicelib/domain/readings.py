@@ -13,9 +13,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.formatting import volume_pl
+
+
+class MeterStatus(StrEnum):
+    """A meter's state as the billing system sends it; only an active one takes readings."""
+
+    ACTIVE = "active"
+    REMOVED = "removed"
+    FAULTY = "faulty"
+
+
+class ExportState(StrEnum):
+    """Where a customer reading is on its way to the billing system (absent once exported)."""
+
+    PENDING = "pending"  # waiting for the next export run; may still be replaced
+    CLAIMED = "claimed"  # taken by an export run
+
 
 # Sources of a reading, in the order readings of one day follow each other in a history
 # (and the order the import's latest-reading guard moves by).

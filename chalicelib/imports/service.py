@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from pynamodb.exceptions import PutError
 
 from chalicelib import aws, clock, safe_json
+from chalicelib.domain.ledger import NoticeState
 from chalicelib.http.validation import field_messages
 from chalicelib.imports.meter_records import ReadingLine, latest_marks
 from chalicelib.imports.records import Line
@@ -244,7 +245,7 @@ def _write_chunk(chunk: Chunk) -> ChunkResult:
         if old is None:
             result.created += 1
             if line.notice():
-                item.notice_state = "pending"
+                item.notice_state = NoticeState.PENDING
                 item.notice_order = f"{created_at}#{key[0]}#{key[1]}"
         else:
             result.updated += 1

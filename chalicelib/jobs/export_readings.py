@@ -21,14 +21,13 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws, clock
+from chalicelib.domain.readings import ExportState
 from chalicelib.logs import logger
 from chalicelib.models.meters import ReadingRecord
 from chalicelib.settings import get_settings
 from chalicelib.storage.errors import is_condition_failure
-from chalicelib.storage.readings import PENDING
 from chalicelib.volume import format_m3
 
-CLAIMED = "claimed"
 EXPORT_PREFIX = "exports/readings/"
 CSV_COLUMNS = [
     "reading_id",
@@ -69,7 +68,7 @@ def as_row(item: ReadingRecord) -> dict[str, str]:
     }
 
 
-def _queued(state: str) -> list[ReadingRecord]:
+def _queued(state: ExportState) -> list[ReadingRecord]:
     return list(ReadingRecord.export_queue.query(state))
 
 
@@ -80,11 +79,11 @@ def _claim(keys: list[ReadingRecord], run: str) -> list[tuple[str, str]]:
         try:
             item.update(
                 actions=[
-                    ReadingRecord.export_state.set(CLAIMED),
+                    ReadingRecord.export_state.set(ExportState.CLAIMED),
                     ReadingRecord.export_order.set(f"{run}#{key.export_order}"),
                     ReadingRecord.export_run.set(run),
                 ],
-                condition=ReadingRecord.export_state == PENDING,
+                condition=ReadingRecord.export_state == ExportState.PENDING,
             )
         except UpdateError as exc:
             if is_condition_failure(exc):
@@ -141,7 +140,7 @@ def _export_run(run: str, keys: list[tuple[str, str]], result: ExportResult) -> 
     items = [
         item
         for item in ReadingRecord.batch_get(keys, consistent_read=True)
-        if item.export_run == run and item.export_state == CLAIMED
+        if item.export_run == run and item.export_state == ExportState.CLAIMED
     ]
     if not items:
         return
@@ -154,11 +153,11 @@ def export_readings() -> ExportResult:
     """Finish any interrupted run, then export every pending customer reading."""
     result = ExportResult()
     interrupted: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in _queued(CLAIMED):
+    for key in _queued(ExportState.CLAIMED):
         interrupted[key.export_order.split("#", 1)[0]].append((key.pk, key.sk))
     for run, keys in sorted(interrupted.items()):
         _export_run(run, keys, result)
-    pending = _queued(PENDING)
+    pending = _queued(ExportState.PENDING)
     if pending:
         run = f"{clock.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
         _export_run(run, _claim(pending, run), result)

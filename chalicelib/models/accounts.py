@@ -9,6 +9,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -45,7 +46,7 @@ class AccountsItem(TableModel):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    expires_at = NumberAttribute(null=True)  # DynamoDB TTL (epoch seconds)
+    expires_at = TTLAttribute(null=True)  # DynamoDB removes the item some time after this
 
 
 class Consent(MapAttribute):
@@ -65,7 +66,7 @@ class Account(AccountsItem):
     email = UnicodeAttribute()
     email_key = UnicodeAttribute()
     phone = UnicodeAttribute(null=True)
-    status = UnicodeAttribute()  # pending | active | disabled
+    status = UnicodeAttribute()  # domain/accounts.py AccountStatus
     role = UnicodeAttribute(default="customer")
     password_hash = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
@@ -108,12 +109,11 @@ class Session(AccountsItem):
 
 
 class OneTimeToken(AccountsItem):
-    """An e-mailed one-time token: activation, password_reset, email_change (its link goes
-    to the new address) or email_cancel (its link goes to the old one and cancels it)."""
+    """An e-mailed one-time token (storage/accounts.py `issue_token`), keyed by its hash."""
 
-    kind = UnicodeAttribute()
+    kind = UnicodeAttribute()  # domain/tokens.py TokenKind
     owner = UnicodeAttribute()
-    valid_until = NumberAttribute()  # epoch seconds; TTL removes it later
+    valid_until = NumberAttribute()  # epoch seconds (in conditions); TTL removes it later
     used_at = UTCDateTimeAttribute(null=True)
     new_email = UnicodeAttribute(null=True)
     change_id = UnicodeAttribute(null=True)  # email_cancel: the change (its token's hash)
@@ -132,7 +132,7 @@ class LoginEvent(AccountsItem):
     at = UTCDateTimeAttribute()
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
-    result = UnicodeAttribute()  # success | failure | throttled
+    result = UnicodeAttribute()  # domain/accounts.py LoginResult
 
     @staticmethod
     def partition(login: str) -> str:

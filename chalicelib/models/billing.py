@@ -19,8 +19,9 @@ attribute. Few attributes make writes cheap (the import writes thousands a secon
 body is exactly what the billing system sent, after validation.
 
 `cls` (a discriminator) makes a Query over a prefix return the right model per item.
-A new invoice carries `notice_state = pending` until the notifications job has told the
-customer; the sparse `notices` index lists those waiting.
+A new invoice carries `notice_state = pending` (and a `notice_order`) until the customer has
+been told. No index lists them yet: nothing reads them so far, and an index added when
+something does is filled from the items already there.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ import json
 from typing import Any
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.base import TableModel, meta_for
 
@@ -86,17 +86,6 @@ class CustomerRecord(BillingItem, discriminator="customer"):
     SORT_KEY = "PROFILE"
 
 
-class NoticesIndex(GlobalSecondaryIndex):
-    """Items with a notice the customer has not been sent yet (sparse)."""
-
-    class Meta:
-        index_name = "notices"
-        projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
-
-    notice_state = UnicodeAttribute(hash_key=True)  # pending
-    notice_order = UnicodeAttribute(range_key=True)  # <created_at>#<pk>#<sk>
-
-
 class InvoiceRecord(BillingItem, discriminator="invoice"):
     """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
 
@@ -112,9 +101,7 @@ class InvoiceRecord(BillingItem, discriminator="invoice"):
     corrects = field("corrects")  # correction: the corrected document's number
     duplicate_of = field("duplicate_of")  # duplicate: the original's number
     notice_state = UnicodeAttribute(null=True)  # pending: the customer is yet to be told
-    notice_order = UnicodeAttribute(null=True)
-
-    notices = NoticesIndex()
+    notice_order = UnicodeAttribute(null=True)  # <created_at>#<pk>#<sk>
 
     PREFIX = "LEDGER#INVOICE#"
 

@@ -6,7 +6,7 @@ export and feed state are top-level attributes (conditions and indexes need them
 
 from __future__ import annotations
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.billing import BillingItem, field
@@ -22,7 +22,7 @@ class ExportQueueIndex(GlobalSecondaryIndex):
         index_name = "export_queue"
         projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
 
-    export_state = UnicodeAttribute(hash_key=True)  # pending | claimed
+    export_state = UnicodeAttribute(hash_key=True)  # domain/readings.py ExportState
     export_order = UnicodeAttribute(range_key=True)  # <run or "-">#<submitted_at>#<pk>#<sk>
 
 
@@ -46,7 +46,7 @@ class MeterRecord(BillingItem, discriminator="meter"):
     installed_on = field("installed_on")
     removed_on = field("removed_on")
     certified_until = field("certified_until")  # legalizacja
-    status = field("status")  # active | removed | faulty
+    status = field("status")  # domain/readings.py MeterStatus
     seal = field("seal")
     initial_litres = field("initial_value", 0)  # the counter when installed
 
@@ -90,9 +90,10 @@ class ReadingRecord(BillingItem, discriminator="reading"):
 
 class MeterState(BillingItem, discriminator="meter_state"):
     """Per-meter lock for customer submissions: every submission moves `version` on by one
-    in the same transaction as its reading, so of two concurrent submissions one wins."""
+    in the same transaction as its reading, so of two concurrent submissions one wins
+    (PynamoDB adds the condition on the version read and the increment to every write)."""
 
-    version = NumberAttribute(default=0)
+    version = VersionAttribute()
     last_litres = NumberAttribute(null=True)  # the highest customer-submitted value
     last_read_on = UnicodeAttribute(null=True)
 

@@ -34,7 +34,7 @@ class OnlinePayment(BillingItem, discriminator="online_payment"):
     purpose = UnicodeAttribute()  # invoices | overdue | amount
     parts = ListAttribute(of=OrderPart, default=list)
     description = UnicodeAttribute()
-    status = UnicodeAttribute()  # started | pending | paid | failed
+    status = UnicodeAttribute()  # domain/payments.py PaymentStatus (never BOOKED)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     email = UnicodeAttribute(null=True)

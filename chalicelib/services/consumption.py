@@ -7,6 +7,7 @@ from datetime import date
 from fractions import Fraction
 
 from chalicelib.domain import consumption as calc
+from chalicelib.domain.readings import MeterStatus
 from chalicelib.models.meters import METER_PREFIX, MeterRecord, ReadingRecord
 from chalicelib.schemas.consumption import (
     ConsumptionOut,
@@ -40,7 +41,7 @@ def consumption(customer_number: str, query: ConsumptionQuery) -> ConsumptionOut
             kind=m.meter_kind,
             installed_on=date.fromisoformat(m.installed_on),
             initial_litres=int(m.initial_litres or 0),
-            active=m.status == "active",
+            active=m.status == MeterStatus.ACTIVE,
         )
         for m in of_type(items, MeterRecord)
     ]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from chalicelib import clock
 from chalicelib.adapters.files import download_link, download_name
 from chalicelib.domain import ledger
-from chalicelib.domain.payments import BOOKED, PAID
+from chalicelib.domain.payments import PaymentStatus
 from chalicelib.errors import NotFound
 from chalicelib.http.ids import decode_id, encode_id
 from chalicelib.http.pagination import paginate
@@ -71,8 +71,8 @@ class Ledger:
 
     def online_status(self, order: OnlinePayment) -> str:
         """The order's visible status: booked once the billing system booked it."""
-        if order.status == PAID and order.order_id in self.booked_orders:
-            return BOOKED
+        if order.status == PaymentStatus.PAID and order.order_id in self.booked_orders:
+            return PaymentStatus.BOOKED
         return order.status
 
 
@@ -83,7 +83,9 @@ def load(customer_number: str) -> Ledger:
     payments = of_type(items, PaymentRecord)
     online = of_type(items, OnlinePayment)
     booked_orders = {p.online_order for p in payments if p.online_order}
-    unbooked = [o for o in online if o.status == PAID and o.order_id not in booked_orders]
+    unbooked = [
+        o for o in online if o.status == PaymentStatus.PAID and o.order_id not in booked_orders
+    ]
     return Ledger(
         records={inv.number: inv for inv in invoices},
         documents=[
@@ -289,7 +291,7 @@ def payments(customer_number: str, query: PageQuery) -> PaymentList:
             PaymentOut(
                 id=record.payment_id,
                 source="billing",
-                status=BOOKED,
+                status=PaymentStatus.BOOKED,
                 paid_on=date.fromisoformat(record.paid_on),
                 amount=format_grosze(int(record.amount)),
                 method=record.method,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from chalicelib import aws, clock
 from chalicelib.domain import readings as rules
+from chalicelib.domain.readings import ExportState, MeterStatus
 from chalicelib.errors import NotFound
 from chalicelib.http.pagination import paginate
 from chalicelib.models.billing import BillingItem
@@ -28,7 +29,7 @@ from chalicelib.schemas.meters import (
 from chalicelib.services.ledger import today
 from chalicelib.settings import get_settings
 from chalicelib.storage.billing import of_type, query_prefix
-from chalicelib.storage.readings import PENDING, save_customer_reading
+from chalicelib.storage.readings import save_customer_reading
 from chalicelib.volume import format_m3
 
 NO_METER = "Nie ma takiego wodomierza."
@@ -63,7 +64,8 @@ def _meter_out(meter: MeterRecord, readings: list[ReadingRecord], now: date) -> 
         removed_on=date.fromisoformat(meter.removed_on) if meter.removed_on else None,
         seal=meter.seal,
         certification=certification,
-        attention=meter.status == "active" and certification.state in ("expiring", "expired"),
+        attention=meter.status == MeterStatus.ACTIVE
+        and certification.state in ("expiring", "expired"),
         last_reading=LastReading(
             date=date.fromisoformat(last.read_on),
             value=format_m3(int(last.litres)),
@@ -71,7 +73,7 @@ def _meter_out(meter: MeterRecord, readings: list[ReadingRecord], now: date) -> 
         )
         if last
         else None,
-        accepts_readings=meter.status == "active",
+        accepts_readings=meter.status == MeterStatus.ACTIVE,
     )
 
 
@@ -84,7 +86,7 @@ def list_meters(customer_number: str) -> MeterList:
     now = today()
     meters = sorted(
         of_type(items, MeterRecord),
-        key=lambda m: (m.status != "active", m.installed_on, m.serial),
+        key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial),
     )
     return MeterList(items=[_meter_out(m, readings.get(m.serial, []), now) for m in meters])
 
@@ -183,12 +185,12 @@ def submit_reading(
             read_on=date.fromisoformat(r.read_on),
             litres=int(r.litres),
             source=r.source,
-            exported=r.source == "customer" and r.export_state != PENDING,
+            exported=r.source == "customer" and r.export_state != ExportState.PENDING,
         )
         for r in readings
     ]
     accepted = rules.check(
-        active=meter.status == "active",
+        active=meter.status == MeterStatus.ACTIVE,
         installed_on=date.fromisoformat(meter.installed_on),
         initial_litres=int(meter.initial_litres or 0),
         history=history,
@@ -222,7 +224,7 @@ def submit_reading(
         pk,
         sk,
         body=json.dumps({k: v for k, v in body.items() if v is not None}, ensure_ascii=False),
-        export_state=PENDING,
+        export_state=ExportState.PENDING,
         export_order=order,
         submission_month=f"READINGS#{submitted_at[:7]}",
         submission_order=order,

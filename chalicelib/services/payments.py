@@ -16,13 +16,11 @@ from chalicelib.domain import ledger as rules
 from chalicelib.domain import payment_plan
 from chalicelib.domain.payment_plan import NO_INVOICE, Plan
 from chalicelib.domain.payments import (
-    FAILED,
+    ENDED,
     FROM_GATEWAY,
     HOLDING_PURPOSES,
     MOVES_TO,
-    PAID,
-    PENDING,
-    STARTED,
+    PaymentStatus,
     is_held,
 )
 from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound, PaymentInProgress
@@ -58,12 +56,16 @@ from chalicelib.storage.payments import MAX_HOLDS, create_order, release_holds
 from chalicelib.telemetry import security_event
 
 MESSAGES = {
-    STARTED: "Płatność rozpoczęta. Jeśli jej nie dokończono, można zacząć nową.",
-    PENDING: "Płatność jest w toku. Potwierdzenie z banku zwykle przychodzi w ciągu minut.",
-    PAID: "Płatność otrzymana. Do czasu zaksięgowania faktury są oznaczone jako opłacone "
-    "(oczekuje na zaksięgowanie).",
-    FAILED: "Płatność nie powiodła się. Możesz spróbować ponownie.",
-    "booked": "Płatność zaksięgowana.",
+    PaymentStatus.STARTED: "Płatność rozpoczęta. Jeśli jej nie dokończono, można zacząć nową.",
+    PaymentStatus.PENDING: (
+        "Płatność jest w toku. Potwierdzenie z banku zwykle przychodzi w ciągu minut."
+    ),
+    PaymentStatus.PAID: (
+        "Płatność otrzymana. Do czasu zaksięgowania faktury są oznaczone jako opłacone "
+        "(oczekuje na zaksięgowanie)."
+    ),
+    PaymentStatus.FAILED: "Płatność nie powiodła się. Możesz spróbować ponownie.",
+    PaymentStatus.BOOKED: "Płatność zaksięgowana.",
 }
 
 
@@ -174,7 +176,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
         purpose=plan.purpose,
         parts=[OrderPart(invoice=number, amount=amount) for number, amount in plan.parts],
         description=description,
-        status=STARTED,
+        status=PaymentStatus.STARTED,
         created_at=now.isoformat(),
         updated_at=now.isoformat(),
         email=email,
@@ -188,7 +190,7 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     return StartedPayment(
         order_id=order_id,
         amount=format_grosze(plan.amount),
-        status=STARTED,
+        status=PaymentStatus.STARTED,
         gateway=GatewayForm(
             url=redirect.url, fields=[FormField(name=n, value=v) for n, v in redirect.fields]
         ),
@@ -235,7 +237,7 @@ def _apply(transaction: Transaction) -> bool:
         actions.append(OnlinePayment.gateway_id.set(transaction.gateway_id))
     if transaction.status_details:
         actions.append(OnlinePayment.status_details.set(transaction.status_details[:200]))
-    if new == PAID:
+    if new == PaymentStatus.PAID:
         actions.append(OnlinePayment.paid_at.set(transaction.payment_date or now))
     try:
         # update() loads the item as it is after the write (ALL_NEW)
@@ -245,16 +247,16 @@ def _apply(transaction: Transaction) -> bool:
             raise
         # A repeat, or a move backwards: nothing changes; the gateway may stop resending.
         order = OnlinePayment.get(order.pk, order.sk, consistent_read=True)
-        if new == PAID and order.status == FAILED:
+        if new == PaymentStatus.PAID and order.status == PaymentStatus.FAILED:
             # Money arrived for an order we consider failed: staff must look at it.
             security_event(
                 "itn_success_after_failure",
                 order_id=transaction.order_id,
                 remote_id=transaction.remote_id,
             )
-    if order.status in (PAID, FAILED):
+    if order.status in ENDED:
         _release(order)
-    if order.status == PAID:
+    if order.status == PaymentStatus.PAID:
         return _send_receipt(order)
     return True
 
@@ -386,7 +388,7 @@ def return_status(provider_name: str, params: dict[str, str]) -> ReturnStatus:
     if pointer is None:
         raise NotFound("Nie rozpoznajemy tej płatności.")
     order = get_item(OnlinePayment, pointer.customer, OnlinePayment.sort_key(order_id))
-    status = order.status if order else STARTED
-    if status == STARTED:
-        status = PENDING  # back from the gateway: the bank is still deciding
+    status = order.status if order else PaymentStatus.STARTED
+    if status == PaymentStatus.STARTED:
+        status = PaymentStatus.PENDING  # back from the gateway: the bank is still deciding
     return ReturnStatus(order_id=order_id, status=status, message=MESSAGES[status])

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
-from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
+from chalicelib.domain.tokens import TokenKind, token_hash
 from chalicelib.errors import Conflict, InvalidInput, NotFound
-from chalicelib.models.accounts import Account, Consent, OneTimeToken
+from chalicelib.models.accounts import Account, Consent
 from chalicelib.models.billing import CustomerRecord
 from chalicelib.schemas.me import (
     AddressOut,
@@ -33,7 +33,7 @@ EMAIL_CANCEL_FAILED = (
     "Link jest nieprawidłowy albo wygasł, albo zmiana adresu została już potwierdzona lub "
     "anulowana. Jeśli to nie Ty zmieniłeś adres, skontaktuj się z Biurem Obsługi Klienta."
 )
-EMAIL_CHANGE_KINDS = ("email_change", "email_cancel")
+EMAIL_CHANGE_KINDS = (TokenKind.EMAIL_CHANGE, TokenKind.EMAIL_CANCEL)
 
 
 @dataclass(frozen=True)
@@ -163,31 +163,13 @@ def _start_email_change(account: Account, new_email: str) -> EmailChange:
     now = clock.now()
     valid_until = now + timedelta(hours=settings.email_change_hours)
     store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
-    change = EmailChange(
-        new_email, new_token(ONE_TIME_TOKEN_BYTES), new_token(ONE_TIME_TOKEN_BYTES), valid_until
+    confirm = store.issue_token(
+        TokenKind.EMAIL_CHANGE, account.login, valid_until, new_email=new_email
     )
-    end = int(valid_until.timestamp())
-    store.create_token(
-        OneTimeToken(
-            *OneTimeToken.key(token_hash(change.confirm_token)),
-            kind="email_change",
-            owner=account.login,
-            new_email=new_email,
-            valid_until=end,
-            expires_at=end + 86400,
-        )
+    cancel = store.issue_token(  # as long as the confirmation link
+        TokenKind.EMAIL_CANCEL, account.login, valid_until, change_id=token_hash(confirm)
     )
-    store.create_token(
-        OneTimeToken(
-            *OneTimeToken.key(token_hash(change.cancel_token)),
-            kind="email_cancel",
-            owner=account.login,
-            change_id=token_hash(change.confirm_token),
-            valid_until=end,  # as long as the confirmation link
-            expires_at=end + 86400,
-        )
-    )
-    return change
+    return EmailChange(new_email, confirm, cancel, valid_until)
 
 
 def _send_email_change(account: Account, change: EmailChange) -> None:
@@ -216,11 +198,11 @@ def confirm_email(token: str) -> str:
     """Apply a pending e-mail change; return the login. Only the account's current pending
     change can be confirmed: not one cancelled, replaced or ended by a password change."""
     now = clock.now()
-    record = store.find_token(token, "email_change", now)
+    record = store.find_token(token, TokenKind.EMAIL_CHANGE, now)
     redeemed = (
         record is not None
         and bool(record.new_email)
-        and store.redeem_token(
+        and store.consume_token(
             record,
             now,
             [
@@ -236,7 +218,7 @@ def confirm_email(token: str) -> str:
         raise InvalidInput(EMAIL_CHANGE_FAILED)
     # A reset link already sent to the old address (which may be read by someone else: a
     # common reason to change it) no longer works.
-    store.delete_tokens_of(record.owner, "email_cancel", "password_reset")
+    store.delete_tokens_of(record.owner, TokenKind.EMAIL_CANCEL, TokenKind.PASSWORD_RESET)
     return record.owner
 
 
@@ -245,11 +227,11 @@ def cancel_email_change(token: str) -> str:
     needed); end every session of the account, since someone who knew the password may
     hold one. Return the login."""
     now = clock.now()
-    record = store.find_token(token, "email_cancel", now)
+    record = store.find_token(token, TokenKind.EMAIL_CANCEL, now)
     redeemed = (
         record is not None
         and bool(record.change_id)
-        and store.redeem_token(
+        and store.consume_token(
             record,
             now,
             [Account.pending_email.remove(), Account.email_change_id.remove()],

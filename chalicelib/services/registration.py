@@ -10,10 +10,11 @@ from chalicelib import clock
 from chalicelib.adapters import mailer, secrets
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
+from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.throttle import window_start
-from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, new_token, token_hash
+from chalicelib.domain.tokens import TokenKind
 from chalicelib.errors import DomainError, InvalidInput, Throttled
-from chalicelib.models.accounts import Account, Consent, OneTimeToken
+from chalicelib.models.accounts import Account, Consent
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.schemas.auth import RegisterRequest
 from chalicelib.services.notify import link, local_time
@@ -27,6 +28,8 @@ PROOF_FAILED = (
     "i kwotę brutto z tej faktury."
 )
 ACTIVATION_FAILED = "Link aktywacyjny jest nieprawidłowy, wygasł albo został już użyty."
+# A registration never activated is removed by TTL this long after its activation link ends.
+PENDING_ACCOUNT_KEPT = timedelta(days=1)
 PROOF_LOCKED = (
     "Zbyt wiele nieudanych prób rejestracji dla tego numeru klienta. Spróbuj ponownie jutro "
     "albo skontaktuj się z Biurem Obsługi Klienta."
@@ -125,28 +128,19 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
         email=request.email,
         email_key=request.email.casefold(),
         phone=request.phone,
-        status="pending",
+        status=AccountStatus.PENDING,
         password_hash=passwords.hash_password(
             request.password, secrets.password_pepper(), settings.bcrypt_cost
         ),
         created_at=now,
         pending_until=pending_until,
-        expires_at=int(pending_until.timestamp()) + 86400,
+        expires_at=pending_until + PENDING_ACCOUNT_KEPT,
         terms_version=request.accept_terms,
         terms_accepted_at=now,
         consents=consents_from(request.consents.model_dump(), "registration"),
     )
     store.create_account(account, now)
-    token = new_token(ONE_TIME_TOKEN_BYTES)
-    store.create_token(
-        OneTimeToken(
-            *OneTimeToken.key(token_hash(token)),
-            kind="activation",
-            owner=login,
-            valid_until=int(pending_until.timestamp()),
-            expires_at=int(pending_until.timestamp()) + 86400,
-        )
-    )
+    token = store.issue_token(TokenKind.ACTIVATION, login, pending_until)
     try:
         mailer.send(
             "activation",
@@ -158,8 +152,8 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
             },
         )
     except Exception as exc:  # SES refused or is unreachable: undo, so the customer can retry
-        OneTimeToken(*OneTimeToken.key(token_hash(token))).delete()
-        account.delete(condition=Account.status == "pending")
+        store.discard_token(token)
+        account.delete(condition=Account.status == AccountStatus.PENDING)
         raise MailUnavailable() from exc
     return account, pending_until.isoformat()
 
@@ -167,17 +161,17 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
 def activate(token: str) -> str:
     """Activate the account the token belongs to; return its login."""
     now = clock.now()
-    record = store.find_token(token, "activation", now)
-    redeemed = record is not None and store.redeem_token(
+    record = store.find_token(token, TokenKind.ACTIVATION, now)
+    redeemed = record is not None and store.consume_token(
         record,
         now,
         [
-            Account.status.set("active"),
+            Account.status.set(AccountStatus.ACTIVE),
             Account.activated_at.set(now),
             Account.pending_until.remove(),
             Account.expires_at.remove(),
         ],
-        Account.status == "pending",
+        Account.status == AccountStatus.PENDING,
     )
     if not redeemed:
         raise InvalidInput(ACTIVATION_FAILED)

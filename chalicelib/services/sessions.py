@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
 from chalicelib import clock
 from chalicelib.adapters import mailer, queues, secrets
 from chalicelib.domain import devices, passwords
+from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.throttle import (
     LoginLimits,
     login_caps,
@@ -19,15 +20,10 @@ from chalicelib.domain.throttle import (
     login_scopes,
     window_start,
 )
-from chalicelib.domain.tokens import (
-    ONE_TIME_TOKEN_BYTES,
-    SESSION_TOKEN_BYTES,
-    new_token,
-    token_hash,
-)
+from chalicelib.domain.tokens import SESSION_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
 from chalicelib.logs import logger
-from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.models.accounts import Account, Session
 from chalicelib.schemas.messages import ResetMailRequest
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
@@ -100,7 +96,7 @@ def login(
     # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
     if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
         counters = throttle.read(scopes, now, window)
-        store.record_login_event(login_name, now_dt, ip, user_agent, "throttled")
+        store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.THROTTLED)
         raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
     account = store.get_account(login_name)
@@ -109,17 +105,17 @@ def login(
         valid = False
     else:
         valid = passwords.verify_password(password, account.password_hash, pepper)
-    if not valid or account is None or account.status != "active":
+    if not valid or account is None or account.status != AccountStatus.ACTIVE:
         if account is not None:  # every failure costs one check at the configured cost
             passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
-        store.record_login_event(login_name, now_dt, ip, user_agent, "failure")
+        store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.FAILURE)
         raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
         store.update_account(account, [Account.password_hash.set(new_hash)])
     session = open_session(account, ip, user_agent, now_dt)
-    store.record_login_event(login_name, now_dt, ip, user_agent, "success")
+    store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.SUCCESS)
     # The caller's own pair and device start afresh; the attempt is taken back from the
     # source and the login, whose earlier failures stay: or each of the customer's logins
     # would hand a distributed guesser a fresh run of unslowed attempts.
@@ -145,7 +141,7 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
             absolute_expires=absolute,
             ip=ip,
             user_agent=user_agent[:300] or None,
-            expires_at=absolute,
+            expires_at=now + timedelta(seconds=max_age),
         )
     )
     return NewSession(account.login, token, now + timedelta(seconds=max_age), max_age)
@@ -160,7 +156,7 @@ def _reset_targets(login_or_email: str) -> list[Account]:
     value = login_or_email.strip()
     logins = store.find_logins_by_email(value) if "@" in value else [value]
     accounts = [store.get_account(name) for name in logins]
-    return [a for a in accounts if a is not None and a.status == "active"]
+    return [a for a in accounts if a is not None and a.status == AccountStatus.ACTIVE]
 
 
 def forgot_password(login_or_email: str, ip: str) -> None:
@@ -236,18 +232,9 @@ def _mark_done(request_id: str, login: str, now: int) -> None:
 
 def _issue_reset_link(account: Account, now: int) -> None:
     settings = get_settings()
-    store.delete_tokens_of(account.login, "password_reset")
-    token = new_token(ONE_TIME_TOKEN_BYTES)
-    valid_until = now + settings.reset_minutes * 60
-    store.create_token(
-        OneTimeToken(
-            *OneTimeToken.key(token_hash(token)),
-            kind="password_reset",
-            owner=account.login,
-            valid_until=valid_until,
-            expires_at=valid_until + 86400,
-        )
-    )
+    store.delete_tokens_of(account.login, TokenKind.PASSWORD_RESET)
+    valid_until = datetime.fromtimestamp(now, UTC) + timedelta(minutes=settings.reset_minutes)
+    token = store.issue_token(TokenKind.PASSWORD_RESET, account.login, valid_until)
     mailer.send(
         "password_reset",
         account.email,
@@ -274,13 +261,13 @@ def reset_password(token: str, password: str) -> None:
     """Set a new password with a reset token; end every session; e-mail a notice."""
     settings = get_settings()
     now = clock.now()
-    record = store.find_token(token, "password_reset", now)
+    record = store.find_token(token, TokenKind.PASSWORD_RESET, now)
     account = store.get_account(record.owner) if record is not None else None
-    if record is None or account is None or account.status != "active":
+    if record is None or account is None or account.status != AccountStatus.ACTIVE:
         raise InvalidInput(RESET_FAILED)
     _check_new_password(password, account)
     new_hash = passwords.hash_password(password, secrets.password_pepper(), settings.bcrypt_cost)
-    if not store.redeem_token(
+    if not store.consume_token(
         record,
         now,
         [
@@ -288,7 +275,7 @@ def reset_password(token: str, password: str) -> None:
             Account.password_changed_at.set(now),
             *PENDING_CHANGES_ENDED,
         ],
-        Account.status == "active",
+        Account.status == AccountStatus.ACTIVE,
     ):
         raise InvalidInput(RESET_FAILED)
     _end_what_the_old_password_allowed(account)
@@ -349,7 +336,9 @@ def _end_what_the_old_password_allowed(account: Account) -> None:
     """After a password change or reset: drop the outstanding reset links and the pending
     e-mail change's links. The change itself already ended with the password's write
     (`PENDING_CHANGES_ENDED`), so a confirmation link fails even if a token outlives this."""
-    store.delete_tokens_of(account.login, "password_reset", "email_change", "email_cancel")
+    store.delete_tokens_of(
+        account.login, TokenKind.PASSWORD_RESET, TokenKind.EMAIL_CHANGE, TokenKind.EMAIL_CANCEL
+    )
 
 
 def _send_changed_notice(account: Account, now: datetime, email_change_cancelled: bool) -> None:

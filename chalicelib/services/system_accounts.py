@@ -11,6 +11,7 @@ from chalicelib import clock
 from chalicelib.adapters import secrets
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
+from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.roles import SYSTEM_ROLES
 from chalicelib.errors import InvalidInput
 from chalicelib.models.accounts import Account
@@ -67,7 +68,7 @@ def create_system_account(login: str, email: str, password: str, role: str) -> A
         login=login,
         email=email,
         email_key=email.casefold(),
-        status="active",
+        status=AccountStatus.ACTIVE,
         role=role,
         password_hash=passwords.hash_password(
             password, secrets.password_pepper(), settings.bcrypt_cost

@@ -10,13 +10,17 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain.tokens import token_hash
+from chalicelib.domain.accounts import AccountStatus, LoginResult
+from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.models.accounts import Account, LoginEvent, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure
 
 LOGIN_EVENT_DAYS = 180
+# A one-time token is removed by TTL this long after its end; until then its end is what
+# refuses it (`valid_until`, checked on every use), since TTL deletes lag.
+TOKEN_KEPT = timedelta(days=1)
 
 
 def get_account(login: str) -> Account | None:
@@ -40,7 +44,7 @@ def create_account(account: Account, now: datetime) -> None:
     """Store a new account; Conflict if the login has an account that is not an expired,
     never-activated registration."""
     condition = Account.pk.does_not_exist() | (
-        (Account.status == "pending") & (Account.pending_until < now)
+        (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
     )
     try:
         account.save(condition=condition)
@@ -125,14 +129,28 @@ def delete_sessions_of(login: str, keep: str | None = None) -> int:
 
 
 # --- one-time tokens ------------------------------------------------------------------
+# Every e-mailed link (activation, password reset, e-mail change and its cancellation) is
+# one of these: issued here with its end, stored only as a hash, found while unused and
+# unexpired, and consumed once by a conditional write in the transaction that applies it.
 
 
-def create_token(token: OneTimeToken) -> None:
-    """Store a new one-time token."""
-    token.save(condition=OneTimeToken.pk.does_not_exist())
+def issue_token(kind: TokenKind, owner: str, valid_until: datetime, **extra: Any) -> str:
+    """Store a new one-time token of `kind` for `owner`, valid until `valid_until` (TTL
+    removes it `TOKEN_KEPT` later), with `extra` attributes; return the token, which is
+    never stored (only its hash is)."""
+    token = new_token(ONE_TIME_TOKEN_BYTES)
+    OneTimeToken(
+        *OneTimeToken.key(token_hash(token)),
+        kind=kind,
+        owner=owner,
+        valid_until=int(valid_until.timestamp()),
+        expires_at=valid_until + TOKEN_KEPT,
+        **extra,
+    ).save(condition=OneTimeToken.pk.does_not_exist())
+    return token
 
 
-def find_token(token: str, kind: str, now: datetime) -> OneTimeToken | None:
+def find_token(token: str, kind: TokenKind, now: datetime) -> OneTimeToken | None:
     """The stored token for this one-time value if it is of `kind`, unused and unexpired."""
     try:
         record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
@@ -145,7 +163,7 @@ def find_token(token: str, kind: str, now: datetime) -> OneTimeToken | None:
     return record
 
 
-def redeem_token(
+def consume_token(
     record: OneTimeToken,
     now: datetime,
     account_actions: list[Any],
@@ -177,7 +195,12 @@ def redeem_token(
     return True
 
 
-def delete_tokens_of(login: str, *kinds: str) -> None:
+def discard_token(token: str) -> None:
+    """Drop a token just issued whose e-mail could not be sent (idempotent)."""
+    OneTimeToken(*OneTimeToken.key(token_hash(token))).delete()
+
+
+def delete_tokens_of(login: str, *kinds: TokenKind) -> None:
     """Drop every outstanding token of these `kinds` for `login` (e.g. older reset links)."""
     keys = [t.pk for t in OneTimeToken.by_owner.query(login, OneTimeToken.pk.startswith("TOKEN#"))]
     tokens = OneTimeToken.batch_get([(pk, "TOKEN") for pk in keys])
@@ -191,7 +214,7 @@ def delete_tokens_of(login: str, *kinds: str) -> None:
 
 
 def record_login_event(
-    login: str, now: datetime, ip: str | None, ua: str | None, result: str
+    login: str, now: datetime, ip: str | None, ua: str | None, result: LoginResult
 ) -> None:
     """Record one login attempt on `login`."""
     LoginEvent(
@@ -201,7 +224,7 @@ def record_login_event(
         ip=ip,
         user_agent=(ua or "")[:300] or None,
         result=result,
-        expires_at=int((now + timedelta(days=LOGIN_EVENT_DAYS)).timestamp()),
+        expires_at=now + timedelta(days=LOGIN_EVENT_DAYS),
     ).save()
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.readings import ExportState
 from chalicelib.errors import Conflict
 from chalicelib.models.meters import LatestImportedReading, MeterState, ReadingRecord
 from chalicelib.storage.errors import is_condition_failure
-
-PENDING = "pending"
 
 
 class ConcurrentSubmission(Conflict):
@@ -28,15 +27,15 @@ def save_customer_reading(
     the reading is neither below nor dated before the latest imported one and, when
     `replacing`, the replaced reading is still waiting for export. Returns the new version;
     ConcurrentSubmission if anything changed meanwhile."""
-    new_version = (seen_version or 0) + 1
+    # The version is a VersionAttribute: PynamoDB conditions the write on `seen_version`
+    # (on there being none when it is None) and moves it on by one.
     state = MeterState(reading.pk, MeterState.sort_key(serial))
-    state_condition = (
-        MeterState.pk.does_not_exist()
-        if seen_version is None
-        else MeterState.version == seen_version
-    )
+    if seen_version is not None:
+        state.version = seen_version
     reading_condition = (
-        ReadingRecord.export_state == PENDING if replacing else ReadingRecord.pk.does_not_exist()
+        ReadingRecord.export_state == ExportState.PENDING
+        if replacing
+        else ReadingRecord.pk.does_not_exist()
     )
     try:
         with TransactWrite(connection=ReadingRecord._get_connection().connection) as tx:
@@ -44,11 +43,9 @@ def save_customer_reading(
                 state,
                 actions=[
                     MeterState.cls.set(MeterState),
-                    MeterState.version.set(new_version),
                     MeterState.last_litres.set(reading.litres),
                     MeterState.last_read_on.set(reading.read_on),
                 ],
-                condition=state_condition,
             )
             tx.save(reading, condition=reading_condition)
             tx.condition_check(
@@ -67,4 +64,4 @@ def save_customer_reading(
                 "Odczyt tego wodomierza właśnie się zmienił. Odśwież stronę i spróbuj ponownie."
             ) from exc
         raise
-    return new_version
+    return int(state.version)  # moved on locally once the transaction committed

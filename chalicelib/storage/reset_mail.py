@@ -4,6 +4,7 @@ queue delivers the request: claim (conditional), send, mark done; release if sen
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 
 from pynamodb.exceptions import DeleteError, UpdateError
 
@@ -14,7 +15,8 @@ from chalicelib.storage.errors import is_condition_failure
 def claim(request_id: str, login: str, now: int, lease: int, expires_at: int) -> str | None:
     """Claim the e-mail of request `request_id` to `login`; return the claim, or None when
     it is done already or another delivery is sending it. A claim older than `lease`
-    seconds was left by a run that died mid-way and is taken over."""
+    seconds was left by a run that died mid-way and is taken over. TTL removes the mark
+    after `expires_at` (epoch seconds)."""
     value = secrets.token_hex(8)
     mark = ResetMailMark(*ResetMailMark.key(request_id, login))
     try:
@@ -22,7 +24,7 @@ def claim(request_id: str, login: str, now: int, lease: int, expires_at: int) ->
             actions=[
                 ResetMailMark.claim.set(value),
                 ResetMailMark.claimed_at.set(now),
-                ResetMailMark.expires_at.set(expires_at),
+                ResetMailMark.expires_at.set(datetime.fromtimestamp(expires_at, UTC)),
             ],
             condition=ResetMailMark.done_at.does_not_exist()
             & (

@@ -4,6 +4,8 @@ after (concurrent attempts would all pass on the same old count)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -40,7 +42,7 @@ def reserve(
     slip past the cap together. A scope named in `slowdown` at its cap still admits an
     attempt once that many seconds have passed since its last one."""
     slowdown = slowdown or {}
-    expires = window_start(now, window) + 2 * window
+    expires = datetime.fromtimestamp(window_start(now, window) + 2 * window, UTC)
     try:
         with TransactWrite(connection=connection()) as tx:
             for name, scope_key in scope_keys.items():
@@ -70,7 +72,7 @@ def release(cleared: list[str], returned: list[str], now: int, window: int) -> b
     attempt back from the `returned` scopes' counts, in one transaction. False if a
     concurrent attempt on the same counters got in the way (they then stay a little high,
     which errs on the safe side, until the window ends)."""
-    expires = window_start(now, window) + 2 * window
+    expires = datetime.fromtimestamp(window_start(now, window) + 2 * window, UTC)
     try:
         with TransactWrite(connection=connection()) as tx:
             for scope_key in cleared:

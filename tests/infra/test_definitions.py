@@ -282,3 +282,60 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
             "sqs:DeleteMessage",
             "sqs:GetQueueAttributes",
         }
+
+
+def _table_models() -> list[type]:
+    """Every concrete model of the two tables."""
+    import chalicelib.models.contracts
+    import chalicelib.models.payments  # noqa: F401  (registers its models)
+    from chalicelib.models.base import TableModel
+
+    found, todo = [], [TableModel]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls is not TableModel:
+            found.append(cls)
+    return found
+
+
+def _declared_indexes() -> dict[str, str]:
+    """Index name -> the model attribute that declares it."""
+    from pynamodb.indexes import GlobalSecondaryIndex
+
+    declared = {}
+    for model in _table_models():
+        for name, value in vars(model).items():
+            if isinstance(value, GlobalSecondaryIndex):
+                declared[value.Meta.index_name] = name
+    return declared
+
+
+def test_every_index_is_declared_by_a_model_and_read_by_the_code():
+    """An index costs a write on every item it lists: each one deployed is declared by a
+    model (so the drift test above checks it) and queried by the application."""
+    deployed = {
+        index["IndexName"]
+        for props in table_definitions().values()
+        for index in props.get("GlobalSecondaryIndexes", [])
+    }
+    declared = _declared_indexes()
+    assert deployed == set(declared)
+    code = "\n".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "chalicelib").rglob("*.py")
+    )
+    unread = [name for name, attr in declared.items() if f".{attr}.query(" not in code]
+    assert unread == []
+
+
+def test_every_accounts_item_expires_through_a_ttl_attribute():
+    from pynamodb.attributes import TTLAttribute
+
+    from chalicelib.models.accounts import AccountsItem
+
+    ttl = table_definitions()["AccountsTable"]["TimeToLiveSpecification"]["AttributeName"]
+    attribute = AccountsItem.get_attributes()[ttl]
+    assert isinstance(attribute, TTLAttribute)
+    for model in _table_models():
+        if issubclass(model, AccountsItem):
+            assert model.get_attributes()[ttl] is attribute

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.payments import FAILED, PAID, PENDING, STARTED, is_held
+from chalicelib.domain.payments import PaymentStatus, is_held
+
+STARTED, PENDING, PAID, FAILED = (
+    PaymentStatus.STARTED,
+    PaymentStatus.PENDING,
+    PaymentStatus.PAID,
+    PaymentStatus.FAILED,
+)
 
 
 @pytest.mark.parametrize(
