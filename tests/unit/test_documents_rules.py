@@ -17,7 +17,12 @@ TODAY = date(2026, 4, 1)
 FAST = settings(max_examples=30, deadline=None)
 # How far a document has got towards being settled; a state never goes back down this list
 # when more is paid.
-RANK = {ledger.UNPAID: 0, ledger.PARTIALLY_PAID: 1, ledger.PAID_PENDING_BOOKING: 2, ledger.PAID: 3}
+RANK = {
+    ledger.InvoiceStatus.UNPAID: 0,
+    ledger.InvoiceStatus.PARTIALLY_PAID: 1,
+    ledger.InvoiceStatus.PAID_PENDING_BOOKING: 2,
+    ledger.InvoiceStatus.PAID: 3,
+}
 
 
 @FAST
@@ -36,20 +41,23 @@ def test_a_state_says_what_is_paid_of_what_is_due(data):
                 booked[root] = booked.get(root, 0) + amount
     for state in states.values():
         assert state.outstanding >= 0
-        if state.status == ledger.PAID and state.amount_due > 0:
+        if state.status == ledger.InvoiceStatus.PAID and state.amount_due > 0:
             # Paid means booked: breaks if an unbooked online payment were enough.
             assert booked.get(state.root, 0) >= state.amount_due
-        if state.status == ledger.UNPAID:
+        if state.status == ledger.InvoiceStatus.UNPAID:
             assert state.paid <= 0 < state.amount_due
-        elif state.status == ledger.PARTIALLY_PAID:
+        elif state.status == ledger.InvoiceStatus.PARTIALLY_PAID:
             assert 0 < state.paid < state.amount_due
-        elif state.status == ledger.PAID_PENDING_BOOKING:
+        elif state.status == ledger.InvoiceStatus.PAID_PENDING_BOOKING:
             assert state.outstanding == 0 < state.amount_due
             assert booked.get(state.root, 0) < state.amount_due
         if state.overdue:
             root = by_number.get(state.root, state.document)
             assert state.outstanding > 0 and root.due_date < TODAY
-            assert state.status in (ledger.UNPAID, ledger.PARTIALLY_PAID)
+            assert state.status in (
+                ledger.InvoiceStatus.UNPAID,
+                ledger.InvoiceStatus.PARTIALLY_PAID,
+            )
 
 
 @FAST
@@ -100,15 +108,15 @@ def test_paying_exactly_what_is_left_settles_it(data, pending, draw):
     payment = ledger.Payment("PX", TODAY, left, "online", ((target, left),), pending)
     after = ledger.document_states(docs, [*pays, payment], TODAY)[target]
     assert after.outstanding == 0 and not after.overdue
-    assert after.status in (ledger.PAID, ledger.PAID_PENDING_BOOKING)
+    assert after.status in (ledger.InvoiceStatus.PAID, ledger.InvoiceStatus.PAID_PENDING_BOOKING)
 
 
 def test_a_payment_not_booked_yet_is_paid_pending_booking():
     invoice = ledger.Document("F1", "invoice", DAY0, DAY0, 10_000)
     for amount, booked, status in [
-        (9_999, True, ledger.PARTIALLY_PAID),
-        (10_000, False, ledger.PAID_PENDING_BOOKING),
-        (10_000, True, ledger.PAID),
+        (9_999, True, ledger.InvoiceStatus.PARTIALLY_PAID),
+        (10_000, False, ledger.InvoiceStatus.PAID_PENDING_BOOKING),
+        (10_000, True, ledger.InvoiceStatus.PAID),
     ]:
         payment = ledger.Payment("P1", DAY0, amount, "x", (("F1", amount),), not booked)
         assert ledger.document_states([invoice], [payment], TODAY)["F1"].status == status

@@ -10,18 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import ledger, payment_plan
-from chalicelib.domain.payments import (
-    FAILED,
-    FROM_GATEWAY,
-    MOVES_TO,
-    OPEN,
-    PAID,
-    PENDING,
-    STARTED,
-    is_held,
-)
+from chalicelib.domain.payments import FROM_GATEWAY, MOVES_TO, OPEN, PaymentStatus, is_held
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from tests.unit.ledger_strategies import ledgers
+
+STARTED, PENDING, PAID, FAILED = (
+    PaymentStatus.STARTED,
+    PaymentStatus.PENDING,
+    PaymentStatus.PAID,
+    PaymentStatus.FAILED,
+)
 
 TODAY = date(2026, 4, 1)
 FAST = settings(max_examples=30, deadline=None)
