@@ -23,6 +23,7 @@ from chalicelib.payments.bluemedia import (
     START_FIELDS,
     same_hash,
     signature,
+    validity_time,
 )
 from chalicelib.payments.gateways import bluemedia
 from chalicelib.settings import get_settings
@@ -64,6 +65,9 @@ def payment_page() -> Response:
         fields.get("Hash", ""), signature(sent, gateway.shared_key)
     ):
         return _error("Nieprawidłowy podpis formularza płatności.")
+    validity = fields.get("ValidityTime")
+    if validity and validity < validity_time(clock.now()):  # same fixed-width local format
+        return _error("Czas na dokonanie tej płatności minął.")
     hidden = "".join(
         f"<input type='hidden' name='{name}' value='{html.escape(fields.get(name, ''))}'>"
         for name in ("OrderID", "Amount", "Currency")

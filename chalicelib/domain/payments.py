@@ -42,5 +42,11 @@ MOVES_TO = {
 
 def is_held(until: int, order_status: str | None, now: int) -> bool:
     """Whether a hold until `until` (epoch seconds) of an order now in `order_status` (None
-    when the order is unknown: being written) still keeps other orders off its invoice."""
+    when the order is unknown: being written) still keeps other orders off its invoice. A
+    started order's form is signed valid only until the hold ends (the gateway refuses it
+    later), so its hold may lapse then; a pending one holds until the gateway ends it."""
+    if order_status == PaymentStatus.PENDING:
+        # The gateway has the payment and the bank is deciding: it may still be paid, so it
+        # holds until a final notification, however long that takes.
+        return True
     return now < until and (order_status is None or order_status in OPEN)

@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring  # building only
 from defusedxml import ElementTree as SafeElementTree
 from defusedxml.common import DefusedXmlException
 
+from chalicelib.clock import to_warsaw
 from chalicelib.money import format_grosze
 from chalicelib.payments.provider import (
     InvalidNotification,
@@ -52,6 +53,7 @@ START_FIELDS = (
     "GatewayID",
     "Currency",
     "CustomerEmail",
+    "ValidityTime",  # the gateway's hash order: it follows CustomerEmail
 )
 CONFIRMED, NOT_CONFIRMED = "CONFIRMED", "NOTCONFIRMED"
 SEPARATOR = "|"
@@ -69,6 +71,11 @@ ITN_AMOUNT = re.compile(r"[0-9]+\.[0-9]{2}")  # ASCII digits only, unlike \d
 #   whose leaves are those ids and CONFIRMED/NOTCONFIRMED - and such a document has no
 #   amount, which always holds a dot.
 ORDER_ID = re.compile(r"[0-9A-Za-z]{1,32}")
+
+
+def validity_time(moment: datetime) -> str:
+    """The gateway's ValidityTime: Polish local time, `YYYY-MM-DD hh:mm:ss`."""
+    return to_warsaw(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def signature(values: list[str], key: str) -> str:
@@ -170,6 +177,7 @@ class BlueMedia:
             "Currency": "PLN",
             # Left out rather than cut (a cut address is a wrong one) or signed with a "|".
             "CustomerEmail": email if len(email) <= MAX_EMAIL and SEPARATOR not in email else "",
+            "ValidityTime": validity_time(request.valid_until) if request.valid_until else "",
         }
         fields = [(name, values[name]) for name in START_FIELDS if values[name] != ""]
         fields.append(("Hash", signature([value for _, value in fields], self.shared_key)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -18,6 +19,7 @@ class StartRequest:
     amount: int  # grosze
     description: str
     customer_email: str | None
+    valid_until: datetime | None = None  # after this the gateway refuses to take the payment
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,9 @@ def start_payment(customer_number: str, body: PaymentStart) -> StartedPayment:
     holds, replaceable = _holds(customer_number, plan, data, order_id, now)
     description = gateway_description(plan.description, order_id)
     # Signed before anything is stored: a form that cannot be made leaves no order behind.
-    redirect = gateway.start(StartRequest(order_id, plan.amount, description, email))
+    # The gateway takes the payment only while the order may hold its invoices.
+    valid_until = now + timedelta(minutes=get_settings().payment_hold_minutes)
+    redirect = gateway.start(StartRequest(order_id, plan.amount, description, email, valid_until))
     order = OnlinePayment(
         BillingItem.partition(customer_number),
         OnlinePayment.sort_key(order_id),

@@ -982,6 +982,34 @@ def test_an_unfinished_order_releases_its_invoices_after_the_hold_time(
         get_settings.cache_clear()
 
 
+def test_a_pending_order_holds_its_invoices_past_the_hold_time(client, customer, monkeypatch):
+    """The bank is still deciding: the order may yet be paid, so a second order for the same
+    invoice would be a double charge however long the decision takes."""
+    monkeypatch.setenv("PAYMENT_HOLD_MINUTES", "15")
+    get_settings.cache_clear()
+    try:
+        began = clock.now()
+        order_id = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
+        notify(client, itn_body(transaction(order_id, "123.45", status="PENDING")))
+        clock.travel_to(began + timedelta(minutes=16))
+        in_progress(start(client, customer, invoices=[OVERDUE]), order_id)
+    finally:
+        get_settings.cache_clear()
+
+
+def test_the_form_is_valid_at_the_gateway_only_while_the_order_holds(client, customer):
+    """A started order's hold lapses after PAYMENT_HOLD_MINUTES: the signed ValidityTime
+    makes the gateway refuse its form from then on, so it cannot be paid beside a newer one."""
+    began = clock.now()
+    body = start(client, customer, invoices=[OVERDUE]).json_body
+    fields = [(f["name"], f["value"]) for f in body["gateway"]["fields"]]
+    hold_ends = began + timedelta(minutes=get_settings().payment_hold_minutes)
+    assert dict(fields)["ValidityTime"] == clock.to_warsaw(hold_ends).strftime("%Y-%m-%d %H:%M:%S")
+    assert [n for n, _ in fields][-2:] == ["ValidityTime", "Hash"]  # the gateway's hash order
+    _, key = bluemedia_credentials()
+    assert dict(fields)["Hash"] == sha("|".join([*(v for n, v in fields[:-1]), key]))
+
+
 def test_a_hold_left_by_an_ended_order_is_taken_over(client, customer, monkeypatch):
     order_id = start(client, customer, invoices=[OVERDUE]).json_body["order_id"]
 
