@@ -24,6 +24,10 @@ from scripts import demo_data
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 120
 
+# `make test` spreads tests over processes one by one; this keeps this file's tests in one
+# process, so that they share the module's stack (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("local-stack")
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
