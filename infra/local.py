@@ -7,8 +7,10 @@ tables, indexes and TTL, and the same queues with their dead-letter queues.
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +42,15 @@ def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 _CfnLoader.add_multi_constructor("!", _tag)
 
 
+@lru_cache(maxsize=1)
+def _parse(text: str) -> dict[str, Any]:
+    return yaml.load(text, Loader=_CfnLoader)  # noqa: S506
+
+
 def load_template() -> dict[str, Any]:
-    """Parse infra/stateful.yaml."""
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506
+    """Parse infra/stateful.yaml (parsed once per text: every test creates the resources,
+    and parsing takes longer than creating them in moto); the caller gets its own copy."""
+    return copy.deepcopy(_parse(TEMPLATE.read_text(encoding="utf-8")))
 
 
 def table_definitions() -> dict[str, dict[str, Any]]:

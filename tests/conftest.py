@@ -31,6 +31,7 @@ os.environ.pop("AWS_PROFILE", None)
 
 from botocore.client import BaseClient
 from moto import mock_aws
+from moto.moto_api._internal import moto_api_backend
 
 from chalicelib import aws, clock
 from chalicelib.adapters import secrets
@@ -67,22 +68,40 @@ def serial_moto() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def aws_env(outbox_dir: Path, serial_moto: None) -> Iterator[None]:
-    """Moto in-process with the tables, bucket, sender identity and pepper of infra/."""
-    aws.reset()
-    secrets.reset()
-    clock.reset()
+@pytest.fixture(scope="session")
+def moto_process() -> Iterator[None]:
+    """Moto in-process, started once per test process: starting it registers about 1,300
+    URL routes (half a second), which every test would pay again. `aws_env` empties it."""
     with mock_aws():
-        settings = get_settings()
-        create_resources(
-            aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
-        )
-        aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
         yield
-    clock.reset()
-    aws.reset()
+
+
+def _fresh_moto() -> None:
+    """Forget everything moto holds (what a new `mock_aws()` does), keeping its routes."""
+    moto_api_backend.reset()
+
+
+@pytest.fixture
+def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator[None]:
+    """An empty moto with the tables, bucket, queues, sender identity and secrets of infra/.
+    The boto3 clients outlive the test (making them costs more than the resources): they
+    hold no state but their region and endpoint, which no test changes."""
+    _fresh_moto()
+    aws.queue_url.cache_clear()
+    get_settings.cache_clear()
     secrets.reset()
+    clock.reset()
+    settings = get_settings()
+    create_resources(
+        aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
+    )
+    aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
+    yield
+    clock.reset()
+    aws.queue_url.cache_clear()
+    get_settings.cache_clear()
+    secrets.reset()
+    _fresh_moto()
 
 
 @pytest.fixture
