@@ -17,32 +17,11 @@ import sys
 import tempfile
 import time
 
-from bench.stack import moto_stack, percentile, report, summary
-from chalicelib.content.terms import CURRENT_TERMS_VERSION
+from bench.stack import moto_stack, pending_registration, percentile, report, summary
 
 PASSWORD = "Benchmark-Haslo-2026!"
 TARGET = 1.10
 CONSUMED = 5  # requests of each kind run through the consumer afterwards
-
-
-def _pending(customer: str) -> dict[str, object]:
-    """A registration of a demo customer that is never activated."""
-    from scripts import demo_data
-
-    invoice = [
-        line
-        for line in demo_data.batch_lines()
-        if line["type"] == "invoice" and line["customer_number"] == customer
-    ][-1]
-    return {
-        "customer_number": customer,
-        "invoice_number": invoice["number"],
-        "invoice_gross": invoice["gross"],
-        "email": f"pending{customer}@example.pl",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-        "accept_terms": CURRENT_TERMS_VERSION,
-    }
 
 
 def run(requests: int = 200) -> float:
@@ -66,7 +45,9 @@ def run(requests: int = 200) -> float:
         with tempfile.TemporaryDirectory() as empty, Client(app, project_dir=empty) as client:
             post = client.http.post
             registered = post(
-                "/auth/register", headers=json_headers, body=json.dumps(_pending("100004"))
+                "/auth/register",
+                headers=json_headers,
+                body=json.dumps(pending_registration("100004", PASSWORD)),
             )
             assert registered.status_code == 201, registered.body
             bodies = {name: json.dumps({"login": login}) for name, login in kinds.items()}

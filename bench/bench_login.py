@@ -14,31 +14,10 @@ import sys
 import tempfile
 import time
 
-from bench.stack import moto_stack, report, summary
-from chalicelib.content.terms import CURRENT_TERMS_VERSION
+from bench.stack import moto_stack, pending_registration, report, summary
 
 COST = 12
 PASSWORD = "Benchmark-Haslo-2026!"
-
-
-def _pending(customer: str) -> dict[str, object]:
-    """A registration of a demo customer that is never activated."""
-    from scripts import demo_data
-
-    invoice = [
-        line
-        for line in demo_data.batch_lines()
-        if line["type"] == "invoice" and line["customer_number"] == customer
-    ][-1]
-    return {
-        "customer_number": customer,
-        "invoice_number": invoice["number"],
-        "invoice_gross": invoice["gross"],
-        "email": f"pending{customer}@example.pl",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-        "accept_terms": CURRENT_TERMS_VERSION,
-    }
 
 
 def run(logins: int = 20) -> float:
@@ -70,7 +49,11 @@ def run(logins: int = 20) -> float:
                 "inactive account": ("100004", PASSWORD),
             }
             post = client.http.post
-            post("/auth/register", headers=json_headers, body=json.dumps(_pending("100004")))
+            post(
+                "/auth/register",
+                headers=json_headers,
+                body=json.dumps(pending_registration("100004", PASSWORD)),
+            )
             failure_samples: dict[str, list[float]] = {name: [] for name in failures}
             for _ in range(logins):
                 for name, (login, password) in failures.items():  # interleaved

@@ -111,3 +111,25 @@ def demo_client(login: str = "100001") -> Iterator[tuple[Any, dict[str, str]]]:
             body=json.dumps({"login": login, "password": BENCH_PASSWORD, "session": "bearer"}),
         )
         yield client, {"Authorization": f"Bearer {answer.json_body['token']}"}
+
+
+def pending_registration(customer: str, password: str) -> dict[str, object]:
+    """A registration body for a demo customer (its newest invoice as the proof), for an
+    account the benchmarks never activate."""
+    from chalicelib.content.terms import CURRENT_TERMS_VERSION
+    from scripts import demo_data
+
+    invoice = [
+        line
+        for line in demo_data.batch_lines()
+        if line["type"] == "invoice" and line["customer_number"] == customer
+    ][-1]
+    return {
+        "customer_number": customer,
+        "invoice_number": invoice["number"],
+        "invoice_gross": invoice["gross"],
+        "email": f"pending{customer}@example.pl",
+        "password": password,
+        "password_confirm": password,
+        "accept_terms": CURRENT_TERMS_VERSION,
+    }
