@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -28,6 +28,11 @@ def reset() -> None:
     """Put the clock back to real time."""
     global _offset_seconds
     _offset_seconds = 0.0
+
+
+def today() -> date:
+    """Today in Poland."""
+    return to_warsaw(now()).date()
 
 
 def to_warsaw(moment: datetime) -> datetime:

@@ -22,7 +22,7 @@ from types import FrameType
 from typing import Any
 
 # Pure formatting (no settings, no AWS): safe to import before the stage's environment is set.
-from chalicelib.formatting import money_pl
+from chalicelib.domain.formatting import money_pl
 from chalicelib.money import parse_grosze
 
 ROOT = Path(__file__).resolve().parent.parent

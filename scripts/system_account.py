@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update(stage_environment(_port("PORT", 8000), _port("MOTO_PORT", 5000)))
     os.chdir(ROOT)
     password = os.environ.get("IBOK_PASSWORD") or getpass.getpass("Hasło: ")
-    from chalicelib.errors import DomainError
+    from chalicelib.domain.errors import DomainError
     from chalicelib.services.system_accounts import create_system_account
 
     try:

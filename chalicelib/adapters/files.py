@@ -10,7 +10,7 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock
-from chalicelib.errors import NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.settings import get_settings
 
 MAX_LINK_SECONDS = 300

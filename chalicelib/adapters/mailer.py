@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws, clock
-from chalicelib.formatting import money_pl, volume_pl
+from chalicelib.domain.formatting import money_pl, volume_pl
 from chalicelib.settings import get_settings
 
 if TYPE_CHECKING:

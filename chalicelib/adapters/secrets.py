@@ -1,10 +1,14 @@
-"""Secrets from SSM Parameter Store, fetched once and cached per container."""
+"""Secrets from SSM Parameter Store, through Powertools Parameters: cached per container
+for SECRETS_MAX_AGE seconds, so a rotated pepper or gateway key reaches running containers
+within that time without a redeploy."""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
+from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
@@ -18,10 +22,22 @@ class SecretError(Exception):
     parameter, never the value)."""
 
 
-@lru_cache(maxsize=8)
+SECRETS_MAX_AGE = 300  # seconds a value is kept before SSM is asked again
+
+
+@cache
+def _provider() -> parameters.SSMProvider:
+    return parameters.SSMProvider(boto3_client=aws.client("ssm"))
+
+
 def _parameter(name: str) -> str:
-    response = aws.client("ssm").get_parameter(Name=name, WithDecryption=True)
-    return response["Parameter"]["Value"]
+    try:
+        return _provider().get(name, decrypt=True, max_age=SECRETS_MAX_AGE)
+    except GetParameterError as exc:
+        cause = exc.__context__  # Powertools wraps the SDK error
+        if isinstance(cause, ClientError | BotoCoreError):
+            raise cause from None
+        raise
 
 
 def password_pepper() -> bytes:
@@ -48,5 +64,5 @@ def bluemedia_credentials() -> tuple[str, str]:
 
 
 def reset() -> None:
-    """Forget cached secrets (tests)."""
-    _parameter.cache_clear()
+    """Forget cached secrets and the client holding them (a new container; tests)."""
+    _provider.cache_clear()

@@ -14,7 +14,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import clock
 from chalicelib.blueprints.local_pages import page
-from chalicelib.formatting import money_pl
+from chalicelib.domain.formatting import money_pl
 from chalicelib.http.local_only import local_route
 from chalicelib.money import parse_grosze
 from chalicelib.payments.bluemedia import (

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.formatting import money_pl
 from chalicelib.domain.ledger import DocumentState
-from chalicelib.errors import Conflict, InvalidInput, NotFound
-from chalicelib.formatting import money_pl
 
 # The longest description a plan carries (the gateway's title is shorter still).
 DESCRIPTION_LENGTH = 79

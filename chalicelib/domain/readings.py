@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.formatting import volume_pl
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.formatting import volume_pl
 
 
 class MeterStatus(StrEnum):

@@ -8,8 +8,8 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from chalicelib import clock
+from chalicelib.domain.errors import Forbidden, Unauthorized
 from chalicelib.domain.tokens import token_hash
-from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, ChaliceViewError, Response
 
 from chalicelib import safe_json
+from chalicelib.domain.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
-from chalicelib.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.cors import route_cors
 from chalicelib.http.responses import error_response, json_response

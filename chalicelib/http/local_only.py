@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.errors import NotFound
+from chalicelib.domain.errors import NotFound
 from chalicelib.http.responses import error_response
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.errors import DomainError
+from chalicelib.domain.errors import DomainError
 
 JSON = "application/json; charset=utf-8"
 

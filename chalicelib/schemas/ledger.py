@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from chalicelib.http.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from chalicelib.paging import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.schemas.base import Schema, Strict
 
 InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid", "paid_pending_booking"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from fractions import Fraction
 
+from chalicelib import clock
 from chalicelib.domain import consumption as calc
 from chalicelib.domain.readings import MeterStatus
 from chalicelib.models.meters import METER_PREFIX, MeterRecord, ReadingRecord
@@ -16,7 +17,6 @@ from chalicelib.schemas.consumption import (
     PeriodOut,
     YearBefore,
 )
-from chalicelib.services.ledger import today
 from chalicelib.storage.billing import of_type, query_prefix
 from chalicelib.volume import format_m3
 
@@ -50,7 +50,7 @@ def consumption(customer_number: str, query: ConsumptionQuery) -> ConsumptionOut
         for r in of_type(items, ReadingRecord)
     ]
     spans = calc.intervals(meters, readings)
-    until = query.date_to or today()
+    until = query.date_to or clock.today()
     since = query.date_from or _default_from(until)
     ranges = (
         calc.months(since, until)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from chalicelib import clock
 from chalicelib.adapters.files import download_link, download_name
 from chalicelib.domain.documents import contract_active
-from chalicelib.errors import NotFound
-from chalicelib.http.ids import decode_id, encode_id
+from chalicelib.domain.errors import NotFound
+from chalicelib.ids import decode_id, encode_id
 from chalicelib.models.contracts import (
     CONTRACT_PREFIX,
     DOCUMENT_PREFIX,
@@ -24,7 +25,6 @@ from chalicelib.schemas.documents import (
 )
 from chalicelib.schemas.fields import is_key
 from chalicelib.schemas.ledger import FileLink
-from chalicelib.services.ledger import today
 from chalicelib.storage.billing import get_item, of_type, query_prefix
 
 NO_CONTRACT = "Nie ma takiej umowy."
@@ -43,7 +43,7 @@ def list_contracts(customer_number: str) -> ContractList:
     annexes: dict[str, list[AnnexRecord]] = {}
     for annex in of_type(items, AnnexRecord):
         annexes.setdefault(annex.contract, []).append(annex)
-    now = today()
+    now = clock.today()
     contracts = sorted(
         of_type(items, ContractRecord), key=lambda c: (c.valid_from, c.number), reverse=True
     )

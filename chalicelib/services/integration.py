@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib import clock
-from chalicelib.errors import InvalidInput
-from chalicelib.http.pagination import decode_cursor, encode_cursor
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.jobs.export_readings import reading_id
 from chalicelib.models.meters import ReadingRecord
+from chalicelib.paging import decode_cursor, encode_cursor
 from chalicelib.schemas.integration import FeedQuery, ReadingFeed, SubmittedReadingOut
 from chalicelib.volume import format_m3
 

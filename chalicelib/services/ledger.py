@@ -9,10 +9,9 @@ from datetime import date, datetime
 from chalicelib import clock
 from chalicelib.adapters.files import download_link, download_name
 from chalicelib.domain import ledger
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.payments import PaymentStatus
-from chalicelib.errors import NotFound
-from chalicelib.http.ids import decode_id, encode_id
-from chalicelib.http.pagination import paginate
+from chalicelib.ids import decode_id, encode_id
 from chalicelib.models.billing import (
     LEDGER_PREFIX,
     BalanceRecord,
@@ -21,6 +20,7 @@ from chalicelib.models.billing import (
 )
 from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.money import format_grosze
+from chalicelib.paging import paginate
 from chalicelib.schemas.ledger import (
     AllocationOut,
     BalanceOut,
@@ -49,11 +49,6 @@ def invoice_id(number: str) -> str:
 def invoice_number(identifier: str) -> str:
     """The invoice number of a URL id; NotFound for anything that is not one."""
     return decode_id(identifier, NO_INVOICE)
-
-
-def today() -> date:
-    """Today in Poland."""
-    return clock.to_warsaw(clock.now()).date()
 
 
 @dataclass
@@ -174,7 +169,7 @@ def _newest_first(state: ledger.DocumentState) -> tuple[str, str]:
 def list_invoices(customer_number: str, query: InvoiceQuery) -> InvoiceList:
     """The customer's invoices, filtered, newest first, one page."""
     data = load(customer_number)
-    states = ledger.document_states(data.documents, data.payments, today())
+    states = ledger.document_states(data.documents, data.payments, clock.today())
     selected = sorted(
         (s for s in states.values() if _matches(s, query)), key=_newest_first, reverse=True
     )
@@ -191,7 +186,7 @@ def get_invoice(customer_number: str, identifier: str) -> InvoiceDetail:
     data = load(customer_number)
     if number not in data.records:
         raise NotFound(NO_INVOICE)
-    states = ledger.document_states(data.documents, data.payments, today())
+    states = ledger.document_states(data.documents, data.payments, clock.today())
     state = states[number]
     out = _invoice_out(data.records[number], state)
     original = None
@@ -220,7 +215,7 @@ def invoice_pdf(customer_number: str, identifier: str) -> FileLink:
 def balance(customer_number: str) -> BalanceOut:
     """The balance as of today, what is overdue and what is due next."""
     data = load(customer_number)
-    result = ledger.summary(data.documents, data.payments, data.balances, today())
+    result = ledger.summary(data.documents, data.payments, data.balances, clock.today())
     state = "owed" if result.balance > 0 else "overpaid" if result.balance < 0 else "settled"
     return BalanceOut(
         as_of=result.today,

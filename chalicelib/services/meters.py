@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 from chalicelib import aws, clock
 from chalicelib.domain import readings as rules
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.readings import ExportState, MeterStatus
-from chalicelib.errors import NotFound
-from chalicelib.http.pagination import paginate
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import METER_PREFIX, MeterRecord, MeterState, ReadingRecord
+from chalicelib.paging import paginate
 from chalicelib.schemas.fields import is_key
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.meters import (
@@ -26,7 +26,6 @@ from chalicelib.schemas.meters import (
     ReadingSubmission,
     SubmittedReading,
 )
-from chalicelib.services.ledger import today
 from chalicelib.settings import get_settings
 from chalicelib.storage.billing import of_type, query_prefix
 from chalicelib.storage.readings import save_customer_reading
@@ -83,7 +82,7 @@ def list_meters(customer_number: str) -> MeterList:
     readings: dict[str, list[ReadingRecord]] = {}
     for reading in of_type(items, ReadingRecord):
         readings.setdefault(reading.serial, []).append(reading)
-    now = today()
+    now = clock.today()
     meters = sorted(
         of_type(items, MeterRecord),
         key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial),
@@ -142,7 +141,7 @@ def reading_history(
         query.limit,
     )
     return ReadingHistory(
-        meter=_meter_out(meter, readings, today()),
+        meter=_meter_out(meter, readings, clock.today()),
         items=page.items,
         next_cursor=page.next_cursor,
     )
@@ -176,7 +175,7 @@ def submit_reading(
     """Check and store a customer's reading (see domain/readings.py for the rules)."""
     settings = get_settings()
     now = clock.now()
-    current_day = today()
+    current_day = clock.today()
     rules.check_window(rules.Window.parse(settings.reading_window), current_day)
     meter, readings, state = _load_meter(customer_number, serial)
     read_on = body.date or current_day

@@ -14,6 +14,13 @@ from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.domain import ledger as rules
 from chalicelib.domain import payment_plan
+from chalicelib.domain.errors import (
+    Conflict,
+    InternalError,
+    InvalidInput,
+    NotFound,
+    PaymentInProgress,
+)
 from chalicelib.domain.payment_plan import NO_INVOICE, Plan
 from chalicelib.domain.payments import (
     ENDED,
@@ -23,8 +30,7 @@ from chalicelib.domain.payments import (
     PaymentStatus,
     is_held,
 )
-from chalicelib.errors import Conflict, InternalError, InvalidInput, NotFound, PaymentInProgress
-from chalicelib.http.ids import decode_id
+from chalicelib.ids import decode_id
 from chalicelib.logs import logger
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.payments import OnlinePayment, OrderPart, OrderPointer, PaymentHold
@@ -90,7 +96,7 @@ def new_order_id(now: date) -> str:
 
 
 def _plan(customer_number: str, body: PaymentStart, data: ledger_service.Ledger) -> Plan:
-    states = rules.document_states(data.documents, data.payments, ledger_service.today())
+    states = rules.document_states(data.documents, data.payments, clock.today())
     if body.amount is not None:
         settings = get_settings()
         return payment_plan.own_amount(

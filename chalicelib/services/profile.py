@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from chalicelib import clock
 from chalicelib.adapters import mailer
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.tokens import TokenKind, token_hash
-from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.models.accounts import Account, Consent
 from chalicelib.models.billing import CustomerRecord
 from chalicelib.schemas.me import (

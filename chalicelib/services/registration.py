@@ -11,9 +11,9 @@ from chalicelib.adapters import mailer, secrets
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
 from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.errors import DomainError, InvalidInput, Throttled
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
-from chalicelib.errors import DomainError, InvalidInput, Throttled
 from chalicelib.models.accounts import Account, Consent
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.schemas.auth import RegisterRequest

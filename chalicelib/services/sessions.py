@@ -13,6 +13,7 @@ from chalicelib import clock
 from chalicelib.adapters import mailer, queues, secrets
 from chalicelib.domain import devices, passwords
 from chalicelib.domain.accounts import AccountStatus, LoginResult
+from chalicelib.domain.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
 from chalicelib.domain.throttle import (
     LoginLimits,
     login_caps,
@@ -21,7 +22,6 @@ from chalicelib.domain.throttle import (
     window_start,
 )
 from chalicelib.domain.tokens import SESSION_TOKEN_BYTES, TokenKind, new_token, token_hash
-from chalicelib.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
 from chalicelib.logs import logger
 from chalicelib.models.accounts import Account, Session
 from chalicelib.schemas.messages import ResetMailRequest

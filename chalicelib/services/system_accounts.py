@@ -12,8 +12,8 @@ from chalicelib.adapters import secrets
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
 from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.roles import SYSTEM_ROLES
-from chalicelib.errors import InvalidInput
 from chalicelib.models.accounts import Account
 from chalicelib.models.billing import CustomerRecord
 from chalicelib.settings import get_settings

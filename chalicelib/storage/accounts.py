@@ -11,8 +11,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.accounts import AccountStatus, LoginResult
+from chalicelib.domain.errors import Conflict, Unauthorized
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
-from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.models.accounts import Account, LoginEvent, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure

@@ -9,7 +9,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import Conflict
+from chalicelib.domain.errors import Conflict
 from chalicelib.models.payments import OnlinePayment, OrderPointer, PaymentHold
 from chalicelib.storage.errors import is_condition_failure
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.readings import ExportState
-from chalicelib.errors import Conflict
 from chalicelib.models.meters import LatestImportedReading, MeterState, ReadingRecord
 from chalicelib.storage.errors import is_condition_failure
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.http.ids import encode_id
+from chalicelib.ids import encode_id
 from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, customer_line, import_lines
 

@@ -20,8 +20,8 @@ from chalice.test import HTTPResponse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.errors import NotFound
-from chalicelib.http.ids import decode_id, encode_id
+from chalicelib.domain.errors import NotFound
+from chalicelib.ids import decode_id, encode_id
 from chalicelib.services.system_accounts import create_system_account
 from chalicelib.settings import get_settings
 from tests.factories import (

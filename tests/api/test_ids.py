@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.http.ids import encode_id
+from chalicelib.ids import encode_id
 from chalicelib.imports.service import LineError, encode, parse_line
 from chalicelib.models.contracts import AnnexRecord, ContractRecord
 from chalicelib.settings import get_settings

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.http.ids import encode_id
+from chalicelib.ids import encode_id
 from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, import_lines, invoice_line
 

@@ -312,7 +312,7 @@ def burst(monkeypatch, sources: list[str]) -> tuple[int, list[str]]:
     import threading
 
     from chalicelib.domain import passwords
-    from chalicelib.errors import LoginFailed, Throttled
+    from chalicelib.domain.errors import LoginFailed, Throttled
     from chalicelib.services import sessions
 
     # Each AWS call runs alone (the `serial_moto` fixture); the threads still interleave

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from chalicelib import aws
@@ -138,3 +140,24 @@ def test_pepper_is_read_from_ssm_once_per_container_and_is_part_of_the_hash(
         ssm.meta.events.unregister(
             "before-parameter-build.ssm.GetParameter", unique_id="pepper-reads"
         )
+
+
+def test_a_rotated_pepper_reaches_a_running_container_after_max_age(
+    client, outbox, aws_env, monkeypatch
+):
+    monkeypatch.setattr(secrets, "SECRETS_MAX_AGE", 1)
+    active_account(client, outbox)
+    name = get_settings().pepper_parameter
+    ssm = aws.client("ssm")
+    original = ssm.get_parameter(Name=name, WithDecryption=True)["Parameter"]["Value"]
+    login = {"login": "100200", "password": PASSWORD}
+    assert post(client, "/auth/login", login).status_code == 200
+    try:
+        ssm.put_parameter(Name=name, Value="inny-pieprz", Type="SecureString", Overwrite=True)
+        assert post(client, "/auth/login", login).status_code == 200  # still the cached one
+        time.sleep(1.1)
+        assert post(client, "/auth/login", login).status_code == 401  # no new container needed
+    finally:
+        ssm.put_parameter(Name=name, Value=original, Type="SecureString", Overwrite=True)
+    time.sleep(1.1)
+    assert post(client, "/auth/login", login).status_code == 200

@@ -20,8 +20,8 @@ from pynamodb.exceptions import UpdateError
 from chalicelib import aws, clock
 from chalicelib.adapters import secrets
 from chalicelib.adapters.secrets import SecretError, bluemedia_credentials
-from chalicelib.errors import PaymentInProgress
-from chalicelib.http.ids import encode_id
+from chalicelib.domain.errors import PaymentInProgress
+from chalicelib.ids import encode_id
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.payments import gateways

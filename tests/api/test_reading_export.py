@@ -144,7 +144,7 @@ def test_feed_lists_submissions_since_a_cursor(client, submitted):
     ],
 )
 def test_system_accounts_are_checked(aws_env, login, role, password, field):
-    from chalicelib.errors import InvalidInput
+    from chalicelib.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as raised:
         create_system_account(login, "it@wodociagi.example", password, role)
@@ -152,7 +152,7 @@ def test_system_accounts_are_checked(aws_env, login, role, password, field):
 
 
 def test_a_system_login_cannot_be_taken_twice(aws_env):
-    from chalicelib.errors import Conflict
+    from chalicelib.domain.errors import Conflict
 
     create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
     with pytest.raises(Conflict):

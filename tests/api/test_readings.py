@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib import clock
-from chalicelib.errors import DomainError
+from chalicelib.domain.errors import DomainError
 from chalicelib.imports import service as import_service
 from chalicelib.imports.meter_records import ReadingLine
 from chalicelib.models.billing import BillingItem

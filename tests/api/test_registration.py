@@ -265,7 +265,7 @@ def test_every_failed_proof_is_a_security_event(client, outbox, seeded, captured
 def test_concurrent_guesses_get_no_more_proof_checks_than_the_limit(outbox, seeded):
     """Twelve guesses at once from twelve addresses: only 5 proofs are checked (the rest are
     429 before any lookup), because each check is counted before it is made."""
-    from chalicelib.errors import InvalidInput, Throttled
+    from chalicelib.domain.errors import InvalidInput, Throttled
     from chalicelib.schemas.auth import RegisterRequest
     from chalicelib.services import registration
 

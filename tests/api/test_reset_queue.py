@@ -206,7 +206,7 @@ def test_neither_route_nor_consumer_logs_what_was_typed(
 
 
 def test_what_the_lambda_runtime_would_print_names_nobody(client, outbox, aws_env, failing_mail):
-    from chalicelib.errors import QueuedWorkFailed
+    from chalicelib.domain.errors import QueuedWorkFailed
     from chalicelib.services.sessions import send_reset_mail
 
     body = active_account(client, outbox)

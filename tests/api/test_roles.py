@@ -13,8 +13,8 @@ import json
 import pytest
 from chalice import Blueprint
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.roles import EVERY_ROLE
-from chalicelib.errors import InvalidInput
 from chalicelib.http.endpoint import endpoint
 from chalicelib.services.system_accounts import create_system_account
 from tests.factories import PASSWORD, active_account, bearer, customer_line, import_lines

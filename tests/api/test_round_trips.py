@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.http.ids import encode_id
+from chalicelib.ids import encode_id
 from chalicelib.settings import get_settings
 from tests.api.test_isolation import MINE, customer_routes, data_of, route_of, start_order
 from tests.factories import active_account, bearer, import_lines

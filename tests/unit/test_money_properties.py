@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.formatting import NBSP, money_pl, volume_pl
+from chalicelib.domain.formatting import NBSP, money_pl, volume_pl
 from chalicelib.money import format_grosze, parse_grosze, to_decimal
 from chalicelib.volume import format_m3, parse_litres
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import ledger, payment_plan
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.payments import FROM_GATEWAY, MOVES_TO, OPEN, PaymentStatus, is_held
-from chalicelib.errors import Conflict, InvalidInput, NotFound
 from tests.unit.ledger_strategies import ledgers
 
 STARTED, PENDING, PAID, FAILED = (

@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import readings as rules
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 INSTALLED = date(2025, 1, 1)
 TODAY = date(2026, 6, 15)

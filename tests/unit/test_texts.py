@@ -20,8 +20,8 @@ from pydantic import BaseModel, Field, ValidationError
 import chalicelib
 from chalicelib.adapters import mailer
 from chalicelib.adapters.files import content_disposition, download_name, safe_filename
-from chalicelib.errors import DomainError
-from chalicelib.formatting import NBSP, money_pl, volume_pl
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.formatting import NBSP, money_pl, volume_pl
 from chalicelib.http import validation
 from chalicelib.imports.registry import RECORD_TYPES
 from chalicelib.imports.service import LineError, parse_line
@@ -296,7 +296,7 @@ def test_a_shown_volume_reads_back_as_the_same_litres(litres):
 
 def test_no_amount_or_volume_is_formatted_by_hand():
     """One formatter: no ".replace('.', ',')" on a machine amount, no "zł" or "m³" written
-    after a number anywhere but chalicelib/formatting.py and the API docs of fields."""
+    after a number anywhere but chalicelib/domain/formatting.py and the API docs of fields."""
     by_hand = re.compile(r"""replace\(["']\.["'], ["'],["']\)|\}\s?(zł|m³)|\d\s?(zł|m³)""")
     offenders = []
     for path in [*ROOT.rglob("*.py"), *ROOT.rglob("*.html"), *ROOT.rglob("*.txt")]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from chalicelib.errors import NotFound
+from chalicelib.domain.errors import NotFound
 
 # Natural keys are short (an invoice number is ~20 characters); DynamoDB refuses a sort key
 # over 1024 bytes with a ValidationException, and an annex key holds two of these ids.

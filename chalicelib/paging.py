@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 T = TypeVar("T")
 
