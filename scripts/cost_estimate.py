@@ -141,9 +141,9 @@ class Usage:
 USAGE = Usage()
 PRICES = Prices()
 
-# Kinds of line: "variable" grows with customers; "fixed" is paid whatever the size;
-# "optional" can be left out (dashboard, X-Ray sampling, custom domain).
-VARIABLE, FIXED, OPTIONAL = "variable", "fixed", "optional"
+# A line is "variable" (grows with customers) or "fixed" (paid whatever the size), and
+# optional when the deployment works without it (dashboard, X-Ray, custom domain).
+VARIABLE, FIXED = "variable", "fixed"
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,12 @@ class Line:
     kind: str
     usd: Decimal
     basis: str
+    optional: bool = False
+
+    @property
+    def label(self) -> str:
+        """The kind as the table shows it."""
+        return f"{self.kind}, optional" if self.optional else self.kind
 
 
 @dataclass(frozen=True)
@@ -412,8 +418,14 @@ def estimate(
             alarms,
             f"{usage.alarms} alarms, {usage.custom_metrics} metrics",
         ),
-        Line("CloudWatch dashboard", OPTIONAL, prices.dashboard, "1 dashboard"),
-        Line("X-Ray traces", OPTIONAL, traced * prices.xray / MILLION, f"{_count(traced)} traces"),
+        Line("CloudWatch dashboard", FIXED, prices.dashboard, "1 dashboard", optional=True),
+        Line(
+            "X-Ray traces",
+            VARIABLE,
+            traced * prices.xray / MILLION,
+            f"{_count(traced)} traces",
+            optional=True,
+        ),
         Line("WAF web ACL + rules", FIXED, waf_fixed, f"1 ACL, {usage.waf_rules} rules"),
         Line("WAF requests", VARIABLE, waf_requests, _req(requests)),
         Line(
@@ -423,7 +435,7 @@ def estimate(
             f"{_count(requests + static_requests)} requests, {_gb(edge_gb)} GB",
         ),
         Line("KMS (SSM SecureString)", VARIABLE, kms, f"≤ {_count(secret_reads)} decrypts"),
-        Line("Route 53 zone (custom domain)", OPTIONAL, prices.route53_zone, "1 zone"),
+        Line("Route 53 zone (custom domain)", FIXED, prices.route53_zone, "1 zone", optional=True),
     ]
 
 
@@ -459,7 +471,7 @@ def _zl(value: Decimal) -> str:
 def totals(lines: list[Line]) -> tuple[Decimal, Decimal]:
     """(every AWS line, without the optional ones)."""
     total = sum((line.usd for line in lines), Decimal(0))
-    return total, total - sum((line.usd for line in lines if line.kind == OPTIONAL), Decimal(0))
+    return total, total - sum((line.usd for line in lines if line.optional), Decimal(0))
 
 
 def render(usage: Usage = USAGE, prices: Prices = PRICES, measured: Measured | None = None) -> str:
@@ -474,7 +486,7 @@ def render(usage: Usage = USAGE, prices: Prices = PRICES, measured: Measured | N
     )
     rows = [head, "|---|---|--:|--:|--:|--:|---|"]
     for index, line in enumerate(by_size[large]):
-        cells = [line.component, line.kind]
+        cells = [line.component, line.label]
         for size in SIZES:
             usd = by_size[size][index].usd
             cells += [_usd(usd), _zl(_pln_per_customer(usd, size, prices))]
@@ -508,7 +520,7 @@ def verdict(by_size: dict[int, list[Line]], usage: Usage, prices: Prices) -> str
     for size in SIZES:
         ranked = sorted(by_size[size], key=lambda line: line.usd, reverse=True)
         total = totals(by_size[size])[0]
-        fixed = sum((x.usd for x in by_size[size] if x.kind != VARIABLE), Decimal(0))
+        fixed = sum((x.usd for x in by_size[size] if x.kind != VARIABLE or x.optional), Decimal(0))
         top = ", ".join(
             f"{x.component} {(100 * x.usd / total).quantize(Decimal(1))} %" for x in ranked[:3]
         )

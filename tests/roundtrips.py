@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -65,3 +66,27 @@ def count_aws_calls(services: tuple[str, ...] = ("sqs", "ses", "s3", "ssm")) -> 
     finally:
         for client in clients:
             client.meta.events.unregister("before-call", unique_id="aws-calls")
+
+
+@contextmanager
+def count_dynamodb_requests() -> Iterator[list[str]]:
+    """Like count_dynamodb_calls, with the number of items of a transaction or batch:
+    `TransactWriteItems:3`, `BatchGetItem:2` (what capacity units are charged on)."""
+    calls: list[str] = []
+
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        body = json.loads(params.get("body") or b"{}")
+        items = len(body.get("TransactItems", [])) + sum(
+            len(table["Keys"]) if isinstance(table, dict) else len(table)
+            for table in body.get("RequestItems", {}).values()
+        )
+        calls.append(f"{model.name}:{items}" if items else model.name)
+
+    clients = _dynamodb_clients()
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb", record, unique_id="requests")
+    try:
+        yield calls
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb", unique_id="requests")
