@@ -1,7 +1,8 @@
-"""Online payments: start an order, apply the gateway's notifications (idempotent, forward
-only), tell the returning customer what happened. What to pay is domain/payment_plan.py,
-the orders' writes storage/payments.py, the receipt services/receipts.py; only the provider
-interface (chalicelib/payments/provider.py) is used, so another gateway needs no change."""
+"""Online payments: start an order, take the gateway's notifications (each transaction
+applied by services/payment_notifications.py: idempotent, forward only), tell the returning
+customer what happened. What to pay is domain/payment_plan.py, the orders' writes
+storage/payments.py, the receipt services/receipts.py; only the provider interface
+(chalicelib/payments/provider.py) is used, so another gateway needs no change."""
 
 from __future__ import annotations
 
@@ -13,12 +14,8 @@ from chalicelib.domain import payment_plan
 from chalicelib.domain.errors import InternalError, InvalidInput, NotFound
 from chalicelib.domain.ledger import OrderDetail, online_line
 from chalicelib.domain.payments import (
-    ENDED,
-    FROM_GATEWAY,
-    MOVES_TO,
     Order,
     OrderPart,
-    OrderPointer,
     PaymentStatus,
     ReturnState,
     Started,
@@ -31,12 +28,11 @@ from chalicelib.payments.provider import (
     Provider,
     ProviderUnavailable,
     StartRequest,
-    Transaction,
 )
 from chalicelib.schemas.fields import is_order_id
 from chalicelib.schemas.payments import PaymentStart
 from chalicelib.services import ledger as ledger_service
-from chalicelib.services import receipts
+from chalicelib.services import payment_notifications
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.settings import get_settings
 from chalicelib.storage import payments as orders
@@ -116,62 +112,6 @@ def get_payment(customer_number: str, order_id: str) -> OrderDetail:
     return OrderDetail(online_line(order, data.online_status(order)), order.remote_id)
 
 
-def _pointer(order_id: str) -> OrderPointer | None:
-    """The pointer of an order id from the gateway (only ids we issue are looked up)."""
-    return orders.find_order(order_id) if is_order_id(order_id) else None
-
-
-def _apply(transaction: Transaction, deps: Collaborators) -> bool:
-    """Apply one verified transaction; True to confirm it to the gateway."""
-    pointer = _pointer(transaction.order_id)
-    if pointer is None:
-        security_event("itn_unknown_order", order_id=transaction.order_id)
-        return False
-    if transaction.amount != pointer.amount or transaction.currency != pointer.currency:
-        security_event("itn_amount_mismatch", order_id=transaction.order_id)
-        return False
-    new = FROM_GATEWAY.get(transaction.status)
-    if new is None:
-        security_event("itn_unknown_status", order_id=transaction.order_id)
-        return False
-    now = deps.clock.now()
-    paid = new == PaymentStatus.PAID
-    advance = orders.advance_order(
-        pointer,
-        to=new,
-        from_=MOVES_TO[new],
-        at=now,
-        remote_id=transaction.remote_id,
-        gateway_id=transaction.gateway_id,
-        status_details=(transaction.status_details or "")[:200] or None,
-        paid_at=(transaction.payment_date or now.isoformat()) if paid else None,
-    )
-    order = advance.order
-    if not advance.moved and paid and order.status == PaymentStatus.FAILED:
-        # Money arrived for an order we consider failed: staff must look at it.
-        security_event(
-            "itn_success_after_failure",
-            order_id=transaction.order_id,
-            remote_id=transaction.remote_id,
-        )
-    if order.status in ENDED:
-        _release(order)
-    if order.status == PaymentStatus.PAID:
-        return receipts.send_receipt(order, deps)
-    return True
-
-
-def _release(order: Order) -> None:
-    """Free the invoices an ended order held. A failure is only logged: the holds end by
-    themselves after PAYMENT_HOLD_MINUTES, and the notification is applied all the same."""
-    if not order.holds_invoices:
-        return
-    try:
-        orders.release_holds(order, [part.invoice for part in order.parts])
-    except Exception:
-        logger.exception("payment holds not released", extra={"order_id": order.order_id})
-
-
 def handle_notification(
     provider_name: str, body: bytes, content_type: str, deps: Collaborators | None = None
 ) -> bytes:
@@ -191,7 +131,7 @@ def handle_notification(
     confirmations = []
     for transaction in notification.transactions:
         try:
-            confirmed = _apply(transaction, deps)
+            confirmed = payment_notifications.apply(transaction, deps)
         except Exception:
             logger.exception("itn transaction failed", extra={"order_id": transaction.order_id})
             confirmed = False
@@ -207,7 +147,7 @@ def return_status(
         order_id = provider(provider_name, deps).verify_return(params)
     except InvalidNotification as exc:
         raise NotFound(UNKNOWN_RETURN) from exc
-    pointer = _pointer(order_id)
+    pointer = payment_notifications.find_pointer(order_id)
     if pointer is None:
         raise NotFound(UNKNOWN_RETURN)
     order = orders.get_order(pointer.customer_number, order_id)
