@@ -11,6 +11,7 @@ from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 ledger = lazy_module("chalicelib.services.ledger")
+schemas = lazy_module("chalicelib.schemas.ledger")
 
 
 @endpoint(
@@ -22,7 +23,7 @@ ledger = lazy_module("chalicelib.services.ledger")
     errors=(400, 401),
 )
 def invoices(req: ApiRequest) -> Any:
-    return ledger.list_invoices(req.user.login, req.query)
+    return schemas.InvoiceList.from_result(ledger.list_invoices(req.user.login, req.query))
 
 
 @endpoint(
@@ -33,7 +34,7 @@ def invoices(req: ApiRequest) -> Any:
     errors=(401, 404),
 )
 def invoice(req: ApiRequest, invoice_id: str) -> Any:
-    return ledger.get_invoice(req.user.login, invoice_id)
+    return schemas.InvoiceDetail.from_result(ledger.get_invoice(req.user.login, invoice_id))
 
 
 @endpoint(
@@ -44,12 +45,13 @@ def invoice(req: ApiRequest, invoice_id: str) -> Any:
     errors=(401, 404),
 )
 def invoice_pdf(req: ApiRequest, invoice_id: str) -> Any:
-    return ledger.invoice_pdf(req.user.login, invoice_id)
+    link = ledger.invoice_pdf(req.user.login, invoice_id)
+    return schemas.FileLink(url=link.url, expires_at=link.expires_at, filename=link.filename)
 
 
 @endpoint(bp, "/balance", summary="Saldo na dziś", returns="ledger:BalanceOut", errors=(401,))
 def balance(req: ApiRequest) -> Any:
-    return ledger.balance(req.user.login)
+    return schemas.BalanceOut.from_result(ledger.balance(req.user.login))
 
 
 @endpoint(
@@ -61,7 +63,7 @@ def balance(req: ApiRequest) -> Any:
     errors=(400, 401),
 )
 def settlements(req: ApiRequest) -> Any:
-    return ledger.settlements(req.user.login, req.query)
+    return schemas.SettlementList.from_result(ledger.settlements(req.user.login, req.query))
 
 
 @endpoint(
@@ -73,4 +75,4 @@ def settlements(req: ApiRequest) -> Any:
     errors=(400, 401),
 )
 def payments(req: ApiRequest) -> Any:
-    return ledger.payments(req.user.login, req.query)
+    return schemas.PaymentList.from_result(ledger.payments(req.user.login, req.query))

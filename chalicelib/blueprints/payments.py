@@ -11,6 +11,7 @@ from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 payments = lazy_module("chalicelib.services.payments")
+schemas = lazy_module("chalicelib.schemas.payments")
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -26,7 +27,7 @@ FORM = "application/x-www-form-urlencoded"
     errors=(400, 401, 403, 404, 409),
 )
 def start(req: ApiRequest) -> Any:
-    return payments.start_payment(req.user.login, req.body)
+    return schemas.StartedPayment.from_result(payments.start_payment(req.user.login, req.body))
 
 
 @endpoint(
@@ -37,7 +38,7 @@ def start(req: ApiRequest) -> Any:
     errors=(401, 404),
 )
 def detail(req: ApiRequest, order_id: str) -> Any:
-    return payments.get_payment(req.user.login, order_id)
+    return schemas.PaymentDetail.from_result(payments.get_payment(req.user.login, order_id))
 
 
 @endpoint(
@@ -69,4 +70,5 @@ def notify(req: ApiRequest) -> Response:
     errors=(404,),
 )
 def back(req: ApiRequest) -> Any:
-    return payments.return_status("bluemedia", dict(req.raw.query_params or {}))
+    state = payments.return_status("bluemedia", dict(req.raw.query_params or {}))
+    return schemas.ReturnStatus.from_result(state)

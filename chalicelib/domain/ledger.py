@@ -27,6 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from chalicelib.clock import to_warsaw
+from chalicelib.domain import records
+from chalicelib.domain.payments import Hold, Order, PaymentStatus
+
 
 class InvoiceStatus(StrEnum):
     """An invoice's derived state (overdue is told apart by a flag)."""
@@ -263,3 +267,138 @@ def summary(
         next_due_amount=next_amount,
         source_as_of=latest.as_of if latest else None,
     )
+
+
+# --- from the billing system's records and the portal's orders --------------------------
+
+
+@dataclass(frozen=True)
+class LedgerRecords:
+    """Everything stored under a customer's ledger prefix, in sort-key order."""
+
+    invoices: list[records.Invoice]
+    payments: list[records.Payment]
+    balances: list[records.Balance]
+    orders: list[Order]
+    holds: list[Hold]
+
+
+def document_of(invoice: records.Invoice) -> Document:
+    """The ledger's view of an imported invoice."""
+    return Document(
+        number=invoice.number,
+        kind=invoice.kind,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        gross=invoice.gross,
+        corrects=invoice.corrects,
+        duplicate_of=invoice.duplicate_of,
+    )
+
+
+def booked_payment(payment: records.Payment) -> Payment:
+    """The ledger's view of a payment the billing system booked."""
+    return Payment(
+        payment_id=payment.id,
+        paid_on=payment.paid_on,
+        amount=payment.amount,
+        method=payment.method,
+        allocations=tuple((a.invoice, a.amount) for a in payment.allocations),
+    )
+
+
+def unbooked_payment(order: Order) -> Payment:
+    """The ledger's view of a paid online order the billing system has not booked yet."""
+    return Payment(
+        payment_id=order.order_id,
+        paid_on=to_warsaw(order.paid_at or order.updated_at).date(),
+        amount=order.amount,
+        method="online",
+        allocations=tuple((part.invoice, part.amount) for part in order.parts),
+        pending_booking=True,
+    )
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    """An imported invoice and its state now."""
+
+    invoice: records.Invoice
+    state: DocumentState
+
+
+@dataclass(frozen=True)
+class InvoiceChain:
+    """An invoice with the document it corrects and the other corrections of its chain."""
+
+    invoice: InvoiceView
+    original: InvoiceView | None
+    corrections: list[InvoiceView]
+
+
+@dataclass(frozen=True)
+class FileDownload:
+    """A short-lived link to one file."""
+
+    url: str
+    expires_at: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class SettlementPage:
+    """A page of the ledger, newest first, and the balance it ends at."""
+
+    entries: list[Entry]
+    next_cursor: str | None
+    balance: int
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """A payment as listed: booked by the billing system, or made online."""
+
+    id: str
+    source: str  # billing | online
+    status: str
+    paid_on: date
+    amount: int  # grosze
+    method: str
+    title: str | None
+    allocations: tuple[tuple[str, int], ...]
+
+
+def booked_line(payment: records.Payment) -> PaymentLine:
+    """A booked payment as listed."""
+    return PaymentLine(
+        id=payment.id,
+        source="billing",
+        status=PaymentStatus.BOOKED,
+        paid_on=payment.paid_on,
+        amount=payment.amount,
+        method=payment.method,
+        title=payment.title,
+        allocations=tuple((a.invoice, a.amount) for a in payment.allocations),
+    )
+
+
+def online_line(order: Order, status: str) -> PaymentLine:
+    """An online order as listed, in its visible `status`."""
+    return PaymentLine(
+        id=order.order_id,
+        source="online",
+        status=status,
+        paid_on=to_warsaw(order.paid_at or order.created_at).date(),
+        amount=order.amount,
+        method="online",
+        title=order.description,
+        allocations=tuple((part.invoice, part.amount) for part in order.parts),
+    )
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    """One online order in detail."""
+
+    line: PaymentLine
+    remote_id: str | None

@@ -4,7 +4,12 @@ invoices it pays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
+
+from chalicelib.clock import to_warsaw
+from chalicelib.domain.errors import PaymentInProgress
 
 
 class PaymentStatus(StrEnum):
@@ -50,3 +55,95 @@ def is_held(until: int, order_status: str | None, now: int) -> bool:
         # holds until a final notification, however long that takes.
         return True
     return now < until and (order_status is None or order_status in OPEN)
+
+
+@dataclass(frozen=True)
+class OrderPart:
+    """The part of an order meant for one invoice."""
+
+    invoice: str
+    amount: int  # grosze
+
+
+@dataclass(frozen=True)
+class Order:
+    """An online payment order of one customer and its state."""
+
+    customer_number: str
+    order_id: str
+    provider: str
+    amount: int  # grosze
+    purpose: str  # invoices | overdue | amount
+    description: str
+    status: str  # a PaymentStatus, never BOOKED
+    created_at: datetime
+    updated_at: datetime
+    parts: tuple[OrderPart, ...] = ()
+    currency: str = "PLN"
+    email: str | None = None
+    remote_id: str | None = None
+    gateway_id: str | None = None
+    paid_at: datetime | None = None
+    status_details: str | None = None
+    receipt_sent_at: datetime | None = None
+
+    @property
+    def holds_invoices(self) -> bool:
+        """Whether the order holds the invoices it pays while it is open."""
+        return self.purpose in HOLDING_PURPOSES
+
+
+@dataclass(frozen=True)
+class OrderPointer:
+    """Where an order lives and what a notification must match; never changes."""
+
+    order_id: str
+    customer_number: str
+    amount: int  # grosze
+    currency: str
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The open order paying an invoice, until `until` (epoch seconds) at the latest."""
+
+    invoice: str
+    order_id: str
+    until: int
+
+
+@dataclass(frozen=True)
+class Advance:
+    """An order after a notification: as stored now, and whether this one moved it."""
+
+    order: Order
+    moved: bool
+
+
+@dataclass(frozen=True)
+class Started:
+    """A started order and the signed form that sends the customer to the gateway."""
+
+    order_id: str
+    amount: int  # grosze
+    status: str
+    url: str
+    fields: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ReturnState:
+    """What a customer coming back from the gateway is told about the order."""
+
+    order_id: str
+    status: str
+
+
+def in_progress(hold: Hold) -> PaymentInProgress:
+    """The 409 naming the open order that holds an invoice, and until when it may."""
+    until = to_warsaw(datetime.fromtimestamp(hold.until, UTC)).strftime("%d.%m.%Y %H:%M")
+    return PaymentInProgress(
+        hold.order_id,
+        f"Faktura {hold.invoice} ma już rozpoczętą płatność (nr {hold.order_id}). "
+        f"Dokończ ją albo zacznij nową po {until}.",
+    )

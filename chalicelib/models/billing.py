@@ -89,10 +89,8 @@ class CustomerRecord(BillingItem, discriminator="customer"):
 class InvoiceRecord(BillingItem, discriminator="invoice"):
     """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
 
-    number = field("number")
     kind = field("kind")
     issue_date = field("issue_date")
-    sale_date = field("sale_date")
     due_date = field("due_date")
     net = field("net")
     vat = field("vat")
@@ -117,13 +115,7 @@ LEDGER_PREFIX = "LEDGER#"
 class PaymentRecord(BillingItem, discriminator="payment"):
     """A payment booked by the billing system. Money: grosze."""
 
-    payment_id = field("id")
-    paid_on = field("paid_on")
-    amount = field("amount")
-    method = field("method")
     allocations = field("allocations", [])  # [{invoice, amount}]
-    online_order = field("online_order")  # an online payment this booking settles
-    title = field("title")
 
     PREFIX = "LEDGER#PAYMENT#"
 
@@ -136,7 +128,6 @@ class PaymentRecord(BillingItem, discriminator="payment"):
 class BalanceRecord(BillingItem, discriminator="balance"):
     """The balance the billing system computed as of a date (positive: the customer owes)."""
 
-    as_of = field("as_of")
     amount = field("amount")  # grosze, signed
 
     PREFIX = "LEDGER#BALANCE#"

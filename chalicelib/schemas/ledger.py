@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
+from chalicelib.ids import encode_id
+from chalicelib.money import format_grosze
 from chalicelib.paging import DEFAULT_LIMIT, MAX_LIMIT
 from chalicelib.schemas.base import Schema, Strict
+
+if TYPE_CHECKING:
+    from chalicelib.domain.ledger import (
+        BalanceSummary,
+        InvoiceChain,
+        InvoiceView,
+        PaymentLine,
+        SettlementPage,
+    )
+    from chalicelib.paging import Page
 
 InvoiceStatus = Literal["paid", "unpaid", "overdue", "partially_paid", "paid_pending_booking"]
 InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "accounting_note"]
@@ -57,6 +69,30 @@ class InvoiceOut(Schema):
     duplicate_of: str | None
     has_pdf: bool
 
+    @classmethod
+    def from_view(cls, view: InvoiceView) -> InvoiceOut:
+        """An invoice and its state as shown."""
+        invoice, state = view.invoice, view.state
+        return cls(
+            id=encode_id(invoice.number),
+            number=invoice.number,
+            kind=invoice.kind,
+            issue_date=invoice.issue_date,
+            sale_date=invoice.sale_date,
+            due_date=invoice.due_date,
+            net=format_grosze(invoice.net),
+            vat=format_grosze(invoice.vat),
+            gross=format_grosze(invoice.gross),
+            status=state.status,
+            overdue=state.overdue,
+            amount_due=format_grosze(state.amount_due),
+            paid=format_grosze(state.paid),
+            outstanding=format_grosze(state.outstanding),
+            corrects=invoice.corrects,
+            duplicate_of=invoice.duplicate_of,
+            has_pdf=bool(invoice.pdf_key),
+        )
+
 
 class InvoiceList(Schema):
     """A page of invoices, newest first."""
@@ -64,12 +100,29 @@ class InvoiceList(Schema):
     items: list[InvoiceOut]
     next_cursor: str | None
 
+    @classmethod
+    def from_result(cls, page: Page[InvoiceView]) -> InvoiceList:
+        """A page of invoices as shown."""
+        return cls(
+            items=[InvoiceOut.from_view(view) for view in page.items],
+            next_cursor=page.next_cursor,
+        )
+
 
 class InvoiceDetail(InvoiceOut):
     """An invoice with its correction chain."""
 
     original: InvoiceOut | None = Field(description="Dokument korygowany (dla korekty).")
     corrections: list[InvoiceOut]
+
+    @classmethod
+    def from_result(cls, chain: InvoiceChain) -> InvoiceDetail:
+        """An invoice with its correction chain as shown."""
+        return cls(
+            **InvoiceOut.from_view(chain.invoice).model_dump(),
+            original=InvoiceOut.from_view(chain.original) if chain.original else None,
+            corrections=[InvoiceOut.from_view(view) for view in chain.corrections],
+        )
 
 
 class FileLink(Schema):
@@ -97,6 +150,23 @@ class BalanceOut(Schema):
     next_due: NextDue | None
     billing_balance_as_of: date | None
 
+    @classmethod
+    def from_result(cls, result: BalanceSummary) -> BalanceOut:
+        """The balance as shown."""
+        state = "owed" if result.balance > 0 else "overpaid" if result.balance < 0 else "settled"
+        return cls(
+            as_of=result.today,
+            balance=format_grosze(result.balance),
+            state=state,
+            overdue=format_grosze(result.overdue),
+            next_due=NextDue(
+                date=result.next_due_date, amount=format_grosze(result.next_due_amount)
+            )
+            if result.next_due_date
+            else None,
+            billing_balance_as_of=result.source_as_of,
+        )
+
 
 class SettlementEntryOut(Schema):
     """One line of the ledger."""
@@ -115,6 +185,25 @@ class SettlementList(Schema):
     items: list[SettlementEntryOut]
     next_cursor: str | None
     balance: str
+
+    @classmethod
+    def from_result(cls, page: SettlementPage) -> SettlementList:
+        """A page of the ledger as shown."""
+        return cls(
+            items=[
+                SettlementEntryOut(
+                    date=e.on,
+                    kind=e.kind,
+                    reference=e.reference,
+                    document_kind=e.document_kind,
+                    amount=format_grosze(e.amount),
+                    balance_after=format_grosze(e.running),
+                )
+                for e in page.entries
+            ],
+            next_cursor=page.next_cursor,
+            balance=format_grosze(page.balance),
+        )
 
 
 class AllocationOut(Schema):
@@ -139,9 +228,39 @@ class PaymentOut(Schema):
     title: str | None
     allocations: list[AllocationOut]
 
+    @classmethod
+    def fields_of(cls, line: PaymentLine) -> dict[str, object]:
+        """The fields of a payment as shown."""
+        return {
+            "id": line.id,
+            "source": line.source,
+            "status": line.status,
+            "paid_on": line.paid_on,
+            "amount": format_grosze(line.amount),
+            "method": line.method,
+            "title": line.title,
+            "allocations": [
+                AllocationOut(invoice=invoice, amount=format_grosze(amount))
+                for invoice, amount in line.allocations
+            ],
+        }
+
+    @classmethod
+    def from_line(cls, line: PaymentLine) -> PaymentOut:
+        """A payment as listed."""
+        return cls(**cls.fields_of(line))
+
 
 class PaymentList(Schema):
     """A page of payments, newest first."""
 
     items: list[PaymentOut]
     next_cursor: str | None
+
+    @classmethod
+    def from_result(cls, page: Page[PaymentLine]) -> PaymentList:
+        """A page of payments as shown."""
+        return cls(
+            items=[PaymentOut.from_line(line) for line in page.items],
+            next_cursor=page.next_cursor,
+        )

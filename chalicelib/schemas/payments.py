@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import Field, model_validator
 
+from chalicelib.money import format_grosze
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import Grosze
 from chalicelib.schemas.ledger import PaymentOut
+
+if TYPE_CHECKING:
+    from chalicelib.domain.ledger import OrderDetail
+    from chalicelib.domain.payments import ReturnState, Started
+
+# What to tell the customer about an online payment in each state.
+MESSAGES = {
+    "started": "Płatność rozpoczęta. Jeśli jej nie dokończono, można zacząć nową.",
+    "pending": "Płatność jest w toku. Potwierdzenie z banku zwykle przychodzi w ciągu minut.",
+    "paid": (
+        "Płatność otrzymana. Do czasu zaksięgowania faktury są oznaczone jako opłacone "
+        "(oczekuje na zaksięgowanie)."
+    ),
+    "failed": "Płatność nie powiodła się. Możesz spróbować ponownie.",
+    "booked": "Płatność zaksięgowana.",
+}
 
 
 class PaymentStart(Strict):
@@ -53,12 +72,33 @@ class StartedPayment(Schema):
     status: str
     gateway: GatewayForm
 
+    @classmethod
+    def from_result(cls, started: Started) -> StartedPayment:
+        """A started order and its gateway form as shown."""
+        return cls(
+            order_id=started.order_id,
+            amount=format_grosze(started.amount),
+            status=started.status,
+            gateway=GatewayForm(
+                url=started.url, fields=[FormField(name=n, value=v) for n, v in started.fields]
+            ),
+        )
+
 
 class PaymentDetail(PaymentOut):
     """An online payment in detail."""
 
     remote_id: str | None
     message: str = Field(description="Co pokazać klientowi.")
+
+    @classmethod
+    def from_result(cls, detail: OrderDetail) -> PaymentDetail:
+        """An online payment in detail, with what to tell the customer."""
+        return cls(
+            **PaymentOut.fields_of(detail.line),
+            remote_id=detail.remote_id,
+            message=MESSAGES[detail.line.status],
+        )
 
 
 class ReturnStatus(Schema):
@@ -67,3 +107,8 @@ class ReturnStatus(Schema):
     order_id: str
     status: str
     message: str
+
+    @classmethod
+    def from_result(cls, state: ReturnState) -> ReturnStatus:
+        """What to show a returning customer."""
+        return cls(order_id=state.order_id, status=state.status, message=MESSAGES[state.status])

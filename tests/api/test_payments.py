@@ -32,9 +32,13 @@ from chalicelib.payments.provider import (
     StartRequest,
     Transaction,
 )
-from chalicelib.schemas.payments import PaymentStart
+from chalicelib.schemas.payments import MESSAGES, PaymentStart
 from chalicelib.services import payments as service
+from chalicelib.services import receipts as receipt_service
+from chalicelib.services.collaborators import using
 from chalicelib.settings import get_settings
+from chalicelib.storage import ledger as ledger_storage
+from chalicelib.storage import payments as orders
 from tests.factories import (
     active_account,
     bearer,
@@ -250,8 +254,8 @@ def test_two_concurrent_deliveries_change_the_state_once(
     # Two correctly signed deliveries of the same payment that differ in remoteID.
     bodies = [itn_body(transaction(order_id, "123.45", remote=r)) for r in ("RA", "RB")]
     barrier = threading.Barrier(2, timeout=10)
-    read_pointer = service.get_item_pointer
-    update = OnlinePayment.update
+    read_pointer = orders.find_order
+    advance = orders.advance_order
     state_writes: list[str] = []  # the remoteID of every state write that succeeded
 
     def together(order):
@@ -259,15 +263,14 @@ def test_two_concurrent_deliveries_change_the_state_once(
         barrier.wait()  # both have read before either writes
         return pointer
 
-    def counted_update(self, actions, condition=None, **kwargs):
-        result = update(self, actions, condition=condition, **kwargs)
-        paths = {tuple(action.values[0].path): action for action in actions}
-        if ("status",) in paths:
-            state_writes.append(paths[("remote_id",)].values[1].value["S"])
+    def counted_advance(pointer, **kwargs):
+        result = advance(pointer, **kwargs)
+        if result.moved:
+            state_writes.append(kwargs["remote_id"])
         return result
 
-    monkeypatch.setattr(service, "get_item_pointer", together)
-    monkeypatch.setattr(OnlinePayment, "update", counted_update)
+    monkeypatch.setattr(orders, "find_order", together)
+    monkeypatch.setattr(orders, "advance_order", counted_advance)
     answers: list[bytes] = []
     threads = [
         threading.Thread(
@@ -480,10 +483,10 @@ def test_an_internal_error_is_not_confirmed_and_changes_nothing(
     ]
     body = itn_body(transaction(order_id, "123.45"))
 
-    def failing_update(self, *args, **kwargs):
+    def failing_advance(pointer, **kwargs):
         raise error()
 
-    monkeypatch.setattr(OnlinePayment, "update", failing_update)
+    monkeypatch.setattr(orders, "advance_order", failing_advance)
     answer = notify(client, body)
     assert confirmations(answer) == {order_id: "NOTCONFIRMED"}  # signed; the gateway retries
     stored = order_item(order_id)
@@ -580,7 +583,7 @@ def test_a_started_order_is_visible_right_after_the_start(client, customer):
     detail = client.http.get(f"/payments/{order_id}", headers=customer)
     assert detail.status_code == 200
     assert detail.json_body["status"] == "started"
-    assert detail.json_body["message"] == service.MESSAGES["started"]
+    assert detail.json_body["message"] == MESSAGES["started"]
 
 
 def test_success_after_failure_is_confirmed_recorded_and_changes_nothing(
@@ -608,13 +611,14 @@ def test_a_receipt_that_could_not_be_sent_is_sent_by_the_retry(
     body = itn_body(transaction(order_id, "123.45"))
     address = order_item(order_id).email
 
-    def ses_down(**_):
-        # SES names the recipient in its errors; the log must not.
-        error = {"Code": "MessageRejected", "Message": f"Address blacklisted: {address}"}
-        raise ClientError({"Error": error}, "SendEmail")
+    class SesDown:
+        def send(self, template, to, context):
+            # SES names the recipient in its errors; the log must not.
+            error = {"Code": "MessageRejected", "Message": f"Address blacklisted: {address}"}
+            raise ClientError({"Error": error}, "SendEmail")
 
-    monkeypatch.setattr(aws.client("ses"), "send_email", ses_down)
-    assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}  # retry, please
+    with using(mailer=SesDown()):
+        assert confirmations(notify(client, body)) == {order_id: "NOTCONFIRMED"}  # retry
     logged = captured_logs.getvalue()
     assert "MessageRejected" in logged and "payment receipt not sent" in logged
     assert address not in logged
@@ -623,7 +627,6 @@ def test_a_receipt_that_could_not_be_sent_is_sent_by_the_retry(
     assert stored.status == "paid"  # the payment itself is recorded
     assert (stored.receipt_sent_at, stored.receipt_claimed_at) == (None, None)  # released
     assert receipts(outbox) == []
-    monkeypatch.undo()
     for _ in range(2):  # the gateway's retry sends it; a further repeat does not
         assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
         assert len(receipts(outbox)) == 1
@@ -642,7 +645,7 @@ def test_a_receipt_claim_left_by_a_dead_delivery_is_taken_over_after_the_lease(
     )
     assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
     assert receipts(outbox) == []  # a fresh claim: its holder answers for it
-    clock.travel(service.RECEIPT_CLAIM_LEASE.total_seconds() + 1)
+    clock.travel(receipt_service.RECEIPT_CLAIM_LEASE.total_seconds() + 1)
     assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
     assert len(receipts(outbox)) == 1
     assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
@@ -684,7 +687,7 @@ def test_another_gateway_goes_through_the_same_shared_flow(
     client, customer, outbox, monkeypatch, security_events
 ):
     gateway = JsonGateway()
-    monkeypatch.setitem(gateways.FACTORIES, "jsonpay", lambda: gateway)
+    monkeypatch.setitem(gateways.FACTORIES, "jsonpay", lambda _secrets: gateway)
     order_id = start(client, customer, amount="20,00").json_body["order_id"]
 
     def deliver(**fields) -> bytes:
@@ -736,18 +739,17 @@ def test_a_rejected_notification_is_no_signing_oracle(client, customer, security
 
 def test_marking_the_receipt_sent_is_retried(client, customer, outbox, monkeypatch):
     order_id = start(client, customer, amount="20,00").json_body["order_id"]
-    real_update = OnlinePayment.update
+    real_mark = orders.mark_receipt_sent
     failures = []
 
-    def flaky(self, actions, condition=None, **kwargs):
-        marks_sent = any("receipt_sent_at" in str(action) for action in actions)
-        if marks_sent and len(failures) < 2:
+    def flaky(order, at):
+        if len(failures) < 2:
             failures.append(1)
             throttled = {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}
             raise UpdateError("throttled", cause=ClientError(throttled, "UpdateItem"))
-        return real_update(self, actions, condition=condition, **kwargs)
+        return real_mark(order, at)
 
-    monkeypatch.setattr(OnlinePayment, "update", flaky)
+    monkeypatch.setattr(orders, "mark_receipt_sent", flaky)
     body = itn_body(transaction(order_id, "20.00"))
     assert confirmations(notify(client, body)) == {order_id: "CONFIRMED"}
     stored = order_item(order_id)
@@ -1017,7 +1019,7 @@ def test_a_hold_left_by_an_ended_order_is_taken_over(client, customer, monkeypat
     def lost(order, invoices):
         raise ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems")
 
-    monkeypatch.setattr(service, "release_holds", lost)
+    monkeypatch.setattr(orders, "release_holds", lost)
     notify(client, itn_body(transaction(order_id, "123.45", status="FAILURE")))
     monkeypatch.undo()
     assert holds_stored() == {"FV/2026/10/0001": order_id}
@@ -1031,14 +1033,14 @@ def test_two_concurrent_starts_for_one_invoice_give_exactly_one_order(
     client, customer, serial_moto, monkeypatch
 ):
     barrier = threading.Barrier(2, timeout=10)
-    load = service.ledger_service.load
+    read = ledger_storage.read_ledger
 
     def together(customer_number):
-        data = load(customer_number)
+        data = read(customer_number)
         barrier.wait()  # both have read the ledger (no hold) before either writes
         return data
 
-    monkeypatch.setattr(service.ledger_service, "load", together)
+    monkeypatch.setattr(ledger_storage, "read_ledger", together)
     outcomes: list[object] = []
 
     def begin() -> None:

@@ -1,0 +1,24 @@
+"""The ledger of one customer (invoices, booked payments, balances, online orders and the
+holds of open ones) in one Query of the ledger prefix."""
+
+from __future__ import annotations
+
+from chalicelib.domain import records
+from chalicelib.domain.ledger import LedgerRecords
+from chalicelib.models.billing import LEDGER_PREFIX
+from chalicelib.models.payments import OnlinePayment, PaymentHold
+from chalicelib.storage.billing import of_type, query_prefix
+from chalicelib.storage.payments import hold_of, order_of
+from chalicelib.storage.records import parse_all
+
+
+def read_ledger(customer_number: str) -> LedgerRecords:
+    """Read the whole ledger of the customer (one Query)."""
+    items = query_prefix(customer_number, LEDGER_PREFIX)
+    return LedgerRecords(
+        invoices=parse_all(items, records.Invoice),
+        payments=parse_all(items, records.Payment),
+        balances=parse_all(items, records.Balance),
+        orders=[order_of(item) for item in of_type(items, OnlinePayment)],
+        holds=[hold_of(item) for item in of_type(items, PaymentHold)],
+    )
