@@ -52,12 +52,15 @@ def invoice_line(number: str, customer: str, gross: str = "123.45", **extra: Any
     }
 
 
-def import_lines(lines: list[dict[str, Any] | str], key: str = "imports/test.jsonl") -> Any:
-    """Put a batch in the data bucket and run the import on it."""
+def import_lines(
+    lines: list[dict[str, Any] | str], key: str = "imports/test.jsonl", writer: Any = None
+) -> Any:
+    """Put a batch in the data bucket and run the import on it (with `writer`, if given:
+    an `ImportWriter` with test seams)."""
     body = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
     bucket = get_settings().data_bucket
     aws.client("s3").put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
-    return run_import(bucket, key)
+    return run_import(bucket, key, writer=writer)
 
 
 def seed_customer(

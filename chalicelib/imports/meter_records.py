@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import StringConstraints, model_validator
 
-from chalicelib.domain.readings import reading_order
+from chalicelib.domain.imports import ReadingMark
 from chalicelib.imports.records import Line, Text
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import LatestImportedReading, MeterRecord, ReadingRecord
 from chalicelib.schemas.fields import ImportedCustomerNumber, Litres, key_id
 
 Seal = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-ItemKey = tuple[str, str]
 MeterSerial = key_id("Numer wodomierza")
 
 
@@ -67,43 +65,10 @@ class ReadingLine(Line):
             ReadingRecord.sort_key(self.meter, self.date.isoformat(), self.source),
         )
 
-    def mark_key(self) -> ItemKey:
-        """The key of the meter's latest imported reading, which this line may move."""
-        return (
+    def reading_mark(self) -> ReadingMark:
+        """The meter's latest imported reading this line may move (`key`: that item's)."""
+        mark_key = (
             BillingItem.partition(self.customer_number),
             LatestImportedReading.sort_key(self.meter),
         )
-
-
-def latest_marks(
-    changed: Iterable[ReadingLine], stored: Mapping[ItemKey, LatestImportedReading]
-) -> list[LatestImportedReading]:
-    """The meters' latest-imported-reading items that `changed` readings (new or different
-    lines) move, given the `stored` ones; unchanged marks are left out, so a batch that
-    changes no reading writes none. A changed line with the stored mark's date and source
-    replaces it (a corrected reading may be lower)."""
-    candidates: dict[ItemKey, dict[tuple[str, str], int]] = {}
-    for line in changed:
-        key = line.mark_key()
-        if key not in candidates:
-            old = stored.get(key)
-            candidates[key] = (
-                {(old.latest_on, old.latest_source): int(old.latest_litres)} if old else {}
-            )
-        candidates[key][(line.date.isoformat(), line.source)] = line.value
-    marks = []
-    for key, readings in candidates.items():
-        (read_on, source), litres = max(readings.items(), key=lambda pair: reading_order(*pair[0]))
-        old = stored.get(key)
-        if old is not None and (old.latest_on, old.latest_source, int(old.latest_litres)) == (
-            read_on,
-            source,
-            litres,
-        ):
-            continue
-        marks.append(
-            LatestImportedReading(
-                *key, latest_on=read_on, latest_source=source, latest_litres=litres
-            )
-        )
-    return marks
+        return ReadingMark(mark_key, self.date.isoformat(), self.source, self.value)

@@ -1,8 +1,8 @@
 """Import line models, one per record type, and how each becomes a billing item.
 
-Adding a record type = a PynamoDB model (models/), a pydantic line model with a `type`
-literal, its `MODEL` and `natural_key`, and an entry in `imports/registry.py`. The item holds
-the validated line as its JSON body.
+Adding a record type = a record (domain/records.py), a PynamoDB model (models/), a pydantic
+line model with the record's fields, a `type` literal, its `MODEL` and `natural_key`, and an
+entry in `imports/registry.py`. The item holds the validated line as its JSON body.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import StringConstraints, model_validator
 
+from chalicelib.domain.imports import ReadingMark
 from chalicelib.models.billing import (
     BillingItem,
     CustomerRecord,
@@ -37,6 +38,8 @@ class Line(Strict):
 
     MODEL: ClassVar[type[BillingItem]]
 
+    type: str  # the record type: each line model narrows it to its one literal
+
     def to_item(self, content_hash: str, body: str) -> BillingItem:
         """The billing item this line stands for, holding `body` (the line as JSON)."""
         return self.MODEL(*self.natural_key(), content_hash=content_hash, body=body)
@@ -47,6 +50,10 @@ class Line(Strict):
 
     def notice(self) -> str | None:
         """The notice a new item of this line records for the customer, if any."""
+        return None
+
+    def reading_mark(self) -> ReadingMark | None:
+        """The meter's latest imported reading this line may move: readings only."""
         return None
 
 

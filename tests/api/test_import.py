@@ -10,9 +10,11 @@ from chalice.test import Client
 
 from chalicelib import aws, safe_json
 from chalicelib.imports.handler import import_batch_event
-from chalicelib.imports.service import MAX_LINE_DEPTH, run_import
+from chalicelib.imports.parsing import MAX_LINE_DEPTH
+from chalicelib.imports.service import run_import
 from chalicelib.models.billing import BillingItem, CustomerRecord, ImportMarker, InvoiceRecord
 from chalicelib.settings import get_settings
+from chalicelib.storage.imports import ImportWriter, send_batch
 from tests.factories import customer_line, import_lines, invoice_line
 from tests.roundtrips import count_dynamodb_calls
 
@@ -292,25 +294,20 @@ def test_a_100_line_import_writes_in_batches(aws_env):
     assert len(writes) <= 10, calls
 
 
-def test_a_batch_that_cannot_be_written_reports_the_failure_and_is_retried_whole(
-    aws_env, monkeypatch
-):
+def test_a_batch_that_cannot_be_written_reports_the_failure_and_is_retried_whole(aws_env):
     from pynamodb.exceptions import PutError
 
-    from chalicelib.imports import service
-
-    monkeypatch.setattr(service, "WRITE_BACKOFF_SECONDS", 0)
-    real_save = service._save_group
     calls = []
 
     def refused(items):
         calls.append(len(items))
         raise PutError("Failed to batch write items: max_retry_attempts exceeded")
 
-    monkeypatch.setattr(service, "_save_group", refused)
     bucket = get_settings().data_bucket
     with pytest.raises(PutError):
-        import_lines(BATCH, key="imports/refused.jsonl")
+        import_lines(
+            BATCH, key="imports/refused.jsonl", writer=ImportWriter(backoff=0, send=refused)
+        )
     report = json.loads(
         aws.client("s3")
         .get_object(Bucket=bucket, Key="imports/refused.jsonl.report.json")["Body"]
@@ -318,39 +315,26 @@ def test_a_batch_that_cannot_be_written_reports_the_failure_and_is_retried_whole
     )
     assert report["failed"] == "PutError"
     assert report["finished_at"]
-    monkeypatch.setattr(service, "_save_group", real_save)
     retried = run_import(bucket, "imports/refused.jsonl")  # the event's retry: no marker
     assert retried.already_imported_at is None and retried.failed is None
     assert retried.created == len(BATCH)
     assert ImportMarker.count(hash_key="IMPORT#imports/refused.jsonl") == 1
 
 
-def test_a_refused_batch_write_is_retried_with_backoff(aws_env, monkeypatch):
+def test_a_refused_batch_write_is_retried_with_backoff(aws_env):
     from pynamodb.exceptions import PutError
 
-    from chalicelib.imports import service
-
-    monkeypatch.setattr(service, "WRITE_BACKOFF_SECONDS", 0.001)
     naps = []
-    monkeypatch.setattr(service.time, "sleep", naps.append)
-    real_batch_write = BillingItem.batch_write
     refusals = []
 
-    class Flaky:
-        def __init__(self):
-            self.inner = real_batch_write()
+    def flaky(items):
+        if len(refusals) < 2:
+            refusals.append(1)
+            raise PutError("Failed to batch write items: max_retry_attempts exceeded")
+        send_batch(items)
 
-        def __enter__(self):
-            return self.inner.__enter__()
-
-        def __exit__(self, *exc):
-            if len(refusals) < 2:
-                refusals.append(1)
-                raise PutError("Failed to batch write items: max_retry_attempts exceeded")
-            return self.inner.__exit__(*exc)
-
-    monkeypatch.setattr(BillingItem, "batch_write", classmethod(lambda _cls: Flaky()))
-    report = import_lines(BATCH)
+    writer = ImportWriter(backoff=0.001, sleep=naps.append, send=flaky)
+    report = import_lines(BATCH, writer=writer)
     assert report.created == len(BATCH) and report.failed is None
     assert len(naps) == 2 and naps[1] > naps[0] > 0  # waits grow
     customer = CustomerRecord.get(BillingItem.partition("100200"), CustomerRecord.SORT_KEY)

@@ -12,13 +12,13 @@ import pytest
 
 from chalicelib import clock
 from chalicelib.domain.errors import DomainError
-from chalicelib.imports import service as import_service
 from chalicelib.imports.meter_records import ReadingLine
 from chalicelib.models.billing import BillingItem
 from chalicelib.models.meters import LatestImportedReading, ReadingRecord
 from chalicelib.schemas.meters import ReadingSubmission
 from chalicelib.services import meters as meter_service
 from chalicelib.settings import get_settings
+from chalicelib.storage.imports import ImportWriter
 from tests.factories import active_account, bearer, customer_line, import_lines, post
 from tests.factories import meter_line as meter
 from tests.factories import reading_line as reading
@@ -471,29 +471,29 @@ def test_the_mark_and_the_stored_hashes_are_read_strongly_consistent(client, cus
 
 
 def test_chunks_of_one_batch_sharing_a_meter_are_written_one_after_another(
-    client, customer, serial_moto, monkeypatch
+    client, customer, serial_moto
 ):
-    original, running, overlaps = import_service._write_chunk, [], []
+    running, overlaps = [], []
     lock = threading.Lock()
 
-    def write_slowly(chunk):
-        meters = {line.meter for _, _, line in chunk.values() if isinstance(line, ReadingLine)}
-        with lock:
-            overlaps.extend(meters & other for other in running if meters & other)
-            running.append(meters)
-        try:
-            time.sleep(0.05)  # wide enough for a second chunk to start
-            return original(chunk)
-        finally:
+    class SlowWriter(ImportWriter):
+        def write_chunk(self, chunk):
+            meters = {line.meter for _, _, line in chunk.values() if isinstance(line, ReadingLine)}
             with lock:
-                running.remove(meters)
+                overlaps.extend(meters & other for other in running if meters & other)
+                running.append(meters)
+            try:
+                time.sleep(0.05)  # wide enough for a second chunk to start
+                return super().write_chunk(chunk)
+            finally:
+                with lock:
+                    running.remove(meters)
 
-    monkeypatch.setattr(import_service, "_write_chunk", write_slowly)
     lines = [meter(f"Z{n:03d}") for n in range(300)]  # three chunks
     lines[99] = reading("W1", "2026-11-15", "160")  # the end of the first chunk
     lines[100] = reading("W1", "2026-11-10", "155")  # the start of the second
     lines[200] = reading("N1", "2026-11-10", "5")  # the third may go beside either
-    report = import_lines(lines, key="imports/shared.jsonl")
+    report = import_lines(lines, key="imports/shared.jsonl", writer=SlowWriter())
     assert report.created == 300
     assert overlaps == []
     assert latest_imported() == ("2026-11-15", "billing", 160_000)

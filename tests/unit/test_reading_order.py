@@ -10,7 +10,8 @@ import pytest
 
 from chalicelib.domain import consumption as calc
 from chalicelib.domain import readings as rules
-from chalicelib.imports.meter_records import ReadingLine, latest_marks
+from chalicelib.domain.imports import moved_marks
+from chalicelib.imports.meter_records import ReadingLine
 from chalicelib.services import meters as meter_service
 from tests.factories import reading_line
 
@@ -37,8 +38,8 @@ def test_history_guard_and_consumption_follow_the_domain_order(reversed_sources)
         ReadingLine.model_validate(reading_line("W1", DAY, value, source=source))
         for value, source in (("10", "billing"), ("11", "estimate"))
     ]
-    (mark,) = latest_marks(lines, {})
-    assert (mark.latest_source, int(mark.latest_litres)) == ("billing", 10_000)
+    (mark,) = moved_marks([line.reading_mark() for line in lines], {})
+    assert (mark.source, mark.litres) == ("billing", 10_000)
     meter = calc.Meter("W1", "main", date(2026, 1, 1), 0, True)
     readings = [
         calc.Reading("W1", date.fromisoformat(DAY), litres, source)

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from chalicelib.domain import records
+from chalicelib.imports.parsing import encode, parse_line
 from chalicelib.imports.registry import RECORD_TYPES
-from chalicelib.imports.service import encode, parse_line
 from chalicelib.storage.records import MODEL_OF_RECORD, RECORD_OF_MODEL, STATE_FIELDS, parse
 
 RECORD_OF_TYPE = {

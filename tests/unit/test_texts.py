@@ -22,10 +22,10 @@ from chalicelib.adapters import mailer
 from chalicelib.adapters.files import content_disposition, download_name, safe_filename
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.formatting import NBSP, money_pl, volume_pl
-from chalicelib.http import validation
+from chalicelib.imports.parsing import LineError, parse_line
 from chalicelib.imports.registry import RECORD_TYPES
-from chalicelib.imports.service import LineError, parse_line
 from chalicelib.money import parse_grosze
+from chalicelib.schemas import validation
 from chalicelib.volume import parse_litres
 from tests.texts import assert_polish_sentence, english_words
 
