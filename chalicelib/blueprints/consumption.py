@@ -11,6 +11,7 @@ from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 service = lazy_module("chalicelib.services.consumption")
+schemas = lazy_module("chalicelib.schemas.consumption")
 
 
 @endpoint(
@@ -23,4 +24,4 @@ service = lazy_module("chalicelib.services.consumption")
     errors=(400, 401),
 )
 def consumption(req: ApiRequest) -> Any:
-    return service.consumption(req.user.login, req.query)
+    return schemas.ConsumptionOut.from_result(service.consumption(req.user.login, req.query))

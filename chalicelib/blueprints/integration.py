@@ -12,6 +12,7 @@ from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 integration = lazy_module("chalicelib.services.integration")
+schemas = lazy_module("chalicelib.schemas.integration")
 
 
 @endpoint(
@@ -24,4 +25,4 @@ integration = lazy_module("chalicelib.services.integration")
     roles=SYSTEM_ROLES,
 )
 def reading_feed(req: ApiRequest) -> Any:
-    return integration.reading_feed(req.query)
+    return schemas.ReadingFeed.from_result(integration.reading_feed(req.query))

@@ -11,6 +11,7 @@ from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
 meters = lazy_module("chalicelib.services.meters")
+schemas = lazy_module("chalicelib.schemas.meters")
 
 
 @endpoint(
@@ -21,7 +22,7 @@ meters = lazy_module("chalicelib.services.meters")
     errors=(401,),
 )
 def meter_list(req: ApiRequest) -> Any:
-    return meters.list_meters(req.user.login)
+    return schemas.MeterList.from_result(meters.list_meters(req.user.login))
 
 
 @endpoint(
@@ -33,7 +34,8 @@ def meter_list(req: ApiRequest) -> Any:
     errors=(400, 401, 404),
 )
 def reading_history(req: ApiRequest, meter_id: str) -> Any:
-    return meters.reading_history(req.user.login, meter_id, req.query)
+    page = meters.reading_history(req.user.login, meter_id, req.query)
+    return schemas.ReadingHistory.from_result(page)
 
 
 @endpoint(
@@ -47,4 +49,5 @@ def reading_history(req: ApiRequest, meter_id: str) -> Any:
     errors=(400, 401, 403, 404, 409),
 )
 def submit_reading(req: ApiRequest, meter_id: str) -> Any:
-    return meters.submit_reading(req.user.login, meter_id, req.body, req.user.login)
+    submitted = meters.submit_reading(req.user.login, meter_id, req.body, req.user.login)
+    return schemas.SubmittedReading.from_result(submitted)

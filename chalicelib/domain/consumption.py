@@ -107,6 +107,38 @@ class Leak:
     usual_daily: Fraction | None
 
 
+@dataclass(frozen=True)
+class PeriodUse:
+    """Use in one period and, when readings cover any of it, the same period a year
+    earlier."""
+
+    start: date
+    end: date
+    usage: Usage
+    year_before_start: date
+    year_before_end: date
+    year_before: Usage | None
+
+
+@dataclass(frozen=True)
+class Consumption:
+    """Use per period over a range, the customer's average daily use over all their
+    history (None without one) and the leak check of each main meter."""
+
+    date_from: date
+    date_to: date
+    period: str
+    periods: list[PeriodUse]
+    total: Usage | None  # None for an empty range
+    average_daily: Fraction | None
+    leaks: list[Leak]
+
+    @property
+    def leak_suspected(self) -> bool:
+        """Whether any meter is suspected of a leak."""
+        return any(leak.suspected for leak in self.leaks)
+
+
 def intervals(meters: list[Meter], readings: list[Reading]) -> list[Interval]:
     """Every interval of every meter, per meter in date order."""
     by_meter: dict[str, dict[date, Reading]] = {}

@@ -16,16 +16,16 @@ import io
 import json
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import aws, clock
+from chalicelib.domain.meters import reading_id
 from chalicelib.domain.readings import ExportState
+from chalicelib.domain.records import Reading
 from chalicelib.logs import logger
-from chalicelib.models.meters import ReadingRecord
 from chalicelib.settings import get_settings
-from chalicelib.storage.errors import is_condition_failure
+from chalicelib.storage import readings as store
 from chalicelib.volume import format_m3
 
 EXPORT_PREFIX = "exports/readings/"
@@ -40,6 +40,8 @@ CSV_COLUMNS = [
     "photo_key",
 ]
 
+FileWriter = Callable[[str, list[Reading]], list[str]]
+
 
 @dataclass
 class ExportResult:
@@ -49,53 +51,25 @@ class ExportResult:
     readings: int = 0
 
 
-def reading_id(item: ReadingRecord) -> str:
-    """A stable id of a customer reading (customer, meter, day)."""
-    return f"{item.pk.removeprefix('CUSTOMER#')}/{item.serial}/{item.read_on}"
-
-
-def as_row(item: ReadingRecord) -> dict[str, str]:
+def as_row(reading: Reading) -> dict[str, str]:
     """One exported reading."""
     return {
-        "reading_id": reading_id(item),
-        "customer_number": item.pk.removeprefix("CUSTOMER#"),
-        "meter": item.serial,
-        "date": item.read_on,
-        "value_m3": format_m3(int(item.litres)),
-        "submitted_at": item.submitted_at or "",
-        "confirmed_unusual": "true" if item.confirmed_unusual else "false",
-        "photo_key": item.photo_key or "",
+        "reading_id": reading_id(reading),
+        "customer_number": reading.customer_number,
+        "meter": reading.meter,
+        "date": reading.date.isoformat(),
+        "value_m3": format_m3(reading.value),
+        "submitted_at": reading.submitted_at.isoformat() if reading.submitted_at else "",
+        "confirmed_unusual": "true" if reading.confirmed_unusual else "false",
+        "photo_key": reading.photo_key or "",
     }
 
 
-def _queued(state: ExportState) -> list[ReadingRecord]:
-    return list(ReadingRecord.export_queue.query(state))
-
-
-def _claim(keys: list[ReadingRecord], run: str) -> list[tuple[str, str]]:
-    claimed = []
-    for key in keys:
-        item = ReadingRecord(key.pk, key.sk)
-        try:
-            item.update(
-                actions=[
-                    ReadingRecord.export_state.set(ExportState.CLAIMED),
-                    ReadingRecord.export_order.set(f"{run}#{key.export_order}"),
-                    ReadingRecord.export_run.set(run),
-                ],
-                condition=ReadingRecord.export_state == ExportState.PENDING,
-            )
-        except UpdateError as exc:
-            if is_condition_failure(exc):
-                continue  # claimed by a concurrent run
-            raise
-        claimed.append((key.pk, key.sk))
-    return claimed
-
-
-def _write_files(run: str, items: list[ReadingRecord]) -> list[str]:
+def write_files(run: str, readings: list[Reading]) -> list[str]:
+    """Write the run's CSV and JSON Lines files; their keys."""
     rows = sorted(
-        (as_row(item) for item in items), key=lambda r: (r["submitted_at"], r["reading_id"])
+        (as_row(reading) for reading in readings),
+        key=lambda r: (r["submitted_at"], r["reading_id"]),
     )
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CSV_COLUMNS, lineterminator="\n")
@@ -118,49 +92,31 @@ def _write_files(run: str, items: list[ReadingRecord]) -> list[str]:
     return keys
 
 
-def _finish(items: list[ReadingRecord], run: str, exported_at: str) -> None:
-    for item in items:
-        try:
-            item.update(
-                actions=[
-                    ReadingRecord.export_state.remove(),
-                    ReadingRecord.export_order.remove(),
-                    ReadingRecord.exported_at.set(exported_at),
-                ],
-                condition=ReadingRecord.export_run == run,
-            )
-        except UpdateError as exc:
-            if not is_condition_failure(exc):
-                raise
-
-
-def _export_run(run: str, keys: list[tuple[str, str]], result: ExportResult) -> None:
+def _export_run(run: str, keys: list[store.Key], result: ExportResult, write: FileWriter) -> None:
     if not keys:
         return
-    items = [
-        item
-        for item in ReadingRecord.batch_get(keys, consistent_read=True)
-        if item.export_run == run and item.export_state == ExportState.CLAIMED
-    ]
-    if not items:
+    readings = store.claimed_by(run, keys)
+    if not readings:
         return
-    result.files[run] = _write_files(run, items)
-    result.readings += len(items)
-    _finish(items, run, clock.now().isoformat())
+    result.files[run] = write(run, readings)
+    result.readings += len(readings)
+    store.mark_exported(readings, run, clock.now().isoformat())
 
 
-def export_readings() -> ExportResult:
-    """Finish any interrupted run, then export every pending customer reading."""
+def export_readings(write: FileWriter = write_files) -> ExportResult:
+    """Finish any interrupted run, then export every pending customer reading (`write`
+    stores a run's files)."""
     result = ExportResult()
-    interrupted: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for key in _queued(ExportState.CLAIMED):
-        interrupted[key.export_order.split("#", 1)[0]].append((key.pk, key.sk))
+    interrupted: dict[str, list[store.Key]] = defaultdict(list)
+    for queued in store.export_queue(ExportState.CLAIMED):
+        interrupted[queued.run].append(queued.key)
     for run, keys in sorted(interrupted.items()):
-        _export_run(run, keys, result)
-    pending = _queued(ExportState.PENDING)
+        _export_run(run, keys, result, write)
+    pending = store.export_queue(ExportState.PENDING)
     if pending:
         run = f"{clock.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
-        _export_run(run, _claim(pending, run), result)
+        claimed = [queued.key for queued in pending if store.claim_for_export(queued, run)]
+        _export_run(run, claimed, result, write)
     logger.info(
         "readings exported",
         extra={"export": {"runs": sorted(result.files), "readings": result.readings}},

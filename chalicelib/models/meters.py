@@ -40,15 +40,10 @@ class SubmissionsIndex(GlobalSecondaryIndex):
 class MeterRecord(BillingItem, discriminator="meter"):
     """A water meter at the customer's premises."""
 
-    serial = field("serial")
-    location = field("location")
-    meter_kind = field("kind")  # main | garden | other
-    installed_on = field("installed_on")
-    removed_on = field("removed_on")
-    certified_until = field("certified_until")  # legalizacja
-    status = field("status")  # domain/readings.py MeterStatus
+    # The record itself: domain/records.py Meter, parsed by storage/records.py.
+    meter_kind = field("kind")  # read by tests/api/test_import_types.py
     seal = field("seal")
-    initial_litres = field("initial_value", 0)  # the counter when installed
+    initial_litres = field("initial_value", 0)
 
     @staticmethod
     def prefix(serial: str) -> str:
@@ -64,14 +59,9 @@ class MeterRecord(BillingItem, discriminator="meter"):
 class ReadingRecord(BillingItem, discriminator="reading"):
     """One reading of one meter on one day from one source."""
 
-    serial = field("meter")
-    read_on = field("date")
-    litres = field("value")
-    source = field("source")  # billing | collector | customer | estimate
-    submitted_at = field("submitted_at")  # customer readings
-    submitted_by = field("submitted_by")
-    confirmed_unusual = field("confirmed_unusual", False)
-    photo_key = field("photo_key")
+    # The record itself: domain/records.py Reading, parsed by storage/records.py.
+    litres = field("value")  # read by tests/api/test_import_types.py
+    source = field("source")
     exported_at = UnicodeAttribute(null=True)
     export_run = UnicodeAttribute(null=True)
     export_state = UnicodeAttribute(null=True)

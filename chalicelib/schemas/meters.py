@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import Litres
+from chalicelib.volume import format_m3
+
+if TYPE_CHECKING:
+    from chalicelib.domain import meters
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/heic")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -46,11 +50,43 @@ class MeterOut(Schema):
     last_reading: LastReading | None
     accepts_readings: bool
 
+    @classmethod
+    def from_result(cls, view: meters.MeterView) -> MeterOut:
+        """The body of one meter."""
+        meter, last, certification = view.meter, view.last_reading, view.certification
+        return cls(
+            id=meter.serial,
+            serial=meter.serial,
+            kind=meter.kind,
+            location=meter.location,
+            status=meter.status,
+            installed_on=meter.installed_on,
+            removed_on=meter.removed_on,
+            seal=meter.seal,
+            certification=Certification(
+                valid_until=certification.valid_until,
+                state=certification.state,
+                days_left=certification.days_left,
+            ),
+            attention=view.attention,
+            last_reading=LastReading(
+                date=last.date, value=format_m3(last.value), source=last.source
+            )
+            if last
+            else None,
+            accepts_readings=view.accepts_readings,
+        )
+
 
 class MeterList(Schema):
     """The customer's meters: active first."""
 
     items: list[MeterOut]
+
+    @classmethod
+    def from_result(cls, views: list[meters.MeterView]) -> MeterList:
+        """The body of the customer's meters."""
+        return cls(items=[MeterOut.from_result(view) for view in views])
 
 
 class ReadingOut(Schema):
@@ -64,6 +100,21 @@ class ReadingOut(Schema):
     daily_average: str | None
     confirmed_unusual: bool = False
 
+    @classmethod
+    def from_result(cls, use: meters.ReadingUse) -> ReadingOut:
+        """The body of one reading with its use."""
+        reading, days = use.reading, use.days
+        litres = use.litres if days else None
+        return cls(
+            date=reading.date,
+            value=format_m3(reading.value),
+            source=reading.source,
+            consumption=format_m3(litres) if litres is not None else None,
+            days=days or None,
+            daily_average=format_m3(litres // days) if litres is not None and days else None,
+            confirmed_unusual=reading.confirmed_unusual,
+        )
+
 
 class ReadingHistory(Schema):
     """A page of one meter's readings, newest first."""
@@ -71,6 +122,15 @@ class ReadingHistory(Schema):
     meter: MeterOut
     items: list[ReadingOut]
     next_cursor: str | None
+
+    @classmethod
+    def from_result(cls, page: meters.ReadingPage) -> ReadingHistory:
+        """The body of one page of a meter's readings."""
+        return cls(
+            meter=MeterOut.from_result(page.meter),
+            items=[ReadingOut.from_result(use) for use in page.items],
+            next_cursor=page.next_cursor,
+        )
 
 
 class PhotoRequest(Strict):
@@ -103,3 +163,17 @@ class SubmittedReading(Schema):
     reading: ReadingOut
     replaced: bool = Field(description="Zastąpił wcześniejszy odczyt z tego dnia.")
     photo_upload: PhotoUpload | None
+
+    @classmethod
+    def from_result(cls, submitted: meters.Submitted) -> SubmittedReading:
+        """The body of an accepted reading."""
+        upload = submitted.photo_upload
+        return cls(
+            reading=ReadingOut.from_result(submitted.use),
+            replaced=submitted.replaced,
+            photo_upload=PhotoUpload(
+                url=upload.url, fields=upload.fields, expires_at=upload.expires_at.isoformat()
+            )
+            if upload
+            else None,
+        )

@@ -4,25 +4,12 @@ domain/consumption.py."""
 from __future__ import annotations
 
 from datetime import date
-from fractions import Fraction
 
-from chalicelib import clock
 from chalicelib.domain import consumption as calc
 from chalicelib.domain.readings import MeterStatus
-from chalicelib.models.meters import METER_PREFIX, MeterRecord, ReadingRecord
-from chalicelib.schemas.consumption import (
-    ConsumptionOut,
-    ConsumptionQuery,
-    LeakOut,
-    PeriodOut,
-    YearBefore,
-)
-from chalicelib.storage.billing import of_type, query_prefix
-from chalicelib.volume import format_m3
-
-
-def _m3(litres: Fraction | int) -> str:
-    return format_m3(round(litres))
+from chalicelib.schemas.consumption import ConsumptionQuery
+from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage.meters import meters_and_readings
 
 
 def _default_from(until: date) -> date:
@@ -32,25 +19,24 @@ def _default_from(until: date) -> date:
     return date(year, month, 1)
 
 
-def consumption(customer_number: str, query: ConsumptionQuery) -> ConsumptionOut:
+def consumption(
+    customer_number: str, query: ConsumptionQuery, deps: Collaborators | None = None
+) -> calc.Consumption:
     """Use per period with the year before, the customer's average and the leak check."""
-    items = query_prefix(customer_number, METER_PREFIX)
+    stored_meters, stored_readings = meters_and_readings(customer_number)
     meters = [
         calc.Meter(
             serial=m.serial,
-            kind=m.meter_kind,
-            installed_on=date.fromisoformat(m.installed_on),
-            initial_litres=int(m.initial_litres or 0),
+            kind=m.kind,
+            installed_on=m.installed_on,
+            initial_litres=m.initial_value,
             active=m.status == MeterStatus.ACTIVE,
         )
-        for m in of_type(items, MeterRecord)
+        for m in stored_meters
     ]
-    readings = [
-        calc.Reading(r.serial, date.fromisoformat(r.read_on), int(r.litres), r.source)
-        for r in of_type(items, ReadingRecord)
-    ]
+    readings = [calc.Reading(r.meter, r.date, r.value, r.source) for r in stored_readings]
     spans = calc.intervals(meters, readings)
-    until = query.date_to or clock.today()
+    until = query.date_to or (deps or current()).clock.today()
     since = query.date_from or _default_from(until)
     ranges = (
         calc.months(since, until)
@@ -59,48 +45,24 @@ def consumption(customer_number: str, query: ConsumptionQuery) -> ConsumptionOut
     )
     periods = []
     for start, end in ranges:
-        now = calc.usage(spans, start, end)
         earlier_start, earlier_end = calc.year_before(start), calc.year_before(end)
         before = calc.usage(spans, earlier_start, earlier_end)
         periods.append(
-            PeriodOut(
+            calc.PeriodUse(
                 start=start,
                 end=end,
-                days=now.days,
-                water_m3=_m3(now.water),
-                garden_m3=_m3(now.garden),
-                daily_average_m3=_m3(Fraction(now.water, max(1, now.covered_days))),
-                complete=now.complete,
-                year_before=YearBefore(
-                    start=earlier_start,
-                    end=earlier_end,
-                    water_m3=_m3(before.water),
-                    daily_average_m3=_m3(Fraction(before.water, before.covered_days)),
-                    complete=before.complete,
-                )
-                if before.covered_days
-                else None,
+                usage=calc.usage(spans, start, end),
+                year_before_start=earlier_start,
+                year_before_end=earlier_end,
+                year_before=before if before.covered_days else None,
             )
         )
-    average = calc.average_daily(spans)
-    leaks = calc.leak_check(spans, meters)
-    total = calc.usage(spans, since, until) if since <= until else None
-    return ConsumptionOut(
+    return calc.Consumption(
         date_from=since,
         date_to=until,
         period=query.period,
         periods=periods,
-        total_water_m3=_m3(total.water if total else 0),
-        total_garden_m3=_m3(total.garden if total else 0),
-        average_daily_m3=_m3(average) if average is not None else None,
-        leak_suspected=any(leak.suspected for leak in leaks),
-        leaks=[
-            LeakOut(
-                meter=leak.serial,
-                suspected=leak.suspected,
-                last_daily_m3=_m3(leak.last_daily),
-                usual_daily_m3=_m3(leak.usual_daily) if leak.usual_daily is not None else None,
-            )
-            for leak in leaks
-        ],
+        total=calc.usage(spans, since, until) if since <= until else None,
+        average_daily=calc.average_daily(spans),
+        leaks=calc.leak_check(spans, meters),
     )

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib import clock
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.jobs.export_readings import reading_id
-from chalicelib.models.meters import ReadingRecord
+from chalicelib.domain.meters import ReadingFeed
 from chalicelib.paging import decode_cursor, encode_cursor
-from chalicelib.schemas.integration import FeedQuery, ReadingFeed, SubmittedReadingOut
-from chalicelib.volume import format_m3
+from chalicelib.schemas.integration import FeedQuery
+from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage import readings as store
 
 FIRST_MONTH = "2026-01"
 MAX_MONTHS = 240
@@ -38,40 +37,12 @@ def _position(cursor: str) -> str:
     return after
 
 
-def reading_feed(query: FeedQuery) -> ReadingFeed:
+def reading_feed(query: FeedQuery, deps: Collaborators | None = None) -> ReadingFeed:
     """Up to `limit` customer readings submitted after the cursor."""
+    deps = deps or current()
     after = _position(query.cursor) if query.cursor else ""
     start = after[:7] if after else FIRST_MONTH
-    keys: list[tuple[str, str]] = []
-    last_order = after
-    for month in _months(start, clock.now().strftime("%Y-%m")):
-        condition = ReadingRecord.submission_order > after if after else None
-        for key in ReadingRecord.submissions.query(
-            f"READINGS#{month}", range_key_condition=condition, limit=query.limit - len(keys)
-        ):
-            keys.append((key.pk, key.sk))
-            last_order = key.submission_order
-            if len(keys) >= query.limit:
-                break
-        if len(keys) >= query.limit:
-            break
-    items = {(i.pk, i.sk): i for i in ReadingRecord.batch_get(keys)} if keys else {}
-    out = []
-    for key in keys:
-        item = items.get(key)
-        if item is None:
-            continue
-        out.append(
-            SubmittedReadingOut(
-                reading_id=reading_id(item),
-                customer_number=item.pk.removeprefix("CUSTOMER#"),
-                meter=item.serial,
-                date=item.read_on,
-                value_m3=format_m3(int(item.litres)),
-                submitted_at=item.submitted_at or "",
-                confirmed_unusual=bool(item.confirmed_unusual),
-                photo_key=item.photo_key,
-                exported_at=item.exported_at,
-            )
-        )
-    return ReadingFeed(items=out, next_cursor=encode_cursor(last_order) if last_order else None)
+    months = _months(start, deps.clock.now().strftime("%Y-%m"))
+    found = store.submitted_after(after, months, query.limit)
+    last = found.last_order
+    return ReadingFeed(items=found.readings, next_cursor=encode_cursor(last) if last else None)

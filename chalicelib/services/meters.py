@@ -2,196 +2,155 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import date, timedelta
 
-from chalicelib import aws, clock
+from chalicelib.adapters import uploads
 from chalicelib.domain import readings as rules
 from chalicelib.domain.errors import NotFound
+from chalicelib.domain.meters import (
+    MeterHistory,
+    MeterView,
+    PhotoUpload,
+    ReadingPage,
+    ReadingUse,
+    Submitted,
+    certification,
+    use_since,
+)
 from chalicelib.domain.readings import ExportState, MeterStatus
-from chalicelib.models.billing import BillingItem
-from chalicelib.models.meters import METER_PREFIX, MeterRecord, MeterState, ReadingRecord
+from chalicelib.domain.records import Meter, Reading
 from chalicelib.paging import paginate
 from chalicelib.schemas.fields import is_key
 from chalicelib.schemas.ledger import PageQuery
-from chalicelib.schemas.meters import (
-    Certification,
-    LastReading,
-    MeterList,
-    MeterOut,
-    PhotoUpload,
-    ReadingHistory,
-    ReadingOut,
-    ReadingSubmission,
-    SubmittedReading,
-)
+from chalicelib.schemas.meters import ReadingSubmission
+from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.settings import get_settings
-from chalicelib.storage.billing import of_type, query_prefix
-from chalicelib.storage.readings import save_customer_reading
-from chalicelib.volume import format_m3
+from chalicelib.storage import meters as meter_store
+from chalicelib.storage import readings as reading_store
 
 NO_METER = "Nie ma takiego wodomierza."
-ATTENTION_DAYS = 90
 PHOTO_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic"}
 PHOTO_LINK_SECONDS = 300
 
 
-def _certification(meter: MeterRecord, now: date) -> Certification:
-    if not meter.certified_until:
-        return Certification(valid_until=None, state="unknown", days_left=None)
-    until = date.fromisoformat(meter.certified_until)
-    left = (until - now).days
-    state = "expired" if left < 0 else "expiring" if left <= ATTENTION_DAYS else "valid"
-    return Certification(valid_until=until, state=state, days_left=left)
+def _ordered(readings: list[Reading]) -> list[Reading]:
+    return sorted(readings, key=lambda r: rules.reading_order(r.date.isoformat(), r.source))
 
 
-def _ordered(readings: list[ReadingRecord]) -> list[ReadingRecord]:
-    return sorted(readings, key=lambda r: rules.reading_order(r.read_on, r.source))
-
-
-def _meter_out(meter: MeterRecord, readings: list[ReadingRecord], now: date) -> MeterOut:
-    certification = _certification(meter, now)
-    last = _ordered(readings)[-1] if readings else None
-    return MeterOut(
-        id=meter.serial,
-        serial=meter.serial,
-        kind=meter.meter_kind,
-        location=meter.location,
-        status=meter.status,
-        installed_on=date.fromisoformat(meter.installed_on),
-        removed_on=date.fromisoformat(meter.removed_on) if meter.removed_on else None,
-        seal=meter.seal,
-        certification=certification,
-        attention=meter.status == MeterStatus.ACTIVE
-        and certification.state in ("expiring", "expired"),
-        last_reading=LastReading(
-            date=date.fromisoformat(last.read_on),
-            value=format_m3(int(last.litres)),
-            source=last.source,
-        )
-        if last
-        else None,
-        accepts_readings=meter.status == MeterStatus.ACTIVE,
+def _view(meter: Meter, readings: list[Reading], today: date) -> MeterView:
+    """`readings`: the meter's, in reading order."""
+    return MeterView(
+        meter=meter,
+        certification=certification(meter.certified_until, today),
+        last_reading=readings[-1] if readings else None,
     )
 
 
-def list_meters(customer_number: str) -> MeterList:
-    """The customer's meters with certification and last reading (one Query)."""
-    items = query_prefix(customer_number, METER_PREFIX)
-    readings: dict[str, list[ReadingRecord]] = {}
-    for reading in of_type(items, ReadingRecord):
-        readings.setdefault(reading.serial, []).append(reading)
-    now = clock.today()
-    meters = sorted(
-        of_type(items, MeterRecord),
-        key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial),
-    )
-    return MeterList(items=[_meter_out(m, readings.get(m.serial, []), now) for m in meters])
+def list_meters(customer_number: str, deps: Collaborators | None = None) -> list[MeterView]:
+    """The customer's meters, active first, with certification and last reading (one
+    Query)."""
+    meters, readings = meter_store.meters_and_readings(customer_number)
+    by_meter: dict[str, list[Reading]] = {}
+    for reading in readings:
+        by_meter.setdefault(reading.meter, []).append(reading)
+    today = (deps or current()).clock.today()
+    meters.sort(key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial))
+    return [_view(m, _ordered(by_meter.get(m.serial, [])), today) for m in meters]
 
 
-def _load_meter(
-    customer_number: str, serial: str
-) -> tuple[MeterRecord, list[ReadingRecord], MeterState | None]:
+def _load_meter(customer_number: str, serial: str) -> MeterHistory:
+    """The meter with its readings in reading order."""
     if not is_key(serial):
         raise NotFound(NO_METER)
-    items = query_prefix(customer_number, MeterRecord.prefix(serial))
-    meters = of_type(items, MeterRecord)
-    if not meters:
+    history = meter_store.meter_history(customer_number, serial)
+    if history is None:
         raise NotFound(NO_METER)
-    states = of_type(items, MeterState)
-    return meters[0], _ordered(of_type(items, ReadingRecord)), states[0] if states else None
+    return MeterHistory(history.meter, _ordered(history.readings), history.version)
 
 
-def _readings_out(meter: MeterRecord, readings: list[ReadingRecord]) -> list[ReadingOut]:
-    out = []
-    previous_date = date.fromisoformat(meter.installed_on)
-    previous_litres = int(meter.initial_litres or 0)
+def _uses(meter: Meter, readings: list[Reading]) -> list[ReadingUse]:
+    """Each reading with the use since the previous one of an earlier day, newest first."""
+    uses = []
+    previous_on, previous_litres = meter.installed_on, meter.initial_value
     for reading in readings:
-        read_on, litres = date.fromisoformat(reading.read_on), int(reading.litres)
-        days = (read_on - previous_date).days
-        used = litres - previous_litres
-        out.append(
-            ReadingOut(
-                date=read_on,
-                value=format_m3(litres),
-                source=reading.source,
-                consumption=format_m3(used) if days > 0 else None,
-                days=days if days > 0 else None,
-                daily_average=format_m3(used // days) if days > 0 else None,
-                confirmed_unusual=bool(reading.confirmed_unusual),
-            )
-        )
-        if days > 0:
-            previous_date, previous_litres = read_on, litres
-    return out[::-1]
+        use = use_since(reading, previous_on, previous_litres)
+        uses.append(use)
+        if use.days:
+            previous_on, previous_litres = reading.date, reading.value
+    return uses[::-1]
 
 
 def reading_history(
-    customer_number: str, serial: str, query: PageQuery | None = None
-) -> ReadingHistory:
+    customer_number: str,
+    serial: str,
+    query: PageQuery | None = None,
+    deps: Collaborators | None = None,
+) -> ReadingPage:
     """One page of a meter's readings, newest first, with the use between readings (one
     Query: the use needs the reading before, so the page is cut after computing it)."""
     query = query or PageQuery()
-    meter, readings, _ = _load_meter(customer_number, serial)
+    history = _load_meter(customer_number, serial)
     page = paginate(
-        _readings_out(meter, readings),
-        lambda r: f"{r.date.isoformat()}|{r.source}",  # unique: the reading's sort key
+        _uses(history.meter, history.readings),
+        # unique: the reading's sort key
+        lambda u: f"{u.reading.date.isoformat()}|{u.reading.source}",
         query.cursor,
         query.limit,
     )
-    return ReadingHistory(
-        meter=_meter_out(meter, readings, clock.today()),
+    return ReadingPage(
+        meter=_view(history.meter, history.readings, (deps or current()).clock.today()),
         items=page.items,
         next_cursor=page.next_cursor,
     )
 
 
 def _photo_upload(
-    customer_number: str, serial: str, read_on: date, content_type: str, size: int
+    customer_number: str,
+    serial: str,
+    read_on: date,
+    content_type: str,
+    size: int,
+    deps: Collaborators,
 ) -> tuple[str, PhotoUpload]:
-    settings = get_settings()
     key = (
         f"reading-photos/{customer_number}/{serial}/{read_on.isoformat()}-"
         f"{secrets.token_urlsafe(8)}.{PHOTO_EXTENSIONS[content_type]}"
     )
-    post = aws.client("s3").generate_presigned_post(
-        Bucket=settings.data_bucket,
-        Key=key,
-        Fields={"Content-Type": content_type},
-        Conditions=[
-            {"Content-Type": content_type},
-            ["content-length-range", 1, size],
-        ],
-        ExpiresIn=PHOTO_LINK_SECONDS,
-    )
-    expires = (clock.now() + timedelta(seconds=PHOTO_LINK_SECONDS)).isoformat()
-    return key, PhotoUpload(url=post["url"], fields=post["fields"], expires_at=expires)
+    url, fields = uploads.presigned_post(key, content_type, size, PHOTO_LINK_SECONDS)
+    expires = deps.clock.now() + timedelta(seconds=PHOTO_LINK_SECONDS)
+    return key, PhotoUpload(url=url, fields=fields, expires_at=expires)
 
 
 def submit_reading(
-    customer_number: str, serial: str, body: ReadingSubmission, login: str
-) -> SubmittedReading:
+    customer_number: str,
+    serial: str,
+    body: ReadingSubmission,
+    login: str,
+    deps: Collaborators | None = None,
+) -> Submitted:
     """Check and store a customer's reading (see domain/readings.py for the rules)."""
+    deps = deps or current()
     settings = get_settings()
-    now = clock.now()
-    current_day = clock.today()
+    now = deps.clock.now()
+    current_day = deps.clock.today()
     rules.check_window(rules.Window.parse(settings.reading_window), current_day)
-    meter, readings, state = _load_meter(customer_number, serial)
+    loaded = _load_meter(customer_number, serial)
+    meter = loaded.meter
     read_on = body.date or current_day
     history = [
         rules.PastReading(
-            read_on=date.fromisoformat(r.read_on),
-            litres=int(r.litres),
+            read_on=r.date,
+            litres=r.value,
             source=r.source,
             exported=r.source == "customer" and r.export_state != ExportState.PENDING,
         )
-        for r in readings
+        for r in loaded.readings
     ]
     accepted = rules.check(
         active=meter.status == MeterStatus.ACTIVE,
-        installed_on=date.fromisoformat(meter.installed_on),
-        initial_litres=int(meter.initial_litres or 0),
+        installed_on=meter.installed_on,
+        initial_litres=meter.initial_value,
         history=history,
         read_on=read_on,
         litres=body.value,
@@ -202,48 +161,20 @@ def submit_reading(
     photo_key, upload = None, None
     if body.photo is not None:
         photo_key, upload = _photo_upload(
-            customer_number, serial, read_on, body.photo.content_type, body.photo.size
+            customer_number, serial, read_on, body.photo.content_type, body.photo.size, deps
         )
-    pk = BillingItem.partition(customer_number)
-    sk = ReadingRecord.sort_key(serial, read_on.isoformat(), "customer")
-    submitted_at = now.isoformat()
-    order = f"{submitted_at}#{pk}#{sk}"
-    body = {
-        "customer_number": customer_number,
-        "meter": serial,
-        "date": read_on.isoformat(),
-        "value": accepted.litres,
-        "source": "customer",
-        "submitted_at": submitted_at,
-        "submitted_by": login,
-        "confirmed_unusual": accepted.unusual,
-        "photo_key": photo_key,
-    }
-    reading = ReadingRecord(
-        pk,
-        sk,
-        body=json.dumps({k: v for k, v in body.items() if v is not None}, ensure_ascii=False),
-        export_state=ExportState.PENDING,
-        export_order=order,
-        submission_month=f"READINGS#{submitted_at[:7]}",
-        submission_order=order,
+    reading = Reading(
+        customer_number=customer_number,
+        meter=serial,
+        date=read_on,
+        value=accepted.litres,
+        source="customer",
+        submitted_at=now,
+        submitted_by=login,
+        confirmed_unusual=accepted.unusual,
+        photo_key=photo_key,
     )
-    save_customer_reading(
-        reading, serial, int(state.version) if state else None, accepted.replaces_today
-    )
+    reading_store.save_customer_reading(reading, loaded.version, accepted.replaces_today)
     previous = accepted.previous
-    days = (read_on - previous.read_on).days if previous else None
-    used = accepted.litres - previous.litres if previous else None
-    return SubmittedReading(
-        reading=ReadingOut(
-            date=read_on,
-            value=format_m3(accepted.litres),
-            source="customer",
-            consumption=format_m3(used) if used is not None and days else None,
-            days=days or None,
-            daily_average=format_m3(used // days) if used is not None and days else None,
-            confirmed_unusual=accepted.unusual,
-        ),
-        replaced=accepted.replaces_today,
-        photo_upload=upload,
-    )
+    use = use_since(reading, previous.read_on, previous.litres) if previous else ReadingUse(reading)
+    return Submitted(use=use, replaced=accepted.replaces_today, photo_upload=upload)

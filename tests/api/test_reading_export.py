@@ -79,15 +79,13 @@ def test_exported_reading_cannot_be_replaced_and_new_ones_go_in_the_next_run(cli
     assert len(exported_objects()) == 4
 
 
-def test_an_interrupted_run_is_finished_by_the_next_without_duplicates(submitted, monkeypatch):
+def test_an_interrupted_run_is_finished_by_the_next_without_duplicates(submitted):
     def crash(*_args, **_kwargs):
         raise RuntimeError("Lambda timed out")
 
-    monkeypatch.setattr(job, "_write_files", crash)
     with pytest.raises(RuntimeError):
-        job.export_readings()
+        job.export_readings(write=crash)  # dies after claiming, before writing the files
     assert exported_objects() == {}
-    monkeypatch.undo()
     recovered = job.export_readings()
     assert recovered.readings == 2
     assert len(recovered.files) == 1

@@ -18,7 +18,9 @@ from chalicelib.models.meters import LatestImportedReading, ReadingRecord
 from chalicelib.schemas.meters import ReadingSubmission
 from chalicelib.services import meters as meter_service
 from chalicelib.settings import get_settings
+from chalicelib.storage import readings as reading_store
 from chalicelib.storage.imports import ImportWriter
+from chalicelib.storage.records import parse
 from tests.factories import active_account, bearer, customer_line, import_lines, post
 from tests.factories import meter_line as meter
 from tests.factories import reading_line as reading
@@ -277,7 +279,10 @@ def test_second_reading_of_the_day_replaces_the_first_until_exported(client, cus
     item = ReadingRecord.get(
         BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
     )
-    item.update(actions=[ReadingRecord.export_state.remove(), ReadingRecord.exported_at.set("x")])
+    exported = clock.now().isoformat()  # what the export writes (storage parses it)
+    item.update(
+        actions=[ReadingRecord.export_state.remove(), ReadingRecord.exported_at.set(exported)]
+    )
     late = submit(client, customer, value="151,3")
     assert late.status_code == 409
     assert late.json_body["error"]["code"] == "reading_exported"
@@ -307,13 +312,13 @@ def test_window_says_when_it_opens(client, customer, monkeypatch):
 
 def test_two_concurrent_submissions_exactly_one_wins(customer, serial_moto, monkeypatch):
     barrier = threading.Barrier(2, timeout=10)
-    original = meter_service.save_customer_reading
+    original = reading_store.save_customer_reading
 
     def save_together(*args, **kwargs):
         barrier.wait()  # both have read the same state before either writes
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(meter_service, "save_customer_reading", save_together)
+    monkeypatch.setattr(reading_store, "save_customer_reading", save_together)
     outcomes: dict[str, object] = {}
 
     def run(value: str) -> None:
@@ -335,7 +340,7 @@ def test_two_concurrent_submissions_exactly_one_wins(customer, serial_moto, monk
     stored = ReadingRecord.get(
         BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
     )
-    assert stored.litres == int(winners[0]) * 1000
+    assert parse(stored).value == int(winners[0]) * 1000
 
 
 @pytest.mark.parametrize(
@@ -366,7 +371,7 @@ def test_photo_upload_is_a_presigned_post_limited_in_type_and_size(
     stored = ReadingRecord.get(
         BillingItem.partition(CUSTOMER), ReadingRecord.sort_key("W1", "2026-11-20", "customer")
     )
-    assert stored.photo_key == fields["key"]
+    assert parse(stored).photo_key == fields["key"]
 
 
 def test_another_customers_meter_is_404(client, customer):
@@ -394,7 +399,7 @@ def stored_customer_reading(day: str = "2026-11-20") -> ReadingRecord | None:
 def test_a_billing_reading_imported_between_read_and_write_is_never_undercut(
     client, customer, monkeypatch, billing, body, after
 ):
-    original = meter_service.save_customer_reading
+    original = reading_store.save_customer_reading
 
     def import_then_save(*args, **kwargs):
         # The customer's history has been read (last: 150 on 10-31); billing lands now.
@@ -403,12 +408,12 @@ def test_a_billing_reading_imported_between_read_and_write_is_never_undercut(
         assert report.created == 1
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(meter_service, "save_customer_reading", import_then_save)
+    monkeypatch.setattr(reading_store, "save_customer_reading", import_then_save)
     answer = submit(client, customer, **body)
     assert answer.status_code == 409, answer.body
     assert answer.json_body["error"]["code"] == "concurrent_change"
     assert stored_customer_reading(body.get("date", "2026-11-20")) is None
-    monkeypatch.setattr(meter_service, "save_customer_reading", original)
+    monkeypatch.setattr(reading_store, "save_customer_reading", original)
     # Sent again, the same reading meets the imported one in the history: a 400 on it.
     again = submit(client, customer, **body)
     assert again.status_code == 400

@@ -4,12 +4,12 @@ history ("previous reading"), the import's latest-reading guard and consumption.
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 
 from chalicelib.domain import consumption as calc
 from chalicelib.domain import readings as rules
+from chalicelib.domain import records
 from chalicelib.domain.imports import moved_marks
 from chalicelib.imports.meter_records import ReadingLine
 from chalicelib.services import meters as meter_service
@@ -32,7 +32,10 @@ def reversed_sources(monkeypatch):
 
 
 def test_history_guard_and_consumption_follow_the_domain_order(reversed_sources):
-    history = [SimpleNamespace(read_on=DAY, source=s) for s in ("billing", "estimate")]
+    history = [
+        records.Reading("100200", "W1", date.fromisoformat(DAY), 10_000, s)
+        for s in ("billing", "estimate")
+    ]
     assert [r.source for r in meter_service._ordered(history)] == ["estimate", "billing"]
     lines = [
         ReadingLine.model_validate(reading_line("W1", DAY, value, source=source))
