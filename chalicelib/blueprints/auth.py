@@ -36,10 +36,10 @@ sessions = lazy_module("chalicelib.services.sessions")
     errors=(400, 409, 429),
 )
 def register(req: ApiRequest) -> Any:
-    account, until = registration.register(req.body, req.ip)
+    registered = registration.register(req.body, req.ip)
     return schemas.Registered(
-        login=account.login,
-        activation_expires_at=until,
+        login=registered.login,
+        activation_expires_at=registered.activation_expires_at.isoformat(),
         message="Konto utworzone. Sprawdź skrzynkę e-mail i kliknij link aktywacyjny.",
     )
 

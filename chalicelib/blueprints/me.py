@@ -10,13 +10,14 @@ from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
 from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
+schemas = lazy_module("chalicelib.schemas.me")
 profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
 
 
 @endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,))
 def me(req: ApiRequest) -> Any:
-    return profile.get_profile(req.user.login)
+    return schemas.Profile.from_result(profile.get_profile(req.user.login))
 
 
 @endpoint(
@@ -29,7 +30,8 @@ def me(req: ApiRequest) -> Any:
     errors=(400, 401, 403, 429),
 )
 def update_me(req: ApiRequest) -> Any:
-    return profile.update_profile(req.user.login, req.body, req.user.token_hash)
+    updated = profile.update_profile(req.user.login, req.body, req.user.token_hash)
+    return schemas.Profile.from_result(updated)
 
 
 @endpoint(
@@ -52,7 +54,7 @@ def change_password(req: ApiRequest) -> Reply:
 
 @endpoint(bp, "/me/logins", summary="Historia logowań", returns="me:LoginHistory", errors=(401,))
 def logins(req: ApiRequest) -> Any:
-    return profile.login_history(req.user.login)
+    return schemas.LoginHistory.from_result(profile.login_history(req.user.login))
 
 
 @endpoint(
@@ -65,4 +67,4 @@ def logins(req: ApiRequest) -> Any:
     errors=(400, 401, 403),
 )
 def accept_terms(req: ApiRequest) -> Any:
-    return profile.accept_terms(req.user.login, req.body.version)
+    return schemas.Profile.from_result(profile.accept_terms(req.user.login, req.body.version))

@@ -1,8 +1,14 @@
-"""States of a portal account and of the attempts on it, as stored and shown."""
+"""Portal accounts as services see them: states, the account, its consents, sessions,
+one-time tokens and login attempts (storage hands these out, never a PynamoDB item)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from chalicelib.domain.records import Customer
+from chalicelib.domain.tokens import TokenKind
 
 
 class AccountStatus(StrEnum):
@@ -19,3 +25,78 @@ class LoginResult(StrEnum):
     SUCCESS = "success"
     FAILURE = "failure"
     THROTTLED = "throttled"
+
+
+@dataclass(frozen=True)
+class Consent:
+    """One consent as given or withdrawn: kind, decision, text version, time, source."""
+
+    kind: str
+    granted: bool
+    text_version: str
+    at: datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class Account:
+    """A portal account; a customer's login is their customer number."""
+
+    login: str
+    email: str
+    status: AccountStatus
+    password_hash: str
+    created_at: datetime
+    terms_version: str
+    terms_accepted_at: datetime
+    role: str = "customer"
+    phone: str | None = None
+    activated_at: datetime | None = None
+    pending_until: datetime | None = None  # a registration: when its activation link ends
+    expires_at: datetime | None = None  # a registration: removed (by TTL) after this
+    consents: tuple[Consent, ...] = ()  # every decision, in the order made
+    password_changed_at: datetime | None = None
+    pending_email: str | None = None  # an e-mail change waiting for confirmation
+    # The hash of the pending e-mail change's confirmation token.
+    email_change_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An account with what the utility knows of its customer (None for a login that
+    is no customer of the billing data), and each consent kind's latest decision."""
+
+    account: Account
+    customer: Customer | None
+    consents: dict[str, Consent | None]
+    terms_current: bool
+
+
+@dataclass(frozen=True)
+class SessionOwner:
+    """Whose a valid session is."""
+
+    owner: str
+    role: str
+
+
+@dataclass(frozen=True)
+class OneTimeToken:
+    """A stored one-time token (found unused and unexpired): known by its hash only."""
+
+    token_hash: str
+    kind: TokenKind
+    owner: str
+    valid_until: datetime
+    new_email: str | None = None  # an e-mail change: the address it confirms
+    change_id: str | None = None  # an e-mail cancellation: the change (its token's hash)
+
+
+@dataclass(frozen=True)
+class LoginEvent:
+    """One login attempt on an account."""
+
+    at: datetime
+    ip: str | None
+    user_agent: str | None
+    result: str

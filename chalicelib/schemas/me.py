@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from chalicelib.domain import accounts, records
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import Email, Password, Phone
 
@@ -33,6 +34,17 @@ class ConsentState(Schema):
     text_version: str | None
     changed_at: str | None
 
+    @classmethod
+    def from_result(cls, consent: accounts.Consent | None) -> ConsentState:
+        """The state a latest decision (None: never asked) leaves."""
+        if consent is None:
+            return cls(granted=False, text_version=None, changed_at=None)
+        return cls(
+            granted=consent.granted,
+            text_version=consent.text_version,
+            changed_at=consent.at.isoformat(),
+        )
+
 
 class AddressOut(Schema):
     """A postal address."""
@@ -40,6 +52,13 @@ class AddressOut(Schema):
     street: str
     postal_code: str
     city: str
+
+    @classmethod
+    def from_result(cls, address: records.Address | None) -> AddressOut | None:
+        """The address shown, if there is one."""
+        if address is None:
+            return None
+        return cls(street=address.street, postal_code=address.postal_code, city=address.city)
 
 
 class Profile(Schema):
@@ -61,6 +80,30 @@ class Profile(Schema):
     created_at: str
     activated_at: str | None
 
+    @classmethod
+    def from_result(cls, profile: accounts.Profile) -> Profile:
+        """Shape an account and its customer record for `GET /me`."""
+        account, customer = profile.account, profile.customer
+        return cls(
+            login=account.login,
+            customer_number=account.login,
+            name=customer.name if customer else None,
+            email=account.email,
+            phone=account.phone,
+            pending_email=account.pending_email,
+            role=account.role,
+            terms_version=account.terms_version,
+            terms_current=profile.terms_current,
+            consents={k: ConsentState.from_result(c) for k, c in profile.consents.items()},
+            service_address=AddressOut.from_result(customer.service_address) if customer else None,
+            correspondence_address=(
+                AddressOut.from_result(customer.correspondence_address) if customer else None
+            ),
+            contract_status=customer.contract_status if customer else None,
+            created_at=account.created_at.isoformat(),
+            activated_at=account.activated_at.isoformat() if account.activated_at else None,
+        )
+
 
 class LoginAttempt(Schema):
     """One login attempt on the account."""
@@ -75,6 +118,16 @@ class LoginHistory(Schema):
     """Recent login attempts, newest first."""
 
     items: list[LoginAttempt]
+
+    @classmethod
+    def from_result(cls, events: list[accounts.LoginEvent]) -> LoginHistory:
+        """The login attempts, in the order given."""
+        return cls(
+            items=[
+                LoginAttempt(at=e.at.isoformat(), ip=e.ip, user_agent=e.user_agent, result=e.result)
+                for e in events
+            ]
+        )
 
 
 class TermsAcceptance(Strict):

@@ -5,22 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib import clock
-from chalicelib.adapters import mailer
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.domain.accounts import Account, Consent, LoginEvent, Profile
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.tokens import TokenKind, token_hash
-from chalicelib.models.accounts import Account, Consent
-from chalicelib.models.billing import CustomerRecord
-from chalicelib.schemas.me import (
-    AddressOut,
-    ConsentState,
-    LoginAttempt,
-    LoginHistory,
-    Profile,
-    ProfilePatch,
-)
+from chalicelib.schemas.me import ProfilePatch
 from chalicelib.services import sessions
+from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
 from chalicelib.settings import get_settings
@@ -46,46 +37,17 @@ class EmailChange:
     valid_until: datetime
 
 
-def _address(address: dict[str, str] | None) -> AddressOut | None:
-    if not address:
-        return None
-    return AddressOut(**address)
-
-
-def current_consents(consents: list[Consent]) -> dict[str, ConsentState]:
-    """The latest decision on each consent kind."""
-    state = {
-        kind: ConsentState(granted=False, text_version=None, changed_at=None)
-        for kind in CONSENT_TEXTS
-    }
+def current_consents(consents: tuple[Consent, ...]) -> dict[str, Consent | None]:
+    """The latest decision on each consent kind (None: never asked)."""
+    state: dict[str, Consent | None] = dict.fromkeys(CONSENT_TEXTS)
     for consent in sorted(consents, key=lambda c: c.at):
-        state[consent.kind] = ConsentState(
-            granted=consent.granted,
-            text_version=consent.text_version,
-            changed_at=consent.at.isoformat(),
-        )
+        state[consent.kind] = consent
     return state
 
 
-def to_profile(account: Account, customer: CustomerRecord | None) -> Profile:
-    """Shape an account and its customer record for `GET /me`."""
-    return Profile(
-        login=account.login,
-        customer_number=account.login,
-        name=customer.name if customer else None,
-        email=account.email,
-        phone=account.phone,
-        pending_email=account.pending_email,
-        role=account.role,
-        terms_version=account.terms_version,
-        terms_current=account.terms_version == CURRENT_TERMS_VERSION,
-        consents=current_consents(account.consents or []),
-        service_address=_address(customer.service_address) if customer else None,
-        correspondence_address=_address(customer.correspondence_address) if customer else None,
-        contract_status=customer.contract_status if customer else None,
-        created_at=account.created_at.isoformat(),
-        activated_at=account.activated_at.isoformat() if account.activated_at else None,
-    )
+def _granted(consents: tuple[Consent, ...], kind: str) -> bool:
+    latest = current_consents(consents).get(kind)
+    return latest is not None and latest.granted
 
 
 def get_profile(login: str) -> Profile:
@@ -93,74 +55,68 @@ def get_profile(login: str) -> Profile:
     account, customer = store.get_account_with_customer(login)
     if account is None:
         raise NotFound()
-    return to_profile(account, customer)
+    return Profile(
+        account=account,
+        customer=customer,
+        consents=current_consents(account.consents),
+        terms_current=account.terms_version == CURRENT_TERMS_VERSION,
+    )
 
 
-def update_profile(login: str, patch: ProfilePatch, session: str) -> Profile:
+def update_profile(
+    login: str, patch: ProfilePatch, session: str, deps: Collaborators | None = None
+) -> Profile:
     """Change phone and consents now; start an e-mail change that waits for confirmation."""
+    deps = deps or current()
     account = store.get_account(login)
     if account is None:
         raise NotFound()
     changes = patch.model_dump(exclude_unset=True)
-    actions = []
+    phone_change: dict[str, str | None] = {}
+    new_consents: list[Consent] = []
     phone = account.phone
     if "phone" in changes:
         phone = patch.phone
-        actions.append(Account.phone.set(phone) if phone else Account.phone.remove())
+        phone_change["phone"] = phone
     if patch.consents is not None:
         choices = {k: v for k, v in patch.consents.model_dump().items() if v is not None}
-        wants_sms = choices.get(
-            "sms_notices", current_consents(account.consents)["sms_notices"].granted
-        )
+        wants_sms = choices.get("sms_notices", _granted(account.consents, "sms_notices"))
         if wants_sms and not phone:
             raise InvalidInput(
                 fields={"consents.sms_notices": "Zgoda na SMS wymaga numeru telefonu."}
             )
-        if choices:
-            actions.append(
-                Account.consents.set((account.consents or []) + consents_from(choices, "profile"))
-            )
-    elif (
-        "phone" in changes
-        and not phone
-        and current_consents(account.consents)["sms_notices"].granted
-    ):
-        actions.append(
-            Account.consents.set(
-                (account.consents or []) + consents_from({"sms_notices": False}, "profile")
-            )
-        )
+        new_consents = consents_from(choices, "profile", deps)
+    elif "phone" in changes and not phone and _granted(account.consents, "sms_notices"):
+        new_consents = consents_from({"sms_notices": False}, "profile", deps)
     if patch.email is not None and patch.email.casefold() != account.email.casefold():
         # Whoever holds a session must not redirect the account's mail (and so its password
         # reset) to an address of theirs without knowing the password.
         sessions.check_current_password(
-            account, patch.current_password, "current_password", session
+            account, patch.current_password, "current_password", session, deps
         )
-        change = _start_email_change(account, patch.email)
-        actions += [
-            Account.pending_email.set(patch.email),
-            Account.email_change_id.set(token_hash(change.confirm_token)),
-        ]
-    else:
-        change = None
-    if change is not None:
+        change = _start_email_change(account, patch.email, deps)
         # The password was checked against the account as read; a password change or reset
         # that ran since (the owner answering a thief) must not be outlived by this change.
-        if not store.update_account_if_password_unchanged(account, actions):
+        if not store.update_profile(
+            account,
+            **phone_change,
+            new_consents=new_consents,
+            email_change=(patch.email, token_hash(change.confirm_token)),
+        ):
             store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
             raise Conflict(EMAIL_CHANGE_RACED)
         # Only once the account names this change as the pending one.
-        _send_email_change(account, change)
-    elif actions:
-        store.update_account(account, actions)
+        _send_email_change(account, change, deps)
+    elif phone_change or new_consents:
+        store.update_profile(account, **phone_change, new_consents=new_consents)
     return get_profile(login)
 
 
-def _start_email_change(account: Account, new_email: str) -> EmailChange:
+def _start_email_change(account: Account, new_email: str, deps: Collaborators) -> EmailChange:
     """Store the tokens of a new e-mail change (an earlier pending one is dropped): one to
     confirm from the new address, one to cancel from the old address without logging in."""
     settings = get_settings()
-    now = clock.now()
+    now = deps.clock.now()
     valid_until = now + timedelta(hours=settings.email_change_hours)
     store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
     confirm = store.issue_token(
@@ -172,8 +128,8 @@ def _start_email_change(account: Account, new_email: str) -> EmailChange:
     return EmailChange(new_email, confirm, cancel, valid_until)
 
 
-def _send_email_change(account: Account, change: EmailChange) -> None:
-    mailer.send(
+def _send_email_change(account: Account, change: EmailChange, deps: Collaborators) -> None:
+    deps.mailer.send(
         "email_change_confirm",
         change.new_email,
         {
@@ -182,7 +138,7 @@ def _send_email_change(account: Account, change: EmailChange) -> None:
             "valid_until": local_time(change.valid_until),
         },
     )
-    mailer.send(
+    deps.mailer.send(
         "email_change_notice",
         account.email,
         {
@@ -194,25 +150,13 @@ def _send_email_change(account: Account, change: EmailChange) -> None:
     )
 
 
-def confirm_email(token: str) -> str:
+def confirm_email(token: str, deps: Collaborators | None = None) -> str:
     """Apply a pending e-mail change; return the login. Only the account's current pending
     change can be confirmed: not one cancelled, replaced or ended by a password change."""
-    now = clock.now()
+    now = (deps or current()).clock.now()
     record = store.find_token(token, TokenKind.EMAIL_CHANGE, now)
     redeemed = (
-        record is not None
-        and bool(record.new_email)
-        and store.consume_token(
-            record,
-            now,
-            [
-                Account.email.set(record.new_email),
-                Account.email_key.set(record.new_email.casefold()),
-                Account.pending_email.remove(),
-                Account.email_change_id.remove(),
-            ],
-            Account.email_change_id == token_hash(token),
-        )
+        record is not None and bool(record.new_email) and store.confirm_email_change(record, now)
     )
     if not redeemed:
         raise InvalidInput(EMAIL_CHANGE_FAILED)
@@ -222,22 +166,14 @@ def confirm_email(token: str) -> str:
     return record.owner
 
 
-def cancel_email_change(token: str) -> str:
+def cancel_email_change(token: str, deps: Collaborators | None = None) -> str:
     """Cancel a pending e-mail change with the link sent to the old address (no login
     needed); end every session of the account, since someone who knew the password may
     hold one. Return the login."""
-    now = clock.now()
+    now = (deps or current()).clock.now()
     record = store.find_token(token, TokenKind.EMAIL_CANCEL, now)
     redeemed = (
-        record is not None
-        and bool(record.change_id)
-        and store.consume_token(
-            record,
-            now,
-            [Account.pending_email.remove(), Account.email_change_id.remove()],
-            Account.email_change_id == record.change_id,
-            delete_tokens=(record.change_id,),
-        )
+        record is not None and bool(record.change_id) and store.cancel_pending_email(record, now)
     )
     if not redeemed:
         raise InvalidInput(EMAIL_CANCEL_FAILED)
@@ -246,7 +182,7 @@ def cancel_email_change(token: str) -> str:
     return record.owner
 
 
-def accept_terms(login: str, version: str) -> Profile:
+def accept_terms(login: str, version: str, deps: Collaborators | None = None) -> Profile:
     """Record that the customer accepted the current terms version."""
     if version != CURRENT_TERMS_VERSION:
         raise InvalidInput(
@@ -255,17 +191,10 @@ def accept_terms(login: str, version: str) -> Profile:
     account = store.get_account(login)
     if account is None:
         raise NotFound()
-    store.update_account(
-        account, [Account.terms_version.set(version), Account.terms_accepted_at.set(clock.now())]
-    )
+    store.accept_terms(account.login, version, (deps or current()).clock.now())
     return get_profile(login)
 
 
-def login_history(login: str) -> LoginHistory:
-    """Recent login attempts on the caller's account."""
-    return LoginHistory(
-        items=[
-            LoginAttempt(at=e.at.isoformat(), ip=e.ip, user_agent=e.user_agent, result=e.result)
-            for e in store.recent_login_events(login)
-        ]
-    )
+def login_history(login: str) -> list[LoginEvent]:
+    """Recent login attempts on the caller's account, newest first."""
+    return store.recent_login_events(login)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from pynamodb.exceptions import DoesNotExist
-
-from chalicelib import clock
-from chalicelib.adapters import mailer, secrets
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
-from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.accounts import Account, AccountStatus, Consent
 from chalicelib.domain.errors import DomainError, InvalidInput, Throttled
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
-from chalicelib.models.accounts import Account, Consent
-from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.schemas.auth import RegisterRequest
+from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage import throttle
+from chalicelib.storage import ownership, throttle
 from chalicelib.telemetry import security_event
 
 PROOF_FAILED = (
@@ -45,23 +41,33 @@ class MailUnavailable(DomainError):
     message = "Nie udało się wysłać wiadomości e-mail. Spróbuj ponownie za kilka minut."
 
 
-def _check_throttle(ip: str) -> None:
+@dataclass(frozen=True)
+class Registration:
+    """A pending account just registered, and the end of its activation link."""
+
+    login: str
+    activation_expires_at: datetime
+
+
+def _check_throttle(ip: str, deps: Collaborators) -> None:
     settings = get_settings()
-    now = int(clock.now().timestamp())
+    now = int(deps.clock.now().timestamp())
     window = settings.register_window_seconds
     scope = {"register": f"register#{ip}"}
     if not throttle.reserve(scope, {"register": settings.register_max_per_source}, now, window):
         raise Throttled(window - now % window, "Zbyt wiele prób rejestracji. Spróbuj później.")
 
 
-def _check_proof(customer_number: str, invoice_number: str, gross: int) -> None:
+def _check_proof(
+    customer_number: str, invoice_number: str, gross: int, deps: Collaborators
+) -> None:
     """The proof of ownership, limited per customer number whatever the source: invoice
     numbers are predictable, so the gross amount is the one secret and could otherwise be
     tried from many addresses. The check is counted as failed before it is made (so neither
     concurrent guesses nor timing probes get more checks than the limit) and taken back
     when it holds; once at the limit even a right proof waits for the next window."""
     settings = get_settings()
-    now = int(clock.now().timestamp())
+    now = int(deps.clock.now().timestamp())
     window = PROOF_WINDOW_SECONDS
     scope = {"proof": f"register-proof#{customer_number}"}
     cap = {"proof": settings.register_max_failed_proofs_per_customer}
@@ -75,18 +81,15 @@ def _check_proof(customer_number: str, invoice_number: str, gross: int) -> None:
 
 
 def _proof_holds(customer_number: str, invoice_number: str, gross: int) -> bool:
-    try:
-        invoice = InvoiceRecord.get(
-            BillingItem.partition(customer_number), InvoiceRecord.sort_key(invoice_number)
-        )
-    except DoesNotExist:
-        return False
-    return int(invoice.gross) == gross
+    invoice = ownership.invoice_of(customer_number, invoice_number)
+    return invoice is not None and invoice.gross == gross
 
 
-def consents_from(choices: dict[str, bool], source: str) -> list[Consent]:
+def consents_from(
+    choices: dict[str, bool], source: str, deps: Collaborators | None = None
+) -> list[Consent]:
     """Consent records for the given choices, with text versions and the current time."""
-    now = clock.now()
+    now = (deps or current()).clock.now()
     return [
         Consent(
             kind=kind,
@@ -99,10 +102,11 @@ def consents_from(choices: dict[str, bool], source: str) -> list[Consent]:
     ]
 
 
-def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
-    """Create a pending account and e-mail its activation link; return it and the link's end."""
+def register(request: RegisterRequest, ip: str, deps: Collaborators | None = None) -> Registration:
+    """Create a pending account and e-mail its activation link."""
+    deps = deps or current()
     settings = get_settings()
-    _check_throttle(ip)
+    _check_throttle(ip, deps)
     if request.accept_terms != CURRENT_TERMS_VERSION:
         raise InvalidInput(
             fields={
@@ -117,32 +121,30 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
     )
     if reason:
         raise InvalidInput(fields={"password": reason})
-    _check_proof(request.customer_number, request.invoice_number, request.invoice_gross)
+    _check_proof(request.customer_number, request.invoice_number, request.invoice_gross, deps)
 
-    now = clock.now()
+    now = deps.clock.now()
     pending_until = now + timedelta(days=settings.activation_days)
     login = request.customer_number
     account = Account(
-        *Account.key(login),
         login=login,
         email=request.email,
-        email_key=request.email.casefold(),
         phone=request.phone,
         status=AccountStatus.PENDING,
         password_hash=passwords.hash_password(
-            request.password, secrets.password_pepper(), settings.bcrypt_cost
+            request.password, deps.secrets.password_pepper(), settings.bcrypt_cost
         ),
         created_at=now,
         pending_until=pending_until,
         expires_at=pending_until + PENDING_ACCOUNT_KEPT,
         terms_version=request.accept_terms,
         terms_accepted_at=now,
-        consents=consents_from(request.consents.model_dump(), "registration"),
+        consents=tuple(consents_from(request.consents.model_dump(), "registration", deps)),
     )
     store.create_account(account, now)
     token = store.issue_token(TokenKind.ACTIVATION, login, pending_until)
     try:
-        mailer.send(
+        deps.mailer.send(
             "activation",
             account.email,
             {
@@ -153,26 +155,16 @@ def register(request: RegisterRequest, ip: str) -> tuple[Account, str]:
         )
     except Exception as exc:  # SES refused or is unreachable: undo, so the customer can retry
         store.discard_token(token)
-        account.delete(condition=Account.status == AccountStatus.PENDING)
+        store.discard_registration(login)
         raise MailUnavailable() from exc
-    return account, pending_until.isoformat()
+    return Registration(login, pending_until)
 
 
-def activate(token: str) -> str:
+def activate(token: str, deps: Collaborators | None = None) -> str:
     """Activate the account the token belongs to; return its login."""
-    now = clock.now()
+    now = (deps or current()).clock.now()
     record = store.find_token(token, TokenKind.ACTIVATION, now)
-    redeemed = record is not None and store.consume_token(
-        record,
-        now,
-        [
-            Account.status.set(AccountStatus.ACTIVE),
-            Account.activated_at.set(now),
-            Account.pending_until.remove(),
-            Account.expires_at.remove(),
-        ],
-        Account.status == AccountStatus.PENDING,
-    )
+    redeemed = record is not None and store.activate(record, now)
     if not redeemed:
         raise InvalidInput(ACTIVATION_FAILED)
     return record.owner

@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
 
-from chalicelib import clock
-from chalicelib.adapters import mailer, queues, secrets
 from chalicelib.domain import devices, passwords
-from chalicelib.domain.accounts import AccountStatus, LoginResult
+from chalicelib.domain.accounts import Account, AccountStatus, LoginResult
 from chalicelib.domain.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
 from chalicelib.domain.throttle import (
     LoginLimits,
@@ -23,8 +21,8 @@ from chalicelib.domain.throttle import (
 )
 from chalicelib.domain.tokens import SESSION_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.logs import logger
-from chalicelib.models.accounts import Account, Session
 from chalicelib.schemas.messages import ResetMailRequest
+from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
@@ -38,9 +36,6 @@ REAUTH_THROTTLED = (
     "Zbyt wiele błędnych haseł. Ze względów bezpieczeństwa ta sesja została zakończona. "
     "Zaloguj się ponownie."
 )
-# A password change or reset also ends a pending e-mail change: the victim of a stolen
-# password answers with a new one, and the thief's address must not take the account then.
-PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
 RESET_SOURCE_WINDOW = 3600  # RESET_MAX_PER_SOURCE requests per source in this window
 # A reset request that waited longer in the queue is dropped: its link would come out of
 # the blue (the customer has asked again, or given up).
@@ -74,19 +69,25 @@ def _limits(settings: Settings) -> LoginLimits:
 
 
 def login(
-    login_name: str, password: str, ip: str, user_agent: str, device_token: str | None = None
+    login_name: str,
+    password: str,
+    ip: str,
+    user_agent: str,
+    device_token: str | None = None,
+    deps: Collaborators | None = None,
 ) -> NewSession:
     """Check the credentials and open a session. Every failure is the same LoginFailed.
 
     A valid `device_token` of this login (from an earlier successful login) counts the
     attempt against that device only, so others' failures - on the login, or from the same
     address behind a shared NAT - cannot hold the customer's own device back."""
+    deps = deps or current()
     settings = get_settings()
-    now_dt = clock.now()
+    now_dt = deps.clock.now()
     now = int(now_dt.timestamp())
     today = now // 86400
     login_name = login_name.strip()
-    pepper = secrets.password_pepper()
+    pepper = deps.secrets.password_pepper()
     device_key = devices.device_key(pepper)
     device = devices.verify(device_key, device_token, login_name, today, settings.device_trust_days)
     scopes = login_scopes(login_name, ip, device.nonce if device else None)
@@ -113,7 +114,7 @@ def login(
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
-        store.update_account(account, [Account.password_hash.set(new_hash)])
+        store.rehash_password(account.login, new_hash)
     session = open_session(account, ip, user_agent, now_dt)
     store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.SUCCESS)
     # The caller's own pair and device start afresh; the attempt is taken back from the
@@ -130,19 +131,14 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
     settings = get_settings()
     token = new_token(SESSION_TOKEN_BYTES)
     max_age = settings.session_absolute_hours * 3600
-    absolute = int(now.timestamp()) + max_age
     store.create_session(
-        Session(
-            *Session.key(token_hash(token)),
-            owner=account.login,
-            role=account.role,
-            created_at=now,
-            last_seen=int(now.timestamp()),
-            absolute_expires=absolute,
-            ip=ip,
-            user_agent=user_agent[:300] or None,
-            expires_at=now + timedelta(seconds=max_age),
-        )
+        token_hash(token),
+        owner=account.login,
+        role=account.role,
+        now=now,
+        max_age=max_age,
+        ip=ip,
+        user_agent=user_agent,
     )
     return NewSession(account.login, token, now + timedelta(seconds=max_age), max_age)
 
@@ -159,14 +155,15 @@ def _reset_targets(login_or_email: str) -> list[Account]:
     return [a for a in accounts if a is not None and a.status == AccountStatus.ACTIVE]
 
 
-def forgot_password(login_or_email: str, ip: str) -> None:
+def forgot_password(login_or_email: str, ip: str, deps: Collaborators | None = None) -> None:
     """Queue a reset e-mail for the account(s) `login_or_email` names, if any.
 
     Every request does the same work, whatever it names, so the answer's time tells
     nothing: one per-source throttle transaction and one SendMessage. The accounts are
     looked up by the queue's consumer (`send_reset_mail`), after the answer."""
+    deps = deps or current()
     settings = get_settings()
-    now = int(clock.now().timestamp())
+    now = int(deps.clock.now().timestamp())
     window = RESET_SOURCE_WINDOW
     scope = {"reset_source": f"reset-source#{ip}"}
     if not throttle.reserve(scope, {"reset_source": settings.reset_max_per_source}, now, window):
@@ -176,10 +173,10 @@ def forgot_password(login_or_email: str, ip: str) -> None:
         )
     request = ResetMailRequest(id=uuid.uuid4().hex, login=login_or_email, requested_at=now)
     # ASCII JSON: SQS refuses some characters a login field may carry (U+FFFE, U+FFFF).
-    queues.send(settings.reset_queue, json.dumps(request.model_dump(), ensure_ascii=True))
+    deps.queues.send(settings.reset_queue, json.dumps(request.model_dump(), ensure_ascii=True))
 
 
-def send_reset_mail(message_body: str) -> None:
+def send_reset_mail(message_body: str, deps: Collaborators | None = None) -> None:
     """The reset queue's consumer: e-mail a one-time reset link to the active account(s)
     a request names, within each account's hourly limit. Nothing else changes.
 
@@ -187,19 +184,20 @@ def send_reset_mail(message_body: str) -> None:
     is sent and marked done after, so a redelivered request sends nothing again. A failed
     send gives back its claim and its place in the hourly limit and raises: SQS retries
     the message, and after a few failures moves it to the dead-letter queue."""
+    deps = deps or current()
     try:
         request = ResetMailRequest.model_validate_json(message_body)
     except ValidationError:  # its text would quote the login
         raise QueuedWorkFailed("malformed reset request") from None
-    now = int(clock.now().timestamp())
+    now = int(deps.clock.now().timestamp())
     if now - request.requested_at > RESET_REQUEST_MAX_AGE:
         logger.info("reset request dropped: too old")
         return
     for account in _reset_targets(request.login):
-        _mail_reset_link(account, request.id, now)
+        _mail_reset_link(account, request.id, now, deps)
 
 
-def _mail_reset_link(account: Account, request_id: str, now: int) -> None:
+def _mail_reset_link(account: Account, request_id: str, now: int, deps: Collaborators) -> None:
     claim = reset_marks.claim(
         request_id, account.login, now, RESET_CLAIM_LEASE, now + 2 * RESET_REQUEST_MAX_AGE
     )
@@ -212,7 +210,7 @@ def _mail_reset_link(account: Account, request_id: str, now: int) -> None:
         _mark_done(request_id, account.login, now)
         return
     try:
-        _issue_reset_link(account, now)
+        _issue_reset_link(account, now, deps)
     except Exception:
         logger.exception("reset mail not sent")  # masked; SES names the recipient
         throttle.release([], list(scope.values()), now, 3600)
@@ -230,12 +228,12 @@ def _mark_done(request_id: str, login: str, now: int) -> None:
         logger.exception("reset mail not marked done")
 
 
-def _issue_reset_link(account: Account, now: int) -> None:
+def _issue_reset_link(account: Account, now: int, deps: Collaborators) -> None:
     settings = get_settings()
     store.delete_tokens_of(account.login, TokenKind.PASSWORD_RESET)
     valid_until = datetime.fromtimestamp(now, UTC) + timedelta(minutes=settings.reset_minutes)
     token = store.issue_token(TokenKind.PASSWORD_RESET, account.login, valid_until)
-    mailer.send(
+    deps.mailer.send(
         "password_reset",
         account.email,
         {
@@ -257,42 +255,40 @@ def _check_new_password(password: str, account: Account) -> None:
         raise InvalidInput(fields={"password": reason})
 
 
-def reset_password(token: str, password: str) -> None:
+def reset_password(token: str, password: str, deps: Collaborators | None = None) -> None:
     """Set a new password with a reset token; end every session; e-mail a notice."""
+    deps = deps or current()
     settings = get_settings()
-    now = clock.now()
+    now = deps.clock.now()
     record = store.find_token(token, TokenKind.PASSWORD_RESET, now)
     account = store.get_account(record.owner) if record is not None else None
     if record is None or account is None or account.status != AccountStatus.ACTIVE:
         raise InvalidInput(RESET_FAILED)
     _check_new_password(password, account)
-    new_hash = passwords.hash_password(password, secrets.password_pepper(), settings.bcrypt_cost)
-    if not store.consume_token(
-        record,
-        now,
-        [
-            Account.password_hash.set(new_hash),
-            Account.password_changed_at.set(now),
-            *PENDING_CHANGES_ENDED,
-        ],
-        Account.status == AccountStatus.ACTIVE,
-    ):
+    pepper = deps.secrets.password_pepper()
+    new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
+    if not store.reset_password(record, new_hash, now):
         raise InvalidInput(RESET_FAILED)
     _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login)
-    _send_changed_notice(account, now, account.pending_email is not None)
+    _send_changed_notice(account, now, account.pending_email is not None, deps)
 
 
 def check_current_password(
-    account: Account, password: str | None, field: str, session: str
+    account: Account,
+    password: str | None,
+    field: str,
+    session: str,
+    deps: Collaborators | None = None,
 ) -> None:
     """Re-authentication before a sensitive change (password, e-mail address): the current
     password must be right. Its failures are counted per session (the attempt counted
     before the check, taken back when right), so a stolen session cannot be used to guess
     the password, nor to lock its owner's other sessions out of changing it: a session that
     reaches the cap is ended, and only the password opens another."""
+    deps = deps or current()
     settings = get_settings()
-    now = int(clock.now().timestamp())
+    now = int(deps.clock.now().timestamp())
     window = settings.login_window_seconds
     scope = {"reauth": f"reauth#{session}"}
     cap = {"reauth": settings.login_max_failures_per_login_source}
@@ -300,49 +296,50 @@ def check_current_password(
         store.delete_session(session)
         security_event("reauth_throttled", login=account.login)
         raise Throttled(window_start(now, window) + window - now, REAUTH_THROTTLED)
-    pepper = secrets.password_pepper()
+    pepper = deps.secrets.password_pepper()
     if not password or not passwords.verify_password(password, account.password_hash, pepper):
         raise InvalidInput(fields={field: "Obecne hasło jest nieprawidłowe."})
     throttle.release(list(scope.values()), [], now, window)
 
 
-def change_password(login_name: str, current: str, password: str, keep_session: str) -> None:
+def change_password(
+    login_name: str,
+    current_password: str,
+    password: str,
+    keep_session: str,
+    deps: Collaborators | None = None,
+) -> None:
     """Change the password of a logged-in customer; end their other sessions."""
+    deps = deps or current()
     settings = get_settings()
     account = store.get_account(login_name)
     if account is None:
         raise LoginFailed()
-    check_current_password(account, current, "current_password", keep_session)
-    pepper = secrets.password_pepper()
+    check_current_password(account, current_password, "current_password", keep_session, deps)
+    pepper = deps.secrets.password_pepper()
     _check_new_password(password, account)
-    now = clock.now()
-    pending_email = account.pending_email  # the update below refreshes `account`
-    store.update_account(
-        account,
-        [
-            Account.password_hash.set(
-                passwords.hash_password(password, pepper, settings.bcrypt_cost)
-            ),
-            Account.password_changed_at.set(now),
-            *PENDING_CHANGES_ENDED,
-        ],
-    )
+    now = deps.clock.now()
+    new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
+    store.set_password(account.login, new_hash, now)
     _end_what_the_old_password_allowed(account)
     store.delete_sessions_of(account.login, keep=keep_session)
-    _send_changed_notice(account, now, pending_email is not None)
+    _send_changed_notice(account, now, account.pending_email is not None, deps)
 
 
 def _end_what_the_old_password_allowed(account: Account) -> None:
     """After a password change or reset: drop the outstanding reset links and the pending
     e-mail change's links. The change itself already ended with the password's write
-    (`PENDING_CHANGES_ENDED`), so a confirmation link fails even if a token outlives this."""
+    (storage/accounts.py `PENDING_CHANGES_ENDED`), so a confirmation link fails even if a
+    token outlives this."""
     store.delete_tokens_of(
         account.login, TokenKind.PASSWORD_RESET, TokenKind.EMAIL_CHANGE, TokenKind.EMAIL_CANCEL
     )
 
 
-def _send_changed_notice(account: Account, now: datetime, email_change_cancelled: bool) -> None:
-    mailer.send(
+def _send_changed_notice(
+    account: Account, now: datetime, email_change_cancelled: bool, deps: Collaborators
+) -> None:
+    deps.mailer.send(
         "password_changed",
         account.email,
         {

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import re
 
-from chalicelib import clock
-from chalicelib.adapters import secrets
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
 from chalicelib.domain import passwords
-from chalicelib.domain.accounts import AccountStatus
+from chalicelib.domain.accounts import Account, AccountStatus
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.roles import SYSTEM_ROLES
-from chalicelib.models.accounts import Account
-from chalicelib.models.billing import CustomerRecord
+from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage import billing
+from chalicelib.storage import ownership
 
 # Letters first, so a system login is never a number.
 SYSTEM_LOGIN = re.compile(r"^[a-z][a-z0-9-]{2,39}$")
@@ -42,15 +39,16 @@ def _login_problem(login: str) -> str | None:
     if CUSTOMER_NUMBER_LIKE.match(login):
         return LOOKS_LIKE_CUSTOMER
     # Customer numbers may carry capitals; logins here are lower case.
-    if any(
-        billing.get_item(CustomerRecord, n, CustomerRecord.SORT_KEY) for n in {login, login.upper()}
-    ):
+    if any(ownership.is_customer(n) for n in {login, login.upper()}):
         return IS_A_CUSTOMER
     return None
 
 
-def create_system_account(login: str, email: str, password: str, role: str) -> Account:
+def create_system_account(
+    login: str, email: str, password: str, role: str, deps: Collaborators | None = None
+) -> Account:
     """Create an active account with `role`; Conflict if the login is taken."""
+    deps = deps or current()
     if role not in SYSTEM_ROLES:
         raise InvalidInput(fields={"role": f"Dozwolone role: {', '.join(SYSTEM_ROLES)}."})
     problem = _login_problem(login)
@@ -62,16 +60,14 @@ def create_system_account(login: str, email: str, password: str, role: str) -> A
     )
     if reason:
         raise InvalidInput(fields={"password": reason})
-    now = clock.now()
+    now = deps.clock.now()
     account = Account(
-        *Account.key(login),
         login=login,
         email=email,
-        email_key=email.casefold(),
         status=AccountStatus.ACTIVE,
         role=role,
         password_hash=passwords.hash_password(
-            password, secrets.password_pepper(), settings.bcrypt_cost
+            password, deps.secrets.password_pepper(), settings.bcrypt_cost
         ),
         created_at=now,
         activated_at=now,

@@ -1,32 +1,93 @@
-"""Accounts, sessions, one-time tokens and login events in the accounts table."""
+"""Accounts, sessions, one-time tokens and login events in the accounts table.
+
+Services get the dataclasses of domain/accounts.py, never an item; every update of an
+account is a function here named for what it does, with its condition."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, Final
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain import accounts as domain
+from chalicelib.domain import records
 from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.errors import Conflict, Unauthorized
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
-from chalicelib.models.accounts import Account, LoginEvent, OneTimeToken, Session
+from chalicelib.models.accounts import Account, Consent, LoginEvent, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure
+from chalicelib.storage.records import parse
 
 LOGIN_EVENT_DAYS = 180
 # A one-time token is removed by TTL this long after its end; until then its end is what
 # refuses it (`valid_until`, checked on every use), since TTL deletes lag.
 TOKEN_KEPT = timedelta(days=1)
+# A password change or reset also ends a pending e-mail change: the victim of a stolen
+# password answers with a new one, and the thief's address must not take the account then.
+PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
 
 
-def get_account(login: str) -> Account | None:
+class Keep(Enum):
+    """A field the update leaves as it is."""
+
+    KEEP = "keep"
+
+
+KEEP: Final = Keep.KEEP
+
+
+def _consent(item: Consent) -> domain.Consent:
+    return domain.Consent(
+        kind=item.kind,
+        granted=item.granted,
+        text_version=item.text_version,
+        at=item.at,
+        source=item.source,
+    )
+
+
+def _consent_item(consent: domain.Consent) -> Consent:
+    return Consent(
+        kind=consent.kind,
+        granted=consent.granted,
+        text_version=consent.text_version,
+        at=consent.at,
+        source=consent.source,
+    )
+
+
+def _account(item: Account) -> domain.Account:
+    return domain.Account(
+        login=item.login,
+        email=item.email,
+        status=AccountStatus(item.status),
+        password_hash=item.password_hash,
+        created_at=item.created_at,
+        terms_version=item.terms_version,
+        terms_accepted_at=item.terms_accepted_at,
+        role=item.role,
+        phone=item.phone,
+        activated_at=item.activated_at,
+        pending_until=item.pending_until,
+        expires_at=item.expires_at,
+        consents=tuple(_consent(c) for c in item.consents or []),
+        password_changed_at=item.password_changed_at,
+        pending_email=item.pending_email,
+        email_change_id=item.email_change_id,
+    )
+
+
+def get_account(login: str) -> domain.Account | None:
     """The account with this login, or None."""
     try:
-        return Account.get(*Account.key(login), consistent_read=True)
+        return _account(Account.get(*Account.key(login), consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -40,21 +101,46 @@ def find_logins_by_email(email: str) -> list[str]:
     ]
 
 
-def create_account(account: Account, now: datetime) -> None:
+def create_account(account: domain.Account, now: datetime) -> None:
     """Store a new account; Conflict if the login has an account that is not an expired,
     never-activated registration."""
+    item = Account(
+        *Account.key(account.login),
+        login=account.login,
+        email=account.email,
+        email_key=account.email.casefold(),
+        phone=account.phone,
+        status=account.status,
+        role=account.role,
+        password_hash=account.password_hash,
+        created_at=account.created_at,
+        activated_at=account.activated_at,
+        pending_until=account.pending_until,
+        expires_at=account.expires_at,
+        terms_version=account.terms_version,
+        terms_accepted_at=account.terms_accepted_at,
+        consents=[_consent_item(c) for c in account.consents],
+    )
     condition = Account.pk.does_not_exist() | (
         (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
     )
     try:
-        account.save(condition=condition)
+        item.save(condition=condition)
     except PutError as exc:
         if is_condition_failure(exc):
             raise Conflict("Dla tego numeru klienta istnieje już konto w IBOK.") from exc
         raise
 
 
-def get_account_with_customer(login: str) -> tuple[Account | None, CustomerRecord | None]:
+def discard_registration(login: str) -> None:
+    """Remove a registration that is still pending (its activation e-mail could not be
+    sent, so the customer may register again at once)."""
+    Account(*Account.key(login)).delete(condition=Account.status == AccountStatus.PENDING)
+
+
+def get_account_with_customer(
+    login: str,
+) -> tuple[domain.Account | None, records.Customer | None]:
     """The account and its customer record in one BatchGetItem round trip."""
     account_keys = Account.key(login)
     customer_pk = BillingItem.partition(login)
@@ -71,8 +157,8 @@ def get_account_with_customer(login: str) -> tuple[Account | None, CustomerRecor
     items = response.get("Responses", {})
     accounts = items.get(Account.Meta.table_name, [])
     customers = items.get(CustomerRecord.Meta.table_name, [])
-    account = Account.from_raw_data(accounts[0]) if accounts else None
-    customer = CustomerRecord.from_raw_data(customers[0]) if customers else None
+    account = _account(Account.from_raw_data(accounts[0])) if accounts else None
+    customer = parse(CustomerRecord.from_raw_data(customers[0])) if customers else None
     return account, customer
 
 
@@ -81,15 +167,100 @@ def connection() -> Connection:
     return Account._get_connection().connection
 
 
+# --- changes of an account ------------------------------------------------------------
+
+
+def _update(login: str, actions: list[Any], condition: Any = None) -> None:
+    """Apply update actions to an existing account."""
+    full_condition = Account.pk.exists()
+    if condition is not None:
+        full_condition = full_condition & condition
+    Account(*Account.key(login)).update(actions=actions, condition=full_condition)
+
+
+def rehash_password(login: str, password_hash: str) -> None:
+    """Store the same password hashed anew (at a higher cost)."""
+    _update(login, [Account.password_hash.set(password_hash)])
+
+
+def set_password(login: str, password_hash: str, now: datetime) -> None:
+    """Store a new password; a pending e-mail change ends with it (`PENDING_CHANGES_ENDED`)."""
+    _update(
+        login,
+        [
+            Account.password_hash.set(password_hash),
+            Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
+        ],
+    )
+
+
+def accept_terms(login: str, version: str, now: datetime) -> None:
+    """Record that the account accepted terms `version` at `now`."""
+    _update(login, [Account.terms_version.set(version), Account.terms_accepted_at.set(now)])
+
+
+def update_profile(
+    account: domain.Account,
+    *,
+    phone: str | Keep | None = KEEP,
+    new_consents: Sequence[domain.Consent] = (),
+    email_change: tuple[str, str] | None = None,
+) -> bool:
+    """Change the phone (None removes it), add consent decisions to the account's and, with
+    `email_change` (the new address and the change's id), make that change the pending
+    one - only while the password is the one `account` was read with: False if it changed
+    meanwhile (a change or reset ran between the check of the password and this write)."""
+    actions: list[Any] = []
+    if phone is not KEEP:
+        actions.append(Account.phone.set(phone) if phone else Account.phone.remove())
+    if new_consents:
+        consents = [*account.consents, *new_consents]
+        actions.append(Account.consents.set([_consent_item(c) for c in consents]))
+    if email_change is None:
+        if actions:
+            _update(account.login, actions)
+        return True
+    new_email, change_id = email_change
+    actions += [Account.pending_email.set(new_email), Account.email_change_id.set(change_id)]
+    try:
+        _update(account.login, actions, Account.password_hash == account.password_hash)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 # --- sessions -------------------------------------------------------------------------
 
 
-def create_session(session: Session) -> None:
-    """Store a new session."""
-    session.save(condition=Session.pk.does_not_exist())
+def create_session(
+    hashed_token: str,
+    *,
+    owner: str,
+    role: str,
+    now: datetime,
+    max_age: int,
+    ip: str,
+    user_agent: str,
+) -> None:
+    """Store a new session of `owner`, known by its token's hash, ending `max_age` seconds
+    after `now` at the latest."""
+    Session(
+        *Session.key(hashed_token),
+        owner=owner,
+        role=role,
+        created_at=now,
+        last_seen=int(now.timestamp()),
+        absolute_expires=int(now.timestamp()) + max_age,
+        ip=ip,
+        user_agent=user_agent[:300] or None,
+        expires_at=now + timedelta(seconds=max_age),
+    ).save(condition=Session.pk.does_not_exist())
 
 
-def touch_session(token_hash: str, now: int, idle_seconds: int) -> Session:
+def touch_session(token_hash: str, now: int, idle_seconds: int) -> domain.SessionOwner:
     """Validate and extend a session in one conditional write; Unauthorized if it is unknown,
     idle for too long or past its absolute end."""
     session = Session(*Session.key(token_hash))
@@ -106,7 +277,7 @@ def touch_session(token_hash: str, now: int, idle_seconds: int) -> Session:
         if is_condition_failure(exc):
             raise Unauthorized("Sesja wygasła. Zaloguj się ponownie.") from exc
         raise
-    return session
+    return domain.SessionOwner(owner=session.owner, role=session.role)
 
 
 def delete_session(token_hash: str) -> None:
@@ -150,21 +321,29 @@ def issue_token(kind: TokenKind, owner: str, valid_until: datetime, **extra: Any
     return token
 
 
-def find_token(token: str, kind: TokenKind, now: datetime) -> OneTimeToken | None:
+def find_token(token: str, kind: TokenKind, now: datetime) -> domain.OneTimeToken | None:
     """The stored token for this one-time value if it is of `kind`, unused and unexpired."""
+    hashed = token_hash(token)
     try:
-        record = OneTimeToken.get(*OneTimeToken.key(token_hash(token)), consistent_read=True)
+        item = OneTimeToken.get(*OneTimeToken.key(hashed), consistent_read=True)
     except DoesNotExist:
         return None
-    if record.kind != kind or record.used_at is not None:
+    if item.kind != kind or item.used_at is not None:
         return None
-    if record.valid_until <= int(now.timestamp()):
+    if item.valid_until <= int(now.timestamp()):
         return None
-    return record
+    return domain.OneTimeToken(
+        token_hash=hashed,
+        kind=TokenKind(item.kind),
+        owner=item.owner,
+        valid_until=datetime.fromtimestamp(int(item.valid_until), UTC),
+        new_email=item.new_email,
+        change_id=item.change_id,
+    )
 
 
-def consume_token(
-    record: OneTimeToken,
+def _consume(
+    token: domain.OneTimeToken,
     now: datetime,
     account_actions: list[Any],
     account_condition: Any,
@@ -174,11 +353,11 @@ def consume_token(
     `account_actions` to its owner's account (if `account_condition` holds) and delete the
     tokens whose hashes are in `delete_tokens`. False if a condition failed, so nothing
     changed."""
-    account = Account(*Account.key(record.owner))
+    account = Account(*Account.key(token.owner))
     try:
         with TransactWrite(connection=connection()) as tx:
             tx.update(
-                record,
+                OneTimeToken(*OneTimeToken.key(token.token_hash)),
                 actions=[OneTimeToken.used_at.set(now)],
                 condition=(
                     OneTimeToken.used_at.does_not_exist()
@@ -193,6 +372,69 @@ def consume_token(
             return False
         raise
     return True
+
+
+def activate(token: domain.OneTimeToken, now: datetime) -> bool:
+    """Redeem an activation token: its pending account becomes active (and is no longer
+    removed by TTL). False if the token or the account has moved on meanwhile."""
+    return _consume(
+        token,
+        now,
+        [
+            Account.status.set(AccountStatus.ACTIVE),
+            Account.activated_at.set(now),
+            Account.pending_until.remove(),
+            Account.expires_at.remove(),
+        ],
+        Account.status == AccountStatus.PENDING,
+    )
+
+
+def reset_password(token: domain.OneTimeToken, password_hash: str, now: datetime) -> bool:
+    """Redeem a reset token: its active account gets the new password, and a pending
+    e-mail change ends (`PENDING_CHANGES_ENDED`). False if the token was used or expired
+    meanwhile, or the account is no longer active."""
+    return _consume(
+        token,
+        now,
+        [
+            Account.password_hash.set(password_hash),
+            Account.password_changed_at.set(now),
+            *PENDING_CHANGES_ENDED,
+        ],
+        Account.status == AccountStatus.ACTIVE,
+    )
+
+
+def confirm_email_change(token: domain.OneTimeToken, now: datetime) -> bool:
+    """Redeem an e-mail change token: the account takes its new address, if this change is
+    still the account's pending one (not cancelled, replaced or ended by a password
+    change). False otherwise."""
+    new_email = token.new_email or ""
+    return _consume(
+        token,
+        now,
+        [
+            Account.email.set(new_email),
+            Account.email_key.set(new_email.casefold()),
+            Account.pending_email.remove(),
+            Account.email_change_id.remove(),
+        ],
+        Account.email_change_id == token.token_hash,
+    )
+
+
+def cancel_pending_email(token: domain.OneTimeToken, now: datetime) -> bool:
+    """Redeem a cancellation token: the pending e-mail change it names ends, and its
+    confirmation token goes with it. False if that change is no longer the pending one."""
+    change_id = token.change_id or ""
+    return _consume(
+        token,
+        now,
+        [Account.pending_email.remove(), Account.email_change_id.remove()],
+        Account.email_change_id == change_id,
+        delete_tokens=(change_id,),
+    )
 
 
 def discard_token(token: str) -> None:
@@ -228,33 +470,14 @@ def record_login_event(
     ).save()
 
 
-def recent_login_events(login: str, limit: int = 20) -> list[LoginEvent]:
+def recent_login_events(login: str, limit: int = 20) -> list[domain.LoginEvent]:
     """The newest login attempts on `login`, newest first."""
-    return list(
-        LoginEvent.query(
+    return [
+        domain.LoginEvent(at=e.at, ip=e.ip, user_agent=e.user_agent, result=e.result)
+        for e in LoginEvent.query(
             LoginEvent.partition(login),
             LoginEvent.sk.startswith("LOGIN#"),
             scan_index_forward=False,
             limit=limit,
         )
-    )
-
-
-def update_account(account: Account, actions: list[Any], condition: Any = None) -> None:
-    """Apply update actions to an existing account."""
-    full_condition = Account.pk.exists()
-    if condition is not None:
-        full_condition = full_condition & condition
-    account.update(actions=actions, condition=full_condition)
-
-
-def update_account_if_password_unchanged(account: Account, actions: list[Any]) -> bool:
-    """Apply update actions only while the password is the one `account` was read with;
-    False if it changed meanwhile (a change or reset ran between the check and the write)."""
-    try:
-        update_account(account, actions, Account.password_hash == account.password_hash)
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    ]

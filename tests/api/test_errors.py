@@ -543,21 +543,22 @@ def test_a_number_too_long_to_convert_is_a_400(client, app):
 
 
 def test_a_domain_5xx_keeps_its_code_and_message_with_the_request_id(
-    client, aws_env, monkeypatch, captured_logs
+    client, aws_env, captured_logs
 ):
     """Registration while SES refuses: 503 mail_unavailable in Polish, with the request id
     (once reshaped into a generic internal_error)."""
-    from chalicelib.adapters import mailer
+    from chalicelib.services.collaborators import using
     from chalicelib.services.registration import MailUnavailable
     from tests.factories import seed_customer
 
-    def ses_down(*_args, **_kwargs):
-        error = {"Code": "ServiceUnavailable", "Message": "SES is down"}
-        raise ClientError({"Error": error}, "SendEmail")
+    class SesDown:
+        def send(self, *_args, **_kwargs):
+            error = {"Code": "ServiceUnavailable", "Message": "SES is down"}
+            raise ClientError({"Error": error}, "SendEmail")
 
     seed_customer("100200")
-    monkeypatch.setattr(mailer, "send", ses_down)
-    response = post(client, "/auth/register", register_body("100200"))
+    with using(mailer=SesDown()):
+        response = post(client, "/auth/register", register_body("100200"))
     assert response.status_code == 503
     assert_security_headers(response)
     error = response.json_body["error"]

@@ -12,9 +12,9 @@ import pytest
 from chalicelib import aws, clock
 from chalicelib.adapters import mailer
 from chalicelib.models.accounts import Account
+from chalicelib.services.collaborators import using
 from chalicelib.services.sessions import RESET_CLAIM_LEASE, RESET_REQUEST_MAX_AGE
 from chalicelib.settings import get_settings
-from chalicelib.storage import accounts as store
 from chalicelib.storage import reset_mail as reset_marks
 from infra.local import queue_names
 from tests.factories import active_account, post, register_body, seed_customer
@@ -55,7 +55,7 @@ def test_the_route_does_the_same_calls_whatever_it_is_asked(client, outbox, aws_
     seed_customer("100300")
     assert post(client, "/auth/register", register_body("100300")).status_code == 201
     active_account(client, outbox, "100400")
-    store.update_account(store.get_account("100400"), [Account.status.set("disabled")])
+    Account(*Account.key("100400")).update(actions=[Account.status.set("disabled")])
     asked = {
         "unknown login": "999999",
         "active login": "100200",
@@ -128,24 +128,30 @@ def test_a_request_claimed_by_a_run_that_died_is_sent_after_the_lease(
     assert len(reset_mails(outbox)) == 1
 
 
-@pytest.fixture
-def failing_mail(monkeypatch):
-    """Make the next `times` reset e-mails fail to send (SES refusing them)."""
-    state = {"left": 0}
-    real_send = mailer.send
+class FailingMailer:
+    """The real mailer, except that the next `left` reset e-mails fail to send (SES
+    refusing them)."""
 
-    def send(template, to, context):
-        if template == "password_reset" and state["left"] > 0:
-            state["left"] -= 1
+    def __init__(self) -> None:
+        self.left = 0
+
+    def send(self, template, to, context):
+        if template == "password_reset" and self.left > 0:
+            self.left -= 1
             raise RuntimeError(f"MessageRejected: {to} is not verified")  # as SES says
-        return real_send(template, to, context)
+        return mailer.send(template, to, context)
 
-    monkeypatch.setattr(mailer, "send", send)
+
+@pytest.fixture
+def failing_mail():
+    """Make the next `times` reset e-mails fail to send."""
+    fake = FailingMailer()
 
     def fail(times):
-        state["left"] = times
+        fake.left = times
 
-    return fail
+    with using(mailer=fake):
+        yield fail
 
 
 def test_a_failed_send_is_retried_by_the_queue(client, outbox, aws_env, drain_queues, failing_mail):
