@@ -5,8 +5,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha1sum | cut -c1-12)
+# Tools that pin packages the test tools conflict with, each in its own venv.
+CHECKOV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV)/.installed-$(shell sha1sum requirements-checkov.txt | cut -c1-12)
+DEPLOY := .venv-deploy
+DEPLOY_STAMP := $(DEPLOY)/.installed-$(shell sha1sum requirements-deploy.txt | cut -c1-12)
+PREFIX ?= ibok
 
-.PHONY: run test lint bench outbox token import export-readings system-account clean
+.PHONY: run test lint infra-checks deploy bench outbox token import export-readings system-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,19 +20,42 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@test -x $(CHECKOV)/bin/python || $(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@rm -f $(CHECKOV)/.installed-*
+	@touch $(CHECKOV_STAMP)
+
+$(DEPLOY_STAMP): requirements-deploy.txt
+	@test -x $(DEPLOY)/bin/python || $(PYTHON) -m venv $(DEPLOY)
+	$(DEPLOY)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-deploy.txt
+	@rm -f $(DEPLOY)/.installed-*
+	@touch $(DEPLOY_STAMP)
+
 run: $(STAMP)
 	$(PY) -m scripts.local_stack
 
-test: $(STAMP)
+test: $(STAMP) $(CHECKOV_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m infra.checks
 	$(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+
+# cfn-lint and checkov on every template and on the merged app template (part of test).
+infra-checks: $(STAMP) $(CHECKOV_STAMP)
+	$(PY) -m infra.checks
+
+# make deploy STAGE=<name> [PREFIX=<utility prefix>]: build and deploy the three stacks
+# with the caller's AWS credentials (docs/deploy.md).
+deploy: $(STAMP) $(DEPLOY_STAMP)
+	@test -n "$(STAGE)" || { echo "usage: make deploy STAGE=<name> [PREFIX=ibok-<utility>]"; exit 2; }
+	$(PY) -m infra.deploy --stage $(STAGE) --prefix $(PREFIX)
 
 bench: $(STAMP)
 	$(PY) -m bench.run_all
@@ -47,4 +76,4 @@ system-account: $(STAMP)
 	$(PY) -m scripts.system_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),integration)
 
 clean:
-	rm -rf $(VENV) .local
+	rm -rf $(VENV) $(CHECKOV) $(DEPLOY) .local build

@@ -224,7 +224,8 @@ def _config():
 
 
 def _stage_name(template_name: dict, stage: str) -> str:
-    return template_name["Sub"].replace("${Stage}", stage)
+    """A template name on `stage` with the default prefix (the names in config.json)."""
+    return template_name["Sub"].replace("${Prefix}", "ibok").replace("${Stage}", stage)
 
 
 def test_every_queue_has_a_setting_and_a_dead_letter_queue():

@@ -1,0 +1,207 @@
+"""Deploy one stage to the AWS account of the caller's credentials (make deploy).
+
+    python -m infra.deploy --stage prod [--prefix ibok-mpwik] [--dry-run]
+
+Idempotent: each stack is deployed with `aws cloudformation deploy` (a change set; no
+change, no update), so a second run from any machine changes nothing. Nothing is kept on
+the deploying machine: the API is a CloudFormation resource, so its URL stays the same.
+
+Order: the stateful stack (tables, buckets, queues, alarm topic), the app stack (Chalice's
+functions and API with infra/app.yaml), the edge stack (CloudFront). The portal's URL is
+the custom domain when one is given; otherwise CloudFront's, known only once the edge
+stack exists, so a first deploy without a domain ends by updating the first two stacks
+with it. Then frontend/ (if present) is uploaded with its cache headers.
+
+Settings come from the environment (make passes them): ALARM_EMAIL, MAIL_SENDER,
+MAIL_DOMAIN, DOMAIN, CERTIFICATE_ARN, LOG_RETENTION_DAYS, MANAGE_APIGW_ACCOUNT (yes/no)
+and APP_PARAMS (more Key=Value pairs for the app stack). docs/deploy.md tells each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+from infra.build import DEFAULT_PREFIX, ROOT, Literals, build, config_stage_for
+
+AWS = ROOT / ".venv-deploy" / "bin" / "aws"
+PENDING_URL = "https://pending.invalid"  # until CloudFront's domain is known
+HTML_CACHE = "no-cache"  # pages are checked on every visit
+ASSET_CACHE = "public, max-age=3600"  # no build step adds hashes to the names
+
+
+class Aws:
+    """The pinned AWS CLI; prints each command, runs it unless dry."""
+
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+
+    def __call__(self, *args: str, capture: bool = False) -> str:
+        command = [str(AWS), *args]
+        print("+", shlex.join(["aws", *args]), flush=True)
+        if self.dry_run:
+            return ""
+        done = subprocess.run(command, check=True, text=True, capture_output=capture)  # noqa: S603
+        return done.stdout if capture else ""
+
+    def outputs(self, stack: str) -> dict[str, str]:
+        """A stack's outputs; empty if the stack does not exist (or on a dry run)."""
+        if self.dry_run:
+            return {}
+        done = subprocess.run(  # noqa: S603
+            [str(AWS), "cloudformation", "describe-stacks", "--stack-name", stack],
+            text=True,
+            capture_output=True,
+        )
+        if done.returncode != 0:
+            return {}
+        (found,) = json.loads(done.stdout)["Stacks"]
+        return {item["OutputKey"]: item["OutputValue"] for item in found.get("Outputs", [])}
+
+    def deploy(self, template: Path, stack: str, params: dict[str, str], *extra: str) -> None:
+        overrides = [f"{key}={value}" for key, value in params.items()]
+        self(
+            "cloudformation",
+            "deploy",
+            "--template-file",
+            str(template),
+            "--stack-name",
+            stack,
+            "--no-fail-on-empty-changeset",
+            "--parameter-overrides",
+            *overrides,
+            *extra,
+        )
+
+
+def _setting(name: str, default: str = "") -> str:
+    return os.environ.get(name, "") or default
+
+
+def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
+    """Build and deploy `prefix`-`stage`; return the portal's URL."""
+    aws = Aws(dry_run)
+    result = build(stage, prefix)
+    mib = 1024 * 1024
+    print(f"Lambda package: {result.zipped / mib:.1f} MiB zipped, {result.unzipped / mib:.1f} MiB")
+    base = f"{prefix}-{stage}"
+    stacks = {name: f"{base}-{name}" for name in ("stateful", "app", "edge")}
+    domain = _setting("DOMAIN")
+    url = f"https://{domain}" if domain else aws.outputs(stacks["edge"]).get("SiteUrl", "")
+    config_stage = config_stage_for(stage)
+    mail_sender = _setting("MAIL_SENDER") or _config_mail_sender(config_stage)
+
+    def stateful_and_app(portal: str) -> dict[str, str]:
+        aws.deploy(
+            result.stateful,
+            stacks["stateful"],
+            {
+                "Prefix": prefix,
+                "Stage": stage,
+                "FrontendOrigin": portal,
+                "AlarmEmail": _setting("ALARM_EMAIL"),
+            },
+        )
+        artifacts = aws.outputs(stacks["stateful"]).get("ArtifactBucketName", f"{base}-artifacts")
+        packaged = result.out / "app.packaged.json"
+        aws(
+            "cloudformation",
+            "package",
+            "--template-file",
+            str(result.app),
+            "--s3-bucket",
+            artifacts,
+            "--s3-prefix",
+            "app",
+            "--use-json",
+            "--output-template-file",
+            str(packaged),
+        )
+        app_params = {
+            "Prefix": prefix,
+            "Stage": stage,
+            "PublicUrl": portal,
+            "MailSender": mail_sender,
+            "MailDomain": _setting("MAIL_DOMAIN"),
+            "LogRetentionDays": _setting("LOG_RETENTION_DAYS", "90"),
+            "ManageApiGatewayAccount": _setting("MANAGE_APIGW_ACCOUNT", "yes"),
+        }
+        for pair in shlex.split(_setting("APP_PARAMS")):
+            key, _, value = pair.partition("=")
+            app_params[key] = value
+        aws.deploy(
+            packaged,
+            stacks["app"],
+            app_params,
+            "--s3-bucket",
+            artifacts,
+            "--s3-prefix",
+            "app",
+            "--capabilities",
+            "CAPABILITY_IAM",
+            "CAPABILITY_AUTO_EXPAND",
+        )
+        return aws.outputs(stacks["app"])
+
+    app = stateful_and_app(url or PENDING_URL)
+    aws.deploy(
+        result.edge,
+        stacks["edge"],
+        {
+            "Prefix": prefix,
+            "Stage": stage,
+            "ApiDomain": app.get("ApiDomain", "pending.invalid"),
+            "DomainName": domain,
+            "CertificateArn": _setting("CERTIFICATE_ARN"),
+        },
+    )
+    edge = aws.outputs(stacks["edge"])
+    site_url = edge.get("SiteUrl", url or PENDING_URL)
+    if site_url != (url or PENDING_URL):
+        print(f"portal URL is {site_url}: updating the stacks that name it", flush=True)
+        stateful_and_app(site_url)
+    upload_frontend(aws, edge.get("SiteBucketName", f"{base}-site"), edge.get("DistributionId"))
+    print(f"deployed {base}: {site_url} (API {site_url}/api/)")
+    return site_url
+
+
+def _config_mail_sender(config_stage: str) -> str:
+    pairs = dict(Literals.for_config_stage(config_stage).pairs)
+    return next(old for old, new in pairs.items() if new == "${MailSender}")
+
+
+def upload_frontend(aws: Aws, bucket: str, distribution: str | None) -> None:
+    """Sync frontend/ into the site bucket: pages no-cache, other files an hour; then
+    tell CloudFront to drop what it cached."""
+    frontend = ROOT / "frontend"
+    if not frontend.is_dir():
+        print("no frontend/ to upload")
+        return
+    target = f"s3://{bucket}/"
+    aws("s3", "sync", str(frontend), target, "--delete", "--exclude", "*.html",
+        "--cache-control", ASSET_CACHE)  # fmt: skip
+    aws("s3", "sync", str(frontend), target, "--exclude", "*", "--include", "*.html",
+        "--cache-control", HTML_CACHE, "--content-type", "text/html; charset=utf-8")  # fmt: skip
+    if distribution:
+        aws("cloudfront", "create-invalidation", "--distribution-id", distribution,
+            "--paths", "/*")  # fmt: skip
+
+
+def main() -> None:
+    """Command line of make deploy."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stage", required=True)
+    parser.add_argument("--prefix", default=DEFAULT_PREFIX)
+    parser.add_argument("--dry-run", action="store_true", help="print the AWS commands only")
+    args = parser.parse_args()
+    if not args.dry_run and not AWS.exists():
+        raise SystemExit("the pinned AWS CLI is missing: run `make deploy` (it installs it)")
+    deploy(args.stage, args.prefix, dry_run=args.dry_run)
+
+
+if __name__ == "__main__":
+    main()
