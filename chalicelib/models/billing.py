@@ -13,10 +13,11 @@ customer (`pk = CUSTOMER#<number>`), so each customer read is one Query by sort-
     CONTRACT#<number>#A#<annex>               its annexes
     DOCUMENT#<id>                             scanned documents
 
-An imported item keeps the validated import line as one JSON attribute (`body`), read
-through typed properties; only what conditions, indexes and idempotency need is a top-level
-attribute. Few attributes make writes cheap (the import writes thousands a second) and the
-body is exactly what the billing system sent, after validation.
+An imported item keeps the validated import line as one JSON attribute (`body`), which
+storage parses into the typed record of `chalicelib/domain/records.py` (storage/records.py);
+only what conditions, indexes and idempotency need is a top-level attribute. Few
+attributes make writes cheap (the import writes thousands a second) and the body is exactly
+what the billing system sent, after validation.
 
 `cls` (a discriminator) makes a Query over a prefix return the right model per item.
 A new invoice carries `notice_state = pending` (and a `notice_order`) until the customer has
@@ -26,17 +27,9 @@ something does is filled from the items already there.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
 
 from chalicelib.models.base import TableModel, meta_for
-
-
-def field(name: str, default: Any = None) -> property:
-    """A read-only property for one field of the item's JSON body."""
-    return property(lambda self: self.data.get(name, default), doc=f"`{name}` of the body")
 
 
 class BillingItem(TableModel):
@@ -56,15 +49,6 @@ class BillingItem(TableModel):
         return f"CUSTOMER#{customer_number}"
 
     @property
-    def data(self) -> dict[str, Any]:
-        """The parsed body (parsed once per item)."""
-        cached = self.__dict__.get("_data")
-        if cached is None or cached[0] is not self.body:
-            cached = (self.body, json.loads(self.body) if self.body else {})
-            self.__dict__["_data"] = cached
-        return cached[1]
-
-    @property
     def customer_number(self) -> str:
         """The customer whose partition holds the item."""
         return self.pk.removeprefix("CUSTOMER#")
@@ -73,31 +57,12 @@ class BillingItem(TableModel):
 class CustomerRecord(BillingItem, discriminator="customer"):
     """A customer of the utility, as the billing system knows them."""
 
-    number = field("customer_number")
-    name = field("name")
-    customer_kind = field("kind")  # person | business
-    service_address = field("service_address")  # {street, postal_code, city}
-    correspondence_address = field("correspondence_address")
-    email = field("email")
-    phone = field("phone")
-    contract_status = field("contract_status")  # active | terminated
-    contract_ended_on = field("contract_ended_on")
-
     SORT_KEY = "PROFILE"
 
 
 class InvoiceRecord(BillingItem, discriminator="invoice"):
     """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
 
-    kind = field("kind")
-    issue_date = field("issue_date")
-    due_date = field("due_date")
-    net = field("net")
-    vat = field("vat")
-    gross = field("gross")
-    pdf_key = field("pdf_key")
-    corrects = field("corrects")  # correction: the corrected document's number
-    duplicate_of = field("duplicate_of")  # duplicate: the original's number
     notice_state = UnicodeAttribute(null=True)  # pending: the customer is yet to be told
     notice_order = UnicodeAttribute(null=True)  # <created_at>#<pk>#<sk>
 
@@ -115,8 +80,6 @@ LEDGER_PREFIX = "LEDGER#"
 class PaymentRecord(BillingItem, discriminator="payment"):
     """A payment booked by the billing system. Money: grosze."""
 
-    allocations = field("allocations", [])  # [{invoice, amount}]
-
     PREFIX = "LEDGER#PAYMENT#"
 
     @classmethod
@@ -127,8 +90,6 @@ class PaymentRecord(BillingItem, discriminator="payment"):
 
 class BalanceRecord(BillingItem, discriminator="balance"):
     """The balance the billing system computed as of a date (positive: the customer owes)."""
-
-    amount = field("amount")  # grosze, signed
 
     PREFIX = "LEDGER#BALANCE#"
 

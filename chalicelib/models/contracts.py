@@ -5,7 +5,7 @@ storage/records.py."""
 
 from __future__ import annotations
 
-from chalicelib.models.billing import BillingItem, field
+from chalicelib.models.billing import BillingItem
 
 CONTRACT_PREFIX = "CONTRACT#"
 DOCUMENT_PREFIX = "DOCUMENT#"
@@ -36,8 +36,6 @@ class AnnexRecord(BillingItem, discriminator="annex"):
 
 class DocumentRecord(BillingItem, discriminator="document"):
     """A scanned document (a copy of a letter, protocol, …)."""
-
-    title = field("title")  # read by tests/api/test_import_types.py
 
     @staticmethod
     def sort_key(document_id: str) -> str:

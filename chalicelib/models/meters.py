@@ -9,7 +9,7 @@ from __future__ import annotations
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
-from chalicelib.models.billing import BillingItem, field
+from chalicelib.models.billing import BillingItem
 
 METER_PREFIX = "METER#"
 
@@ -41,9 +41,6 @@ class MeterRecord(BillingItem, discriminator="meter"):
     """A water meter at the customer's premises."""
 
     # The record itself: domain/records.py Meter, parsed by storage/records.py.
-    meter_kind = field("kind")  # read by tests/api/test_import_types.py
-    seal = field("seal")
-    initial_litres = field("initial_value", 0)
 
     @staticmethod
     def prefix(serial: str) -> str:
@@ -60,8 +57,6 @@ class ReadingRecord(BillingItem, discriminator="reading"):
     """One reading of one meter on one day from one source."""
 
     # The record itself: domain/records.py Reading, parsed by storage/records.py.
-    litres = field("value")  # read by tests/api/test_import_types.py
-    source = field("source")
     exported_at = UnicodeAttribute(null=True)
     export_run = UnicodeAttribute(null=True)
     export_state = UnicodeAttribute(null=True)

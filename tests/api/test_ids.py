@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib import aws, clock
 from chalicelib.ids import encode_id
-from chalicelib.imports.service import LineError, encode, parse_line
+from chalicelib.imports.parsing import LineError, encode, parse_line
 from chalicelib.models.contracts import AnnexRecord, ContractRecord
 from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, customer_line, import_lines, invoice_line

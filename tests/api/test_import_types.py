@@ -3,12 +3,16 @@ reports bad lines, and a new invoice records one notice for the customer."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from chalicelib.domain import records
 from chalicelib.models.billing import BillingItem, InvoiceRecord, PaymentRecord
 from chalicelib.models.contracts import AnnexRecord, ContractRecord, DocumentRecord
 from chalicelib.models.meters import MeterRecord, ReadingRecord
 from chalicelib.money import parse_grosze
+from chalicelib.storage.records import RECORD_OF_MODEL, parse
 from tests.factories import customer_line, import_lines, invoice_line
 
 CUSTOMER = "100200"
@@ -78,27 +82,31 @@ def items():
     return {item.sk: item for item in BillingItem.query(BillingItem.partition(CUSTOMER))}
 
 
+def records_by_key():
+    return {sk: parse(item) for sk, item in items().items() if type(item) in RECORD_OF_MODEL}
+
+
 def test_every_type_lands_under_its_natural_key_with_exact_values(aws_env):
     report = import_lines(LINES)
     assert report.invalid == 0, report.errors
     assert report.created == len(LINES)
-    stored = items()
+    stored = records_by_key()
     invoice = stored[InvoiceRecord.sort_key("FV/1")]
-    assert isinstance(invoice, InvoiceRecord) and invoice.gross == 12345
+    assert isinstance(invoice, records.Invoice) and invoice.gross == 12345
     correction = stored[InvoiceRecord.sort_key("KOR/1")]
     assert (correction.gross, correction.corrects) == (-1080, "FV/1")
     payment = stored[PaymentRecord.sort_key("P/2026/1")]
-    assert payment.allocations == [{"invoice": "FV/1", "amount": 10000}]
+    assert payment.allocations == (records.Allocation(invoice="FV/1", amount=10000),)
     assert stored["LEDGER#BALANCE#2026-10-31"].amount == -550
     meter = stored[MeterRecord.sort_key("W-17")]
-    assert (meter.meter_kind, meter.initial_litres, meter.seal) == ("garden", 500, "PL-0042")
+    assert (meter.kind, meter.initial_value, meter.seal) == ("garden", 500, "PL-0042")
     reading = stored[ReadingRecord.sort_key("W-17", "2026-10-31", "collector")]
-    assert (reading.litres, reading.source) == (12345, "collector")
-    assert isinstance(stored[ContractRecord.sort_key("U/1")], ContractRecord)
-    assert isinstance(stored[AnnexRecord.sort_key("U/1", "1")], AnnexRecord)
+    assert (reading.value, reading.source) == (12345, "collector")
+    assert isinstance(stored[ContractRecord.sort_key("U/1")], records.Contract)
+    assert isinstance(stored[AnnexRecord.sort_key("U/1", "1")], records.Annex)
     assert stored[DocumentRecord.sort_key("D1")].title == "Protokół"
     interest = stored[InvoiceRecord.sort_key("NO/1")]
-    assert isinstance(interest, InvoiceRecord)
+    assert isinstance(interest, records.Invoice)
     assert (interest.kind, interest.net, interest.vat, interest.gross) == (
         "interest_note",
         1230,
@@ -114,8 +122,8 @@ def test_every_type_lands_under_its_natural_key_with_exact_values(aws_env):
         -2160,
     )
     assert (accounting.issue_date, accounting.due_date, accounting.pdf_key) == (
-        "2026-10-01",
-        "2026-10-31",
+        date(2026, 10, 1),
+        date(2026, 10, 31),
         "invoices/NK-1.pdf",
     )
 
@@ -154,7 +162,7 @@ def test_a_changed_invoice_keeps_its_notice_state(aws_env):
     report = import_lines(changed, key="imports/changed.jsonl")
     assert report.updated == 1
     stored = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("FV/1"))
-    assert stored.due_date == "2026-10-30"
+    assert parse(stored).due_date == date(2026, 10, 30)
     assert stored.notice_state is None  # not told twice
     unsent = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("KOR/1"))
     assert unsent.notice_state == "pending"
@@ -207,7 +215,7 @@ def test_sign_rule_of_notes(aws_env, kind, gross, accepted):
     assert (report.valid, report.invalid) == ((2, 0) if accepted else (1, 1)), report.errors
     if accepted:
         stored = InvoiceRecord.get(BillingItem.partition(CUSTOMER), InvoiceRecord.sort_key("N/1"))
-        assert (stored.kind, stored.gross) == (kind, parse_grosze(gross))
+        assert (parse(stored).kind, parse(stored).gross) == (kind, parse_grosze(gross))
     else:
         assert report.errors[0]["message"] == (
             "Kwota ujemna jest dozwolona tylko w korekcie i nocie księgowej."

@@ -844,7 +844,7 @@ def test_a_transaction_with_a_field_twice_or_missing_is_refused(client, customer
 
 def store_invoice_unchecked(number: str, gross: str = "10.80") -> None:
     """An invoice as an import from before ids were checked stored it (here a `|`)."""
-    from chalicelib.imports.service import encode, parse_line
+    from chalicelib.imports.parsing import encode, parse_line
 
     line = parse_line(json.dumps(invoice_line("FV/PLACEHOLDER", CUSTOMER, gross)))
     line = line.model_copy(update={"number": number})

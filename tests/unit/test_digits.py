@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.imports.service import LineError, parse_line
+from chalicelib.imports.parsing import LineError, parse_line
 from chalicelib.money import format_grosze, parse_grosze
 from chalicelib.schemas.fields import Grosze, Litres, Phone
 from chalicelib.volume import format_m3, parse_litres
