@@ -105,6 +105,19 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
 
 
 @pytest.fixture
+def bucket_events(aws_env: None) -> None:
+    """Route the data bucket's events through EventBridge to the import queue, as
+    infra/stateful.yaml does (and the local stack): an upload under imports/ queues its
+    batch. Not in `aws_env`: tests that import by calling the runner leave no message."""
+    from infra.local import queue_arns, route_bucket_events
+
+    settings = get_settings()
+    route_bucket_events(
+        aws.client("s3"), aws.client("events"), settings, queue_arns(aws.client("sqs"), settings)
+    )
+
+
+@pytest.fixture
 def app(aws_env: None) -> Any:
     """The Chalice app."""
     from app import app as chalice_app

@@ -14,6 +14,7 @@ from infra.local import (
     QUEUE_SETTINGS,
     TABLE_SETTINGS,
     dead_letter_target,
+    load_template,
     queue_definitions,
     table_definitions,
 )
@@ -109,7 +110,7 @@ def test_chalice_config_stages_and_policies():
             # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
             functions = stage["lambda_functions"]
             assert functions["billing_import"]["lambda_timeout"] == 900
-            # Imports run one at a time (S3 events wait in Lambda's queue): no other import
+            # Imports run one at a time (the FIFO import queue, one message group): no import
             # moves a meter's latest imported reading between an import's read and write.
             assert functions["billing_import"]["reserved_concurrency"] == 1
             assert {"billing_import", "export_readings"} <= set(functions)
@@ -236,8 +237,12 @@ def test_every_queue_has_a_setting_and_a_dead_letter_queue():
         props = queues[logical]
         dead = queues[dead_letter_target(props)]
         assert 2 <= props["RedrivePolicy"]["maxReceiveCount"] <= 10
-        # infra/local.py names a dead-letter queue after its source queue
-        assert dead["QueueName"]["Sub"].startswith(props["QueueName"]["Sub"])
+        # infra/local.py names a dead-letter queue after its source queue (".fifo" last)
+        fifo = props.get("FifoQueue", False)
+        assert dead.get("FifoQueue", False) is fifo  # SQS: a FIFO queue's DLQ is FIFO
+        stem = props["QueueName"]["Sub"].removesuffix(".fifo")
+        assert dead["QueueName"]["Sub"].startswith(stem)
+        assert dead["QueueName"]["Sub"].endswith(".fifo") is fifo
         # a message outlives its source queue's retention in the dead-letter queue
         assert dead["MessageRetentionPeriod"] > props["MessageRetentionPeriod"]
     for props in queues.values():
@@ -253,13 +258,28 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     config = _config()
     queues = queue_definitions()
     handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
-    assert set(handlers) == {"reset_mail"}
+    assert set(handlers) == {"reset_mail", "billing_import"}
+    # One batch at a time, in arrival order: one message per invocation from a FIFO queue
+    # whose batches all share one message group.
+    assert handlers["billing_import"].batch_size == 1
+    imports = queues["ImportQueue"]
+    assert imports["FifoQueue"] is True and imports["ContentBasedDeduplication"] is True
+    (rule,) = [
+        r["Properties"]
+        for r in load_template()["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+    ]
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"GetAtt": "ImportQueue.Arn"} and target["SqsParameters"]
     for name, stage in config["stages"].items():
         variables = stage["environment_variables"]
+        assert variables["IMPORT_QUEUE"] == _stage_name(imports["QueueName"], name)
         queue = queues["ResetMailQueue"]
         assert variables["RESET_QUEUE"] == _stage_name(queue["QueueName"], name)
         if name == "local":
             continue
+        import_timeout = stage["lambda_functions"]["billing_import"]["lambda_timeout"]
+        assert imports["VisibilityTimeout"] >= 6 * import_timeout
         timeout = stage["lambda_functions"]["reset_mail"]["lambda_timeout"]
         # AWS: the visibility timeout at least six times the consumer's timeout.
         assert queue["VisibilityTimeout"] >= 6 * timeout
