@@ -95,16 +95,28 @@ def test_chalice_config_stages_and_policies():
     for name, stage in config["stages"].items():
         assert required <= set(stage["environment_variables"]), name
         if name != "local":
-            policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
-            actions = {a for s in policy["Statement"] for a in s["Action"]}
-            assert "dynamodb:Scan" not in actions
-            assert {"dynamodb:Query", "ssm:GetParameter", "ses:SendEmail"} <= actions
+            functions = stage["lambda_functions"]
+            policies = {
+                function: json.loads((ROOT / ".chalice" / f["iam_policy_file"]).read_text())
+                for function, f in functions.items()
+            }
+            # One policy per function (Chalice makes one role per function).
+            assert set(policies) == {
+                "api_handler",
+                "billing_import",
+                "export_readings",
+                "reset_mail",
+            }
+            assert "iam_policy_file" not in stage
+            for policy in policies.values():
+                actions = {a for s in policy["Statement"] for a in s["Action"]}
+                assert "dynamodb:Scan" not in actions
             # Without ListBucket S3 answers a missing key with 403, and a missing PDF would be
             # a 500 instead of the clear 404.
             bucket = f"arn:aws:s3:::ibok-{name}-data"
             assert any(
-                "s3:ListBucket" in s["Action"] and s["Resource"] == bucket
-                for s in policy["Statement"]
+                "s3:ListBucket" in s["Action"] and s["Resource"] == [bucket]
+                for s in policies["api_handler"]["Statement"]
             )
             assert "AWS_ENDPOINT_URL" not in stage["environment_variables"]
             # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
@@ -285,23 +297,28 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
         assert queue["VisibilityTimeout"] >= 6 * timeout
         # A claim outlives a live consumer and is free again before SQS redelivers.
         assert timeout < RESET_CLAIM_LEASE < queue["VisibilityTimeout"]
-        policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
-        arn = f"arn:aws:sqs:*:*:{variables['RESET_QUEUE']}"
-        allowed = {
-            action
-            for statement in policy["Statement"]
-            if statement["Resource"] == arn
-            for action in statement["Action"]
-        }
+
+        def allowed(function: str, queue: str, stage: dict = stage) -> set[str]:
+            file = stage["lambda_functions"][function]["iam_policy_file"]
+            policy = json.loads((ROOT / ".chalice" / file).read_text())
+            arn = f"arn:aws:sqs:*:*:{queue}"
+            return {
+                action
+                for statement in policy["Statement"]
+                if arn in statement["Resource"]
+                for action in statement["Action"]
+            }
+
         # The API sends; Chalice's SQS event source (with a policy file, Chalice adds
-        # nothing) receives, deletes and reads the queue's attributes with the same role.
-        assert allowed >= {
+        # nothing) receives, deletes and reads the queue's attributes with the consumer's
+        # role.
+        assert allowed("api_handler", variables["RESET_QUEUE"]) == {
             "sqs:GetQueueUrl",
             "sqs:SendMessage",
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:GetQueueAttributes",
         }
+        event_source = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+        assert allowed("reset_mail", variables["RESET_QUEUE"]) == event_source
+        assert allowed("billing_import", variables["IMPORT_QUEUE"]) >= event_source
 
 
 def _table_models() -> list[type]:
