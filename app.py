@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from chalice import Chalice, Cron
 
 from chalicelib.blueprints import (
@@ -50,15 +48,13 @@ if local_only.enabled():  # the local stage on a loopback moto server, never a d
     app.register_blueprint(local_gateway.bp)
 
 
-@app.on_s3_event(
-    bucket=os.environ.get("DATA_BUCKET", "ibok-local-data"),
-    prefix="imports/",
-    suffix=".jsonl",
-    events=["s3:ObjectCreated:*"],
-)
+@app.on_sqs_message(queue=get_settings().import_queue, batch_size=1, name="billing_import")
 def billing_import(event):
-    """A billing batch landed in S3: import it."""
-    import_handler.import_batch_event(event.bucket, event.key)
+    """A billing batch landed in S3 under imports/ (EventBridge queued its event on the
+    FIFO import queue): import it. Raising hands the message back to SQS, which retries it
+    and then moves it to the dead-letter queue (the failure report beside the batch)."""
+    for record in event:
+        import_handler.import_queued_batch(record.to_dict())
 
 
 @app.schedule(Cron(15, 1, "*", "*", "?", "*"), name="export_readings")

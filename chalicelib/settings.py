@@ -49,6 +49,7 @@ class Settings:
     register_max_failed_proofs_per_customer: int
     reset_max_per_source: int
     reset_queue: str
+    import_queue: str
     download_link_seconds: int
     reading_window: str
     reading_unusual_multiple: int
@@ -102,6 +103,7 @@ def get_settings() -> Settings:
         register_max_failed_proofs_per_customer=_int("REGISTER_MAX_FAILED_PROOFS_PER_CUSTOMER", 5),
         reset_max_per_source=_int("RESET_MAX_PER_SOURCE", 20),
         reset_queue=_str("RESET_QUEUE", f"ibok-{stage}-reset-mail"),
+        import_queue=_str("IMPORT_QUEUE", f"ibok-{stage}-imports.fifo"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
         reading_window=_str("READING_WINDOW", ""),
         reading_unusual_multiple=_int("READING_UNUSUAL_MULTIPLE", 3),

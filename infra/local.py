@@ -1,8 +1,10 @@
 """Create the stateful resources of infra/stateful.yaml against moto (local stack, tests).
 
 The CloudFormation template is the one source of table and queue definitions: this module
-reads its `AWS::DynamoDB::Table` and `AWS::SQS::Queue` resources and creates the same
-tables, indexes and TTL, and the same queues with their dead-letter queues.
+reads its `AWS::DynamoDB::Table`, `AWS::SQS::Queue` and `AWS::Events::Rule` resources and
+creates the same tables, indexes and TTL, the same queues with their dead-letter queues,
+and the same EventBridge rules (the data bucket sends its events to EventBridge, so an
+upload under imports/ lands on the import queue as deployed).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ LOCAL_SERVICE_ID = "100042"  # the local fake gateway's Blue Media ServiceID
 TABLE_SETTINGS = {"AccountsTable": "accounts_table", "BillingTable": "billing_table"}
 # Logical id -> the setting that names the queue; a dead-letter queue is named after the
 # queue that feeds it (its template name's suffix, e.g. "-dlq", added to that name).
-QUEUE_SETTINGS = {"ResetMailQueue": "reset_queue"}
+QUEUE_SETTINGS = {"ResetMailQueue": "reset_queue", "ImportQueue": "import_queue"}
+FIFO = ".fifo"
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -103,22 +106,32 @@ def queue_names(settings: Any) -> dict[str, str]:
     for logical in QUEUE_SETTINGS:
         target = dead_letter_target(queues[logical])
         if target:
-            source = queues[logical]["QueueName"]["Sub"]
-            suffix = queues[target]["QueueName"]["Sub"].removeprefix(source)
-            names[target] = names[logical] + suffix
+            # A FIFO queue's name ends in ".fifo": the suffix goes before it.
+            source = queues[logical]["QueueName"]["Sub"].removesuffix(FIFO)
+            dead = queues[target]["QueueName"]["Sub"].removesuffix(FIFO)
+            stem = names[logical].removesuffix(FIFO)
+            fifo = FIFO if names[logical].endswith(FIFO) else ""
+            names[target] = stem + dead.removeprefix(source) + fifo
     return names
 
 
 def _queue_attributes(props: dict[str, Any]) -> dict[str, str]:
     return {
         name: str(props[name]).lower() if isinstance(props[name], bool) else str(props[name])
-        for name in ("VisibilityTimeout", "MessageRetentionPeriod", "SqsManagedSseEnabled")
+        for name in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "SqsManagedSseEnabled",
+            "FifoQueue",
+            "ContentBasedDeduplication",
+        )
         if name in props
     }
 
 
-def create_queues(sqs: Any, settings: Any) -> None:
-    """Create the template's queues (dead-letter queues first) unless they exist."""
+def create_queues(sqs: Any, settings: Any) -> dict[str, str]:
+    """Create the template's queues (dead-letter queues first) unless they exist; return
+    their ARNs by logical id."""
     queues = queue_definitions()
     names = queue_names(settings)
     arns: dict[str, str] = {}
@@ -136,11 +149,70 @@ def create_queues(sqs: Any, settings: Any) -> None:
         url = sqs.create_queue(QueueName=names[logical], Attributes=attributes)["QueueUrl"]
         found = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
         arns[logical] = found["Attributes"]["QueueArn"]
+    return arns
 
 
-def create_resources(dynamodb: Any, s3: Any, ssm: Any, sqs: Any, settings: Any) -> None:
-    """Create tables, the data bucket, the queues and the local secrets if they do not
-    exist yet."""
+def rule_definitions() -> dict[str, dict[str, Any]]:
+    """Return the Properties of every EventBridge rule in the template, by logical id."""
+    resources = load_template()["Resources"]
+    return {
+        name: res["Properties"]
+        for name, res in resources.items()
+        if res["Type"] == "AWS::Events::Rule"
+    }
+
+
+def _resolve(value: Any, refs: dict[str, str]) -> Any:
+    """The template value with `!Ref X` and `!GetAtt X.Arn` replaced from `refs`."""
+    if isinstance(value, dict):
+        if set(value) == {"Ref"}:
+            return refs[value["Ref"]]
+        if set(value) == {"GetAtt"}:
+            return refs[value["GetAtt"].removesuffix(".Arn")]
+        return {key: _resolve(item, refs) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve(item, refs) for item in value]
+    return value
+
+
+def create_rules(events: Any, refs: dict[str, str], stage: str) -> None:
+    """Create the template's EventBridge rules and their targets (put: idempotent)."""
+    for logical, props in rule_definitions().items():
+        name = f"ibok-{stage}-{logical}"
+        events.put_rule(
+            Name=name,
+            EventPattern=json.dumps(_resolve(props["EventPattern"], refs)),
+            State="ENABLED",
+        )
+        events.put_targets(Rule=name, Targets=_resolve(props["Targets"], refs))
+
+
+def route_bucket_events(s3: Any, events: Any, settings: Any, arns: dict[str, str]) -> None:
+    """Send the data bucket's events to EventBridge and create the template's rules, whose
+    targets are the queues of `arns` (by logical id): an upload under imports/ lands on
+    the import queue."""
+    s3.put_bucket_notification_configuration(
+        Bucket=settings.data_bucket,
+        NotificationConfiguration={"EventBridgeConfiguration": {}},
+    )
+    create_rules(events, {"DataBucket": settings.data_bucket, **arns}, settings.stage)
+
+
+def queue_arns(sqs: Any, settings: Any) -> dict[str, str]:
+    """The ARN of every template queue of this stage, by logical id."""
+    return {
+        logical: sqs.get_queue_attributes(
+            QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"], AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        for logical, name in queue_names(settings).items()
+    }
+
+
+def create_resources(
+    dynamodb: Any, s3: Any, ssm: Any, sqs: Any, settings: Any, events: Any = None
+) -> None:
+    """Create tables, the data bucket, the queues, the EventBridge rules (with `events`, an
+    EventBridge client) and the local secrets if they do not exist yet."""
     existing = set(dynamodb.list_tables()["TableNames"])
     for logical_id, props in table_definitions().items():
         name = getattr(settings, TABLE_SETTINGS[logical_id])
@@ -165,7 +237,9 @@ def create_resources(dynamodb: Any, s3: Any, ssm: Any, sqs: Any, settings: Any) 
         s3.put_bucket_versioning(
             Bucket=settings.data_bucket, VersioningConfiguration={"Status": "Enabled"}
         )
-    create_queues(sqs, settings)
+    arns = create_queues(sqs, settings)
+    if events is not None:
+        route_bucket_events(s3, events, settings, arns)
     ensure_secret(ssm, settings.pepper_parameter)
     ensure_secret(ssm, settings.bluemedia_key_parameter)
     ensure_secret(ssm, settings.bluemedia_service_parameter, value=LOCAL_SERVICE_ID)

@@ -6,12 +6,16 @@ event source mapping binds it: messages are received in batches of the handler's
 it returns. When it raises, the batch stays in the queue and comes back after
 `retry_delay` seconds (on AWS: the queue's visibility timeout); the queue's redrive policy
 moves a message that keeps failing to its dead-letter queue. Any queue/handler pair the
-app declares is drained, with nothing to add here.
+app declares is drained, with nothing to add here: the reset-mail queue, and the FIFO
+import queue the data bucket's object-created events reach through EventBridge (moto
+delivers them as AWS does), so an upload under imports/ is imported as deployed. A FIFO
+queue hands over the next message of a group only once the one before is deleted.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,13 +98,14 @@ def deliver_once(app: Any, binding: Binding, wait_seconds: int = 0, retry_delay:
     return len(messages)
 
 
-def drain(app: Any, max_batches: int = 1000) -> int:
-    """Run every handler until no queue has a visible message (failed messages come back
-    at once, so a message that keeps failing ends in its dead-letter queue); return the
-    number of deliveries."""
+def drain(app: Any, max_batches: int = 1000, handlers: Collection[str] | None = None) -> int:
+    """Run every handler (or those named in `handlers`) until its queue has no visible
+    message (failed messages come back at once, so a message that keeps failing ends in
+    its dead-letter queue); return the number of deliveries."""
+    chosen = [b for b in bindings(app) if handlers is None or b.handler in handlers]
     delivered = 0
     for _ in range(max_batches):
-        batch = sum(deliver_once(app, binding) for binding in bindings(app))
+        batch = sum(deliver_once(app, binding) for binding in chosen)
         if not batch:
             return delivered
         delivered += batch

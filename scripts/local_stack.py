@@ -1,5 +1,6 @@
-"""`make run`: the local stack. A moto server (DynamoDB, S3, SES, SNS, SQS, SSM), the
-resources of infra/, the demo batch imported through the billing import's S3 event handler,
+"""`make run`: the local stack. A moto server (DynamoDB, S3, SES, SNS, SQS, SSM,
+EventBridge), the resources of infra/, the demo batch imported through the import queue
+and its handler (the upload's event queued by EventBridge, as deployed),
 a ready demo account, the API served like `chalice local --stage local`, and a background
 poller that runs every queued message through the app's SQS handler, as Lambda would
 (scripts/local_queues.py).
@@ -82,7 +83,12 @@ def _provision() -> None:
 
     settings = get_settings()
     create_resources(
-        aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
+        aws.client("dynamodb"),
+        aws.client("s3"),
+        aws.client("ssm"),
+        aws.client("sqs"),
+        settings,
+        events=aws.client("events"),
     )
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
 
@@ -103,9 +109,8 @@ def _pdf_text(line: dict[str, Any]) -> list[str]:
 
 
 def _import_demo(app: Any) -> dict[str, Any]:
-    """Upload the demo batch and its PDFs, then run the batch through the S3 event handler."""
-    from chalice.test import TestEventsClient
-
+    """Upload the demo batch and its PDFs; the upload's event reaches the import queue, which
+    is drained through the import handler as its Lambda would be."""
     from chalicelib import aws
     from chalicelib.settings import get_settings
     from scripts import demo_data
@@ -124,8 +129,9 @@ def _import_demo(app: Any) -> dict[str, Any]:
             )
     key = "imports/demo.jsonl"
     s3.put_object(Bucket=bucket, Key=key, Body=demo_data.batch_body(lines))
-    event = TestEventsClient(app).generate_s3_event(bucket=bucket, key=key)
-    app.handler_map["billing_import"](event, None)
+    from scripts.local_queues import drain
+
+    drain(app, handlers={"billing_import"})
     report = s3.get_object(Bucket=bucket, Key=f"{key}.report.json")["Body"].read()
     return json.loads(report)
 

@@ -37,6 +37,9 @@ from chalicelib import aws, clock
 from chalicelib.adapters import secrets
 from chalicelib.settings import get_settings
 from infra.local import create_resources
+from tests import iam_calls
+
+iam_calls.install()  # before any AWS client exists: every call is recorded (IAM check)
 
 
 @pytest.fixture
@@ -102,6 +105,19 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
     get_settings.cache_clear()
     secrets.reset()
     _fresh_moto()
+
+
+@pytest.fixture
+def bucket_events(aws_env: None) -> None:
+    """Route the data bucket's events through EventBridge to the import queue, as
+    infra/stateful.yaml does (and the local stack): an upload under imports/ queues its
+    batch. Not in `aws_env`: tests that import by calling the runner leave no message."""
+    from infra.local import queue_arns, route_bucket_events
+
+    settings = get_settings()
+    route_bucket_events(
+        aws.client("s3"), aws.client("events"), settings, queue_arns(aws.client("sqs"), settings)
+    )
 
 
 @pytest.fixture
@@ -177,3 +193,73 @@ def captured_logs() -> Iterator[io.StringIO]:
         yield stream
     finally:
         target.removeHandler(handler)
+
+
+# The IAM check (tests/iam_calls.py): every xdist worker writes the AWS calls it recorded;
+# the controller (or the only process) checks them against each function's policy at the
+# end of the session and fails the run on a call not allowed, or, when every API and unit
+# test ran and passed, on a grant nothing used.
+IAM_DIR_KEY = "iam_calls_dir"
+
+
+def _iam_dir(config: pytest.Config) -> Path:
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return Path(workerinput[IAM_DIR_KEY])
+    return config._iam_calls_dir  # type: ignore[attr-defined]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config, "workerinput", None) is None:
+        import tempfile
+
+        config._iam_calls_dir = Path(tempfile.mkdtemp(prefix="ibok-iam-"))  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput[IAM_DIR_KEY] = str(node.config._iam_calls_dir)
+
+
+def _every_test_ran(session: pytest.Session) -> bool:
+    config = session.config
+    if config.option.keyword or config.option.markexpr or session.testsfailed:
+        return False
+    root = config.rootpath
+    args = {
+        str((Path(config.invocation_params.dir) / a.split("::")[0]).resolve()) for a in config.args
+    }
+    whole = {str(root), str(root / "tests")}
+    return bool(args & whole) or {str(root / "tests" / "api"), str(root / "tests" / "unit")} <= args
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    workerinput = getattr(config, "workerinput", None)
+    folder = _iam_dir(config)
+    iam_calls.dump(folder / f"{workerinput['workerid'] if workerinput else 'main'}.json")
+    if workerinput is not None:
+        return
+    import shutil
+
+    from infra.policies import FUNCTIONS, Names, policy
+
+    calls = iam_calls.load(sorted(folder.glob("*.json")))
+    shutil.rmtree(folder, ignore_errors=True)
+    if os.environ.get("IBOK_IAM_CALLS"):  # keep them, e.g. to rework infra/policies.py
+        iam_calls.recorded = calls
+        iam_calls.dump(Path(os.environ["IBOK_IAM_CALLS"]))
+    if not calls:
+        return
+    names = Names.of(get_settings())
+    policies = {function: policy(function, names) for function in FUNCTIONS}
+    found = iam_calls.problems(calls, policies, _every_test_ran(session))
+    if found:
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["IAM check (tests/iam_calls.py, infra/policies.py):", *found]
+        if reporter is not None:
+            reporter.write_line("")
+            for line in lines:
+                reporter.write_line(line, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

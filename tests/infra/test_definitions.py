@@ -14,6 +14,7 @@ from infra.local import (
     QUEUE_SETTINGS,
     TABLE_SETTINGS,
     dead_letter_target,
+    load_template,
     queue_definitions,
     table_definitions,
 )
@@ -94,22 +95,34 @@ def test_chalice_config_stages_and_policies():
     for name, stage in config["stages"].items():
         assert required <= set(stage["environment_variables"]), name
         if name != "local":
-            policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
-            actions = {a for s in policy["Statement"] for a in s["Action"]}
-            assert "dynamodb:Scan" not in actions
-            assert {"dynamodb:Query", "ssm:GetParameter", "ses:SendEmail"} <= actions
+            functions = stage["lambda_functions"]
+            policies = {
+                function: json.loads((ROOT / ".chalice" / f["iam_policy_file"]).read_text())
+                for function, f in functions.items()
+            }
+            # One policy per function (Chalice makes one role per function).
+            assert set(policies) == {
+                "api_handler",
+                "billing_import",
+                "export_readings",
+                "reset_mail",
+            }
+            assert "iam_policy_file" not in stage
+            for policy in policies.values():
+                actions = {a for s in policy["Statement"] for a in s["Action"]}
+                assert "dynamodb:Scan" not in actions
             # Without ListBucket S3 answers a missing key with 403, and a missing PDF would be
             # a 500 instead of the clear 404.
             bucket = f"arn:aws:s3:::ibok-{name}-data"
             assert any(
-                "s3:ListBucket" in s["Action"] and s["Resource"] == bucket
-                for s in policy["Statement"]
+                "s3:ListBucket" in s["Action"] and s["Resource"] == [bucket]
+                for s in policies["api_handler"]["Statement"]
             )
             assert "AWS_ENDPOINT_URL" not in stage["environment_variables"]
             # Every Lambda the app defines is sized; a 100,000-line import needs minutes.
             functions = stage["lambda_functions"]
             assert functions["billing_import"]["lambda_timeout"] == 900
-            # Imports run one at a time (S3 events wait in Lambda's queue): no other import
+            # Imports run one at a time (the FIFO import queue, one message group): no import
             # moves a meter's latest imported reading between an import's read and write.
             assert functions["billing_import"]["reserved_concurrency"] == 1
             assert {"billing_import", "export_readings"} <= set(functions)
@@ -237,8 +250,12 @@ def test_every_queue_has_a_setting_and_a_dead_letter_queue():
         props = queues[logical]
         dead = queues[dead_letter_target(props)]
         assert 2 <= props["RedrivePolicy"]["maxReceiveCount"] <= 10
-        # infra/local.py names a dead-letter queue after its source queue
-        assert dead["QueueName"]["Sub"].startswith(props["QueueName"]["Sub"])
+        # infra/local.py names a dead-letter queue after its source queue (".fifo" last)
+        fifo = props.get("FifoQueue", False)
+        assert dead.get("FifoQueue", False) is fifo  # SQS: a FIFO queue's DLQ is FIFO
+        stem = props["QueueName"]["Sub"].removesuffix(".fifo")
+        assert dead["QueueName"]["Sub"].startswith(stem)
+        assert dead["QueueName"]["Sub"].endswith(".fifo") is fifo
         # a message outlives its source queue's retention in the dead-letter queue
         assert dead["MessageRetentionPeriod"] > props["MessageRetentionPeriod"]
     for props in queues.values():
@@ -254,35 +271,55 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     config = _config()
     queues = queue_definitions()
     handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
-    assert set(handlers) == {"reset_mail"}
+    assert set(handlers) == {"reset_mail", "billing_import"}
+    # One batch at a time, in arrival order: one message per invocation from a FIFO queue
+    # whose batches all share one message group.
+    assert handlers["billing_import"].batch_size == 1
+    imports = queues["ImportQueue"]
+    assert imports["FifoQueue"] is True and imports["ContentBasedDeduplication"] is True
+    (rule,) = [
+        r["Properties"]
+        for r in load_template()["Resources"].values()
+        if r["Type"] == "AWS::Events::Rule"
+    ]
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"GetAtt": "ImportQueue.Arn"} and target["SqsParameters"]
     for name, stage in config["stages"].items():
         variables = stage["environment_variables"]
+        assert variables["IMPORT_QUEUE"] == _stage_name(imports["QueueName"], name)
         queue = queues["ResetMailQueue"]
         assert variables["RESET_QUEUE"] == _stage_name(queue["QueueName"], name)
         if name == "local":
             continue
+        import_timeout = stage["lambda_functions"]["billing_import"]["lambda_timeout"]
+        assert imports["VisibilityTimeout"] >= 6 * import_timeout
         timeout = stage["lambda_functions"]["reset_mail"]["lambda_timeout"]
         # AWS: the visibility timeout at least six times the consumer's timeout.
         assert queue["VisibilityTimeout"] >= 6 * timeout
         # A claim outlives a live consumer and is free again before SQS redelivers.
         assert timeout < RESET_CLAIM_LEASE < queue["VisibilityTimeout"]
-        policy = json.loads((ROOT / ".chalice" / stage["iam_policy_file"]).read_text())
-        arn = f"arn:aws:sqs:*:*:{variables['RESET_QUEUE']}"
-        allowed = {
-            action
-            for statement in policy["Statement"]
-            if statement["Resource"] == arn
-            for action in statement["Action"]
-        }
+
+        def allowed(function: str, queue: str, stage: dict = stage) -> set[str]:
+            file = stage["lambda_functions"][function]["iam_policy_file"]
+            policy = json.loads((ROOT / ".chalice" / file).read_text())
+            arn = f"arn:aws:sqs:*:*:{queue}"
+            return {
+                action
+                for statement in policy["Statement"]
+                if arn in statement["Resource"]
+                for action in statement["Action"]
+            }
+
         # The API sends; Chalice's SQS event source (with a policy file, Chalice adds
-        # nothing) receives, deletes and reads the queue's attributes with the same role.
-        assert allowed >= {
+        # nothing) receives, deletes and reads the queue's attributes with the consumer's
+        # role.
+        assert allowed("api_handler", variables["RESET_QUEUE"]) == {
             "sqs:GetQueueUrl",
             "sqs:SendMessage",
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:GetQueueAttributes",
         }
+        event_source = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+        assert allowed("reset_mail", variables["RESET_QUEUE"]) == event_source
+        assert allowed("billing_import", variables["IMPORT_QUEUE"]) >= event_source
 
 
 def _table_models() -> list[type]:

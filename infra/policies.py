@@ -1,0 +1,292 @@
+"""The IAM policy of every Lambda function, per stage: the one source of
+`.chalice/policy-<function>-<stage>.json` (Chalice's per-function `iam_policy_file`).
+
+Each function gets only the calls its code makes, on the resources of its stage (names
+from the stage's environment in `.chalice/config.json`); tests/iam_calls.py records every
+AWS call of the test suite and fails the run when a call is not allowed here, or when a
+grant is used by no call (`NOT_CALLED_BY_THE_CODE` lists the grants used by AWS itself).
+
+    python -m infra.policies --write   # regenerate the files after a change here
+    python -m infra.policies --check   # exit 1 when a file differs (tests do the same)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / ".chalice" / "config.json"
+FUNCTIONS = ("api_handler", "billing_import", "export_readings", "reset_mail")
+DEPLOYED_STAGES = ("dev", "prod")
+
+# Grants no call of the code makes, each with its reason (checked by tests/iam_calls.py).
+NOT_CALLED_BY_THE_CODE: dict[tuple[str, str], str] = {
+    ("*", "logs:CreateLogGroup"): "the Lambda runtime writes the function's log",
+    ("*", "logs:CreateLogStream"): "the Lambda runtime writes the function's log",
+    ("*", "logs:PutLogEvents"): "the Lambda runtime writes the function's log",
+    ("reset_mail", "sqs:ReceiveMessage"): "Lambda's event source mapping polls with the role",
+    ("reset_mail", "sqs:DeleteMessage"): "Lambda's event source mapping deletes with the role",
+    ("reset_mail", "sqs:GetQueueAttributes"): "Lambda's event source mapping reads the queue",
+    ("billing_import", "sqs:ReceiveMessage"): "Lambda's event source mapping polls with the role",
+    ("billing_import", "sqs:DeleteMessage"): "Lambda's event source mapping deletes with the role",
+    ("billing_import", "sqs:GetQueueUrl"): (
+        "looked up once per container (chalicelib/aws.queue_url); in the tests the lookup is "
+        "cached by the test's own first look at the queue"
+    ),
+    ("api_handler", "s3:ListBucket"): (
+        "HeadObject of a missing key answers 404 only with ListBucket (else 403), so a missing "
+        "PDF is a clear 404 instead of a 500"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    """The resource names of one stage."""
+
+    accounts_table: str
+    billing_table: str
+    data_bucket: str
+    reset_queue: str
+    import_queue: str
+    mail_sender: str
+    pepper_parameter: str
+    bluemedia_service_parameter: str
+    bluemedia_key_parameter: str
+
+    @classmethod
+    def of(cls, source: Any) -> Names:
+        """From a stage's environment variables (a dict) or a `Settings`."""
+        if isinstance(source, dict):
+            return cls(**{field: source[field.upper()] for field in cls.__dataclass_fields__})
+        return cls(**{field: getattr(source, field) for field in cls.__dataclass_fields__})
+
+
+def _table(name: str) -> list[str]:
+    return [f"arn:aws:dynamodb:*:*:table/{name}"]
+
+
+def _index(table: str, *indexes: str) -> list[str]:
+    return [f"arn:aws:dynamodb:*:*:table/{table}/index/{index}" for index in indexes]
+
+
+def _queue(name: str) -> str:
+    return f"arn:aws:sqs:*:*:{name}"
+
+
+def _objects(bucket: str, *patterns: str) -> list[str]:
+    return [f"arn:aws:s3:::{bucket}/{pattern}" for pattern in patterns]
+
+
+def _parameters(*names: str) -> list[str]:
+    return [f"arn:aws:ssm:*:*:parameter{name}" for name in names]
+
+
+def _statement(sid: str, actions: list[str], resources: list[str], **extra: Any) -> dict:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def _logs() -> dict:
+    return _statement(
+        "Logs",
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        ["arn:aws:logs:*:*:*"],
+    )
+
+
+def _mail(names: Names) -> dict:
+    return _statement(
+        "Mail",
+        ["ses:SendEmail"],
+        [f"arn:aws:ses:*:*:identity/{names.mail_sender}"],
+        Condition={"StringEquals": {"ses:FromAddress": names.mail_sender}},
+    )
+
+
+def _dynamodb(*operations: str) -> list[str]:
+    return [f"dynamodb:{operation}" for operation in operations]
+
+
+# A transaction (TransactWriteItems) needs the actions of its items: PutItem, UpdateItem,
+# DeleteItem, ConditionCheckItem. PynamoDB reads table descriptions from the models, so
+# no function calls DescribeTable.
+def statements(function: str, names: Names) -> list[dict]:
+    """The statements of one function's policy."""
+    n = names
+    if function == "api_handler":
+        return [
+            _logs(),
+            _statement(
+                "Accounts",
+                _dynamodb(
+                    "GetItem",
+                    "Query",
+                    "BatchGetItem",
+                    "BatchWriteItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                ),
+                _table(n.accounts_table),
+            ),
+            # Sessions and tokens of an account, to end them.
+            _statement("AccountsByOwner", _dynamodb("Query"), _index(n.accounts_table, "by_owner")),
+            _statement(
+                "Billing",
+                _dynamodb(
+                    "GetItem",
+                    "Query",
+                    "BatchGetItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                    "ConditionCheckItem",
+                ),
+                _table(n.billing_table),
+            ),
+            # The billing system's feed of submitted readings.
+            _statement(
+                "BillingSubmissions", _dynamodb("Query"), _index(n.billing_table, "submissions")
+            ),
+            # Presigned downloads (the customer's browser reads with the role) and the
+            # check that the object exists first.
+            _statement(
+                "Documents",
+                ["s3:GetObject"],
+                _objects(n.data_bucket, "invoices/*", "contracts/*", "documents/*"),
+            ),
+            _statement(
+                "DocumentsMissingAre404", ["s3:ListBucket"], [f"arn:aws:s3:::{n.data_bucket}"]
+            ),
+            # Presigned POST of reading photos (the browser uploads with the role).
+            _statement(
+                "ReadingPhotos", ["s3:PutObject"], _objects(n.data_bucket, "reading-photos/*")
+            ),
+            _statement(
+                "ResetRequests", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.reset_queue)]
+            ),
+            _mail(n),
+            _statement(
+                "Secrets",
+                ["ssm:GetParameter"],
+                _parameters(
+                    n.pepper_parameter, n.bluemedia_service_parameter, n.bluemedia_key_parameter
+                ),
+            ),
+        ]
+    if function == "billing_import":
+        return [
+            _logs(),
+            # Lines by natural key, and the marker of each imported object version.
+            _statement(
+                "Billing",
+                _dynamodb("GetItem", "PutItem", "BatchGetItem", "BatchWriteItem"),
+                _table(n.billing_table),
+            ),
+            _statement("Batches", ["s3:GetObject"], _objects(n.data_bucket, "imports/*.jsonl")),
+            _statement(
+                "Reports",
+                ["s3:PutObject"],
+                _objects(
+                    n.data_bucket, "imports/*.jsonl.report.json", "imports/*.jsonl.failed.json"
+                ),
+            ),
+            # Chalice's SQS event source uses the function's role: receive, delete, read the
+            # queue's attributes; the handler delays a failed batch's retry and reads the
+            # redrive policy for its failure report.
+            _statement(
+                "ImportQueue",
+                [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:GetQueueUrl",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                [_queue(n.import_queue)],
+            ),
+        ]
+    if function == "export_readings":
+        return [
+            _logs(),
+            _statement("Billing", _dynamodb("BatchGetItem", "UpdateItem"), _table(n.billing_table)),
+            # Customer readings not yet exported.
+            _statement("ExportQueue", _dynamodb("Query"), _index(n.billing_table, "export_queue")),
+            _statement("Exports", ["s3:PutObject"], _objects(n.data_bucket, "exports/readings/*")),
+        ]
+    if function == "reset_mail":
+        return [
+            _logs(),
+            _statement(
+                "Accounts",
+                _dynamodb(
+                    "GetItem",
+                    "BatchGetItem",
+                    "BatchWriteItem",
+                    "PutItem",
+                    "UpdateItem",
+                    "DeleteItem",
+                ),
+                _table(n.accounts_table),
+            ),
+            # Accounts by e-mail address; an account's reset tokens, to replace them.
+            _statement(
+                "AccountsByEmailAndOwner",
+                _dynamodb("Query"),
+                _index(n.accounts_table, "by_email", "by_owner"),
+            ),
+            _statement(
+                "ResetRequests",
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                [_queue(n.reset_queue)],
+            ),
+            _mail(n),
+        ]
+    raise ValueError(f"unknown function {function}")
+
+
+def policy(function: str, names: Names) -> dict[str, Any]:
+    """One function's policy document."""
+    return {"Version": "2012-10-17", "Statement": statements(function, names)}
+
+
+def policy_file(function: str, stage: str) -> str:
+    """The file name, under .chalice/, of one function's policy on one stage."""
+    return f"policy-{function}-{stage}.json"
+
+
+def rendered() -> dict[Path, str]:
+    """Every policy file's path and text, from .chalice/config.json's stage names."""
+    config = json.loads(CONFIG.read_text(encoding="utf-8"))
+    files = {}
+    for stage in DEPLOYED_STAGES:
+        names = Names.of(config["stages"][stage]["environment_variables"])
+        for function in FUNCTIONS:
+            text = json.dumps(policy(function, names), indent=2) + "\n"
+            files[CONFIG.parent / policy_file(function, stage)] = text
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the policy files, or check them."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="write the files")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file differs")
+    args = parser.parse_args(argv)
+    stale = [p for p, text in rendered().items() if not p.is_file() or p.read_text() != text]
+    if args.write:
+        for path, text in rendered().items():
+            path.write_text(text, encoding="utf-8")
+        return 0
+    for path in stale:
+        print(f"{path.relative_to(ROOT)} differs from infra/policies.py (run --write)")
+    return 1 if stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
