@@ -19,6 +19,7 @@ from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
 from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
+from chalicelib.tracing import tracing_middleware
 
 import_handler = lazy_module("chalicelib.imports.handler")
 export_job = lazy_module("chalicelib.jobs.export_readings")
@@ -26,6 +27,7 @@ sessions = lazy_module("chalicelib.services.sessions")
 
 app = Chalice(app_name="ibok")
 app.debug = False
+app.register_middleware(tracing_middleware, "all")
 app.register_middleware(http_middleware, "http")
 
 for blueprint in (
