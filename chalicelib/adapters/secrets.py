@@ -1,6 +1,8 @@
 """Secrets from SSM Parameter Store, through Powertools Parameters: cached per container
 for SECRETS_MAX_AGE seconds, so a rotated pepper or gateway key reaches running containers
-within that time without a redeploy."""
+within that time without a redeploy. A refresh that fails keeps the value last read: a
+container that has read a secret never depends on SSM answering again (as before max_age),
+so throttling or an SSM outage cannot turn logins or payments into 500s."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterEr
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
+from chalicelib.logs import logger
 from chalicelib.settings import get_settings
 
 SERVICE_ID = re.compile(r"[0-9]{1,10}")  # Blue Media: digits, at most 10
@@ -23,6 +26,7 @@ class SecretError(Exception):
 
 
 SECRETS_MAX_AGE = 300  # seconds a value is kept before SSM is asked again
+_last_read: dict[str, str] = {}  # by parameter name: what to use while SSM cannot answer
 
 
 @cache
@@ -32,12 +36,20 @@ def _provider() -> parameters.SSMProvider:
 
 def _parameter(name: str) -> str:
     try:
-        return _provider().get(name, decrypt=True, max_age=SECRETS_MAX_AGE)
+        value = _provider().get(name, decrypt=True, max_age=SECRETS_MAX_AGE)
     except GetParameterError as exc:
         cause = exc.__context__  # Powertools wraps the SDK error
         if isinstance(cause, ClientError | BotoCoreError):
+            if name in _last_read:
+                logger.warning(
+                    "secret not refreshed from SSM: the cached value kept",
+                    extra={"parameter": name, "reason": type(cause).__name__},
+                )
+                return _last_read[name]
             raise cause from None
         raise
+    _last_read[name] = value
+    return value
 
 
 def password_pepper() -> bytes:
@@ -66,3 +78,4 @@ def bluemedia_credentials() -> tuple[str, str]:
 def reset() -> None:
     """Forget cached secrets and the client holding them (a new container; tests)."""
     _provider.cache_clear()
+    _last_read.clear()

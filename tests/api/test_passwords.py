@@ -161,3 +161,36 @@ def test_a_rotated_pepper_reaches_a_running_container_after_max_age(
         ssm.put_parameter(Name=name, Value=original, Type="SecureString", Overwrite=True)
     time.sleep(1.1)
     assert post(client, "/auth/login", login).status_code == 200
+
+
+def test_a_failed_refresh_of_the_pepper_keeps_the_cached_one(
+    client, outbox, aws_env, monkeypatch, captured_logs
+):
+    # Before max_age, a secret was read once per container and SSM was never asked again;
+    # a refresh that fails (throttling, an outage) must not turn every login into a 500.
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setattr(secrets, "SECRETS_MAX_AGE", 1)
+    active_account(client, outbox)
+    login = {"login": "100200", "password": PASSWORD}
+    assert post(client, "/auth/login", login).status_code == 200
+
+    def refuse(**_):
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}},
+            "GetParameter",
+        )
+
+    ssm = aws.client("ssm")
+    ssm.meta.events.register(
+        "before-parameter-build.ssm.GetParameter", refuse, unique_id="ssm-down"
+    )
+    try:
+        time.sleep(1.1)
+        assert post(client, "/auth/login", login).status_code == 200
+        assert "cached value kept" in captured_logs.getvalue()
+        secrets.reset()  # a new container has nothing to fall back on
+        assert post(client, "/auth/login", login).status_code == 500
+    finally:
+        ssm.meta.events.unregister("before-parameter-build.ssm.GetParameter", unique_id="ssm-down")
+    assert post(client, "/auth/login", login).status_code == 200
