@@ -114,7 +114,7 @@ def login(
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
-        store.rehash_password(account.login, new_hash)
+        store.rehash_password(account.login, account.password_hash, new_hash)
     session = open_session(account, ip, user_agent, now_dt)
     store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.SUCCESS)
     # The caller's own pair and device start afresh; the attempt is taken back from the

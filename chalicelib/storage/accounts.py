@@ -178,9 +178,17 @@ def _update(login: str, actions: list[Any], condition: Any = None) -> None:
     Account(*Account.key(login)).update(actions=actions, condition=full_condition)
 
 
-def rehash_password(login: str, password_hash: str) -> None:
-    """Store the same password hashed anew (at a higher cost)."""
-    _update(login, [Account.password_hash.set(password_hash)])
+def rehash_password(login: str, old_hash: str, new_hash: str) -> bool:
+    """Store the same password hashed anew (at a higher cost), only if the hash is still
+    the one the login checked: a password changed or reset meanwhile is never written
+    back over. False when it was (nothing to do: the new password has its own hash)."""
+    try:
+        _update(login, [Account.password_hash.set(new_hash)], Account.password_hash == old_hash)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def set_password(login: str, password_hash: str, now: datetime) -> None:

@@ -403,3 +403,18 @@ def test_a_stolen_device_token_is_capped_also_from_the_customers_address(
         assert bearer_login(client, "Zle-Haslo-123456", stolen).status_code == 401
     assert bearer_login(client, PASSWORD, stolen).status_code == 429
     assert bearer_login(client).status_code == 200  # without the token: a fresh pair
+
+
+def test_a_rehash_never_writes_an_old_password_back_over_a_new_one(client, outbox, aws_env):
+    """A login that checked the old password and rehashes it at a higher cost, racing a
+    password change: the rehash is conditional on the hash it checked, so the change wins."""
+    from chalicelib.storage import accounts as store
+
+    active_account(client, outbox, "100200")
+    checked = store.get_account("100200").password_hash
+    store.set_password("100200", "$2b$04$changedmeanwhile" + "x" * 37, clock.now())
+    assert store.rehash_password("100200", checked, "$2b$06$rehashedoldpassword") is False
+    assert store.get_account("100200").password_hash.startswith("$2b$04$changedmeanwhile")
+    current = store.get_account("100200").password_hash
+    assert store.rehash_password("100200", current, "$2b$06$rehashed") is True
+    assert store.get_account("100200").password_hash == "$2b$06$rehashed"
