@@ -57,6 +57,7 @@ class Settings:
     bluemedia_gateway_url: str
     bluemedia_service_parameter: str
     bluemedia_key_parameter: str
+    edge_secret_parameter: str | None  # CloudFront's origin secret; None where no edge is
     payment_min_grosze: int
     payment_max_grosze: int
     payment_return_url: str
@@ -115,6 +116,7 @@ def get_settings() -> Settings:
             "BLUEMEDIA_SERVICE_PARAMETER", f"/ibok/{stage}/bluemedia-service-id"
         ),
         bluemedia_key_parameter=_str("BLUEMEDIA_KEY_PARAMETER", f"/ibok/{stage}/bluemedia-key"),
+        edge_secret_parameter=os.environ.get("EDGE_SECRET_PARAMETER") or None,
         payment_min_grosze=_int("PAYMENT_MIN_GROSZE", 1000),
         payment_max_grosze=_int("PAYMENT_MAX_GROSZE", 10_000_000),
         payment_return_url=_str("PAYMENT_RETURN_URL", ""),

@@ -6,6 +6,11 @@ Idempotent: each stack is deployed with `aws cloudformation deploy` (a change se
 change, no update), so a second run from any machine changes nothing. Nothing is kept on
 the deploying machine: the API is a CloudFormation resource, so its URL stays the same.
 
+First the stage's edge secret: CloudFront sends it to the API with every /api/* request
+(X-IBOK-Edge), so the API trusts the viewer address it forwards. It lives in SSM
+(`/<prefix>/<stage>/edge-secret`, SecureString), is created once with a random value, and
+is passed to the edge stack as a NoEcho parameter; no command line printed here shows it.
+
 Order: the stateful stack (tables, buckets, queues, alarm topic), the app stack (Chalice's
 functions and API with infra/app.yaml), the edge stack (CloudFront). The portal's URL is
 the custom domain when one is given; otherwise CloudFront's, known only once the edge
@@ -22,8 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shlex
 import subprocess
+import tempfile
 from pathlib import Path
 
 from infra.build import DEFAULT_PREFIX, ROOT, Literals, build, config_stage_for
@@ -32,6 +39,14 @@ AWS = ROOT / ".venv-deploy" / "bin" / "aws"
 PENDING_URL = "https://pending.invalid"  # until CloudFront's domain is known
 HTML_CACHE = "no-cache"  # pages are checked on every visit
 ASSET_CACHE = "public, max-age=3600"  # no build step adds hashes to the names
+DRY_RUN_SECRET = "dry-run-edge-secret-not-deployed-anywhere"  # noqa: S105
+HIDDEN = "****"
+
+
+def edge_secret_name(prefix: str, stage: str) -> str:
+    """The SSM parameter of a stage's edge secret (the app's EDGE_SECRET_PARAMETER, from
+    .chalice/config.json's `/ibok/<config stage>/edge-secret` as infra/build.py rewrites it)."""
+    return f"/{prefix}/{stage}/edge-secret"
 
 
 class Aws:
@@ -39,10 +54,18 @@ class Aws:
 
     def __init__(self, dry_run: bool) -> None:
         self.dry_run = dry_run
+        self.hidden: set[str] = set()  # values never printed (the edge secret)
+
+    def hide(self, value: str) -> None:
+        """Print `value` as **** in every command shown from now on."""
+        self.hidden.add(value)
 
     def __call__(self, *args: str, capture: bool = False) -> str:
         command = [str(AWS), *args]
-        print("+", shlex.join(["aws", *args]), flush=True)
+        shown = shlex.join(["aws", *args])
+        for value in self.hidden:
+            shown = shown.replace(value, HIDDEN)
+        print("+", shown, flush=True)
         if self.dry_run:
             return ""
         done = subprocess.run(command, check=True, text=True, capture_output=capture)  # noqa: S603
@@ -62,6 +85,20 @@ class Aws:
         (found,) = json.loads(done.stdout)["Stacks"]
         return {item["OutputKey"]: item["OutputValue"] for item in found.get("Outputs", [])}
 
+    def parameter(self, name: str) -> str | None:
+        """A SecureString parameter's value; None if it does not exist."""
+        done = subprocess.run(  # noqa: S603
+            [str(AWS), "ssm", "get-parameter", "--name", name, "--with-decryption",
+             "--query", "Parameter.Value", "--output", "text"],
+            text=True,
+            capture_output=True,
+        )  # fmt: skip
+        if done.returncode == 0:
+            return done.stdout.rstrip("\n")
+        if "ParameterNotFound" in done.stderr:
+            return None
+        raise SystemExit(f"cannot read {name} from SSM: {done.stderr.strip()}")
+
     def deploy(self, template: Path, stack: str, params: dict[str, str], *extra: str) -> None:
         overrides = [f"{key}={value}" for key, value in params.items()]
         self(
@@ -76,6 +113,37 @@ class Aws:
             *overrides,
             *extra,
         )
+
+
+def edge_secret(aws: Aws, prefix: str, stage: str) -> str:
+    """The stage's edge secret from SSM, created (random, SecureString) if missing; hidden
+    from every command printed afterwards."""
+    name = edge_secret_name(prefix, stage)
+    if aws.dry_run:
+        print(f"edge secret {name}: read from SSM, created if missing (not on a dry run)")
+        value = DRY_RUN_SECRET
+    else:
+        value = aws.parameter(name) or _create_edge_secret(aws, name)
+    aws.hide(value)
+    return value
+
+
+def _create_edge_secret(aws: Aws, name: str) -> str:
+    value = secrets.token_urlsafe(32)  # 43 characters of [A-Za-z0-9_-]
+    request = {
+        "Name": name,
+        "Value": value,
+        "Type": "SecureString",
+        "Description": "CloudFront's X-IBOK-Edge value: the API trusts the viewer address",
+    }
+    with tempfile.TemporaryDirectory() as folder:  # the value stays off the command line
+        path = Path(folder) / "parameter.json"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            json.dump(request, file)
+        aws("ssm", "put-parameter", "--cli-input-json", f"file://{path}")
+    print(f"created the edge secret {name}", flush=True)
+    return value
 
 
 def _setting(name: str, default: str = "") -> str:
@@ -93,6 +161,7 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
     domain = _setting("DOMAIN")
     url = f"https://{domain}" if domain else aws.outputs(stacks["edge"]).get("SiteUrl", "")
     config_stage = config_stage_for(stage)
+    secret = edge_secret(aws, prefix, stage)
     mail_sender = _setting("MAIL_SENDER") or _config_mail_sender(config_stage)
 
     def stateful_and_app(portal: str) -> dict[str, str]:
@@ -157,6 +226,7 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
             "ApiDomain": app.get("ApiDomain", "pending.invalid"),
             "DomainName": domain,
             "CertificateArn": _setting("CERTIFICATE_ARN"),
+            "EdgeSecret": secret,
         },
     )
     edge = aws.outputs(stacks["edge"])

@@ -58,13 +58,23 @@ class Names:
     pepper_parameter: str
     bluemedia_service_parameter: str
     bluemedia_key_parameter: str
+    edge_secret_parameter: str
 
     @classmethod
-    def of(cls, source: Any) -> Names:
-        """From a stage's environment variables (a dict) or a `Settings`."""
-        if isinstance(source, dict):
-            return cls(**{field: source[field.upper()] for field in cls.__dataclass_fields__})
-        return cls(**{field: getattr(source, field) for field in cls.__dataclass_fields__})
+    def of(cls, source: Any, **given: str) -> Names:
+        """From a stage's environment variables (a dict) or a `Settings`; `given` names what
+        the source leaves unset (the tests' edge secret: no edge unless a test sets one)."""
+
+        def read(field: str) -> str | None:
+            if isinstance(source, dict):
+                return source.get(field.upper())
+            return getattr(source, field)
+
+        values = {field: read(field) or given.get(field) for field in cls.__dataclass_fields__}
+        missing = sorted(field for field, value in values.items() if not value)
+        if missing:
+            raise ValueError(f"no resource name for {', '.join(missing)}")
+        return cls(**values)
 
 
 def _table(name: str) -> list[str]:
@@ -175,7 +185,11 @@ def statements(function: str, names: Names) -> list[dict]:
                 "Secrets",
                 ["ssm:GetParameter"],
                 _parameters(
-                    n.pepper_parameter, n.bluemedia_service_parameter, n.bluemedia_key_parameter
+                    n.pepper_parameter,
+                    n.bluemedia_service_parameter,
+                    n.bluemedia_key_parameter,
+                    # CloudFront's origin secret, to trust the viewer address it forwards.
+                    n.edge_secret_parameter,
                 ),
             ),
         ]

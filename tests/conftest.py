@@ -41,6 +41,11 @@ from tests import iam_calls
 
 iam_calls.install()  # before any AWS client exists: every call is recorded (IAM check)
 
+# The edge secret's parameter, on the stage of the tests that set one (`edge_secret`); no
+# other test has an edge (EDGE_SECRET_PARAMETER unset), as on the local stage.
+EDGE_SECRET_PARAMETER = "/ibok/test/edge-secret"
+EDGE_SECRET = "test-edge-secret-0123456789abcdef"
+
 
 @pytest.fixture
 def outbox_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -105,6 +110,18 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
     get_settings.cache_clear()
     secrets.reset()
     _fresh_moto()
+
+
+@pytest.fixture
+def edge_secret(aws_env: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This stage sits behind CloudFront: the edge secret is in SSM and the API knows its
+    parameter (as `make deploy` sets it up); returns the secret CloudFront would send."""
+    aws.client("ssm").put_parameter(
+        Name=EDGE_SECRET_PARAMETER, Value=EDGE_SECRET, Type="SecureString"
+    )
+    monkeypatch.setenv("EDGE_SECRET_PARAMETER", EDGE_SECRET_PARAMETER)
+    get_settings.cache_clear()
+    return EDGE_SECRET
 
 
 @pytest.fixture
@@ -252,7 +269,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         iam_calls.dump(Path(os.environ["IBOK_IAM_CALLS"]))
     if not calls:
         return
-    names = Names.of(get_settings())
+    names = Names.of(get_settings(), edge_secret_parameter=EDGE_SECRET_PARAMETER)
     policies = {function: policy(function, names) for function in FUNCTIONS}
     found = iam_calls.problems(calls, policies, _every_test_ran(session))
     if found:

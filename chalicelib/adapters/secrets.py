@@ -75,6 +75,23 @@ def bluemedia_credentials() -> tuple[str, str]:
     return service_id, key
 
 
+def edge_secret() -> str | None:
+    """The value CloudFront adds to every /api/* request (X-IBOK-Edge) on this stage; None
+    where no edge is deployed (EDGE_SECRET_PARAMETER unset: locally, in tests). SecretError
+    when SSM cannot be read or the value is empty (an empty secret would match anything
+    that sends an empty header)."""
+    name = get_settings().edge_secret_parameter
+    if name is None:
+        return None
+    try:
+        value = _parameter(name)
+    except (ClientError, BotoCoreError) as exc:
+        raise SecretError(f"cannot read the edge secret {name} from SSM: {exc}") from exc
+    if not value.strip():
+        raise SecretError(f"{name}: the edge secret is empty")
+    return value
+
+
 def reset() -> None:
     """Forget cached secrets and the client holding them (a new container; tests)."""
     _provider.cache_clear()

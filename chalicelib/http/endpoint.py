@@ -16,6 +16,7 @@ from chalicelib import safe_json
 from chalicelib.domain.errors import DomainError, Forbidden, InternalError, InvalidInput
 from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
 from chalicelib.http.auth import Principal, authenticate
+from chalicelib.http.client_address import client_address
 from chalicelib.http.cors import route_cors
 from chalicelib.http.responses import error_response, json_response
 from chalicelib.http.validation import field_messages
@@ -83,11 +84,12 @@ class ApiRequest:
     query: Any
     principal: Principal | None
 
-    @property
+    @functools.cached_property
     def ip(self) -> str:
-        """The caller's source address as API Gateway saw it."""
+        """The caller's address: the viewer's for a request CloudFront forwarded, else the
+        source API Gateway saw (chalicelib/http/client_address.py)."""
         identity = (self.raw.context or {}).get("identity") or {}
-        return str(identity.get("sourceIp") or "unknown")
+        return client_address(self.raw.headers, str(identity.get("sourceIp") or "unknown"))
 
     @property
     def user_agent(self) -> str:

@@ -20,6 +20,7 @@ NAMES = Names(
     pepper_parameter="/ibok/dev/password-pepper",
     bluemedia_service_parameter="/ibok/dev/bluemedia-service-id",
     bluemedia_key_parameter="/ibok/dev/bluemedia-key",
+    edge_secret_parameter="/ibok/dev/edge-secret",
 )
 ALL = {function: policy(function, NAMES) for function in FUNCTIONS}
 
@@ -50,8 +51,11 @@ def test_the_api_cannot_write_imports_and_the_jobs_cannot_read_secrets():
     assert allows("api_handler", "s3:PutObject", "arn:aws:s3:::ibok-dev-data/reading-photos/1")
     pepper = "arn:aws:ssm:eu-central-1:1:parameter/ibok/dev/password-pepper"
     assert allows("api_handler", "ssm:GetParameter", pepper)
+    edge = "arn:aws:ssm:eu-central-1:1:parameter/ibok/dev/edge-secret"
+    assert allows("api_handler", "ssm:GetParameter", edge)
     for function in ("billing_import", "export_readings", "reset_mail"):
         assert not allows(function, "ssm:GetParameter", pepper), function
+        assert not allows(function, "ssm:GetParameter", edge), function
     # The import reads batches and writes only their reports.
     assert allows("billing_import", "s3:GetObject", batch)
     assert not allows("billing_import", "s3:PutObject", batch)
