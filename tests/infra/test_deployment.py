@@ -147,8 +147,12 @@ def test_the_api_has_gateway_responses_access_logs_throttling_and_a_web_acl(buil
     assert rules["aws-common"]["Statement"]["ManagedRuleGroupStatement"]["Name"] == (
         "AWSManagedRulesCommonRuleSet"
     )
-    scope = rules["auth-rate"]["Statement"]["RateBasedStatement"]["ScopeDownStatement"]
-    assert scope["ByteMatchStatement"]["SearchString"] == "/auth/"
+    rate = rules["auth-rate"]["Statement"]["RateBasedStatement"]
+    assert rate["AggregateKeyType"] == "IP"  # never a header the caller writes
+    path, not_edge = rate["ScopeDownStatement"]["AndStatement"]["Statements"]
+    assert path["ByteMatchStatement"]["SearchString"] == "/auth/"
+    edge_header = not_edge["NotStatement"]["Statement"]["SizeConstraintStatement"]
+    assert edge_header["FieldToMatch"] == {"SingleHeader": {"Name": "x-ibok-edge"}}
     assert resources["ApiWebAclAssociation"]["DependsOn"] == ["RestAPIapiStage"]
 
 
