@@ -5,7 +5,8 @@ a ready demo account, the API served like `chalice local --stage local`, the por
 poller that runs every queued message through the app's SQS handler, as Lambda would
 (scripts/local_queues.py).
 
-PORT (8000), MOTO_PORT (5000) and PORTAL_PORT (8080) choose the ports. Ctrl-C (or SIGTERM) stops everything.
+PORT (8000), MOTO_PORT (5000) and PORTAL_PORT (8080) choose the ports. Ctrl-C (or SIGTERM)
+stops everything.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The local stage's own routes (`/_local/*`: the outbox and the fake gateway that signs
-payment notifications; e-mailed links open the portal) exist only on the local stage against a loopback moto endpoint, and
-answer only loopback callers."""
+payment notifications; e-mailed links open the portal) exist only on the local stage against
+a loopback moto endpoint, and answer only loopback callers."""
 
 from __future__ import annotations
 
