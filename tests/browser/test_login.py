@@ -147,3 +147,28 @@ def test_idle_warning_offers_to_stay_logged_in(page: Page) -> None:
     with page.expect_response(re.compile(r"/api/me$")):
         page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
+
+
+def test_polish_formats(page: Page) -> None:
+    page.goto("/logowanie")
+    shown = page.evaluate(
+        """async () => {
+          const f = await import('/js/format.js');
+          return [f.money('1234.56'), f.money('-0.50'), f.money('100000'), f.volume('12.345'),
+                  f.volume('1234.5'), f.date('2026-11-01'), f.date('2026-11-01T23:30:00Z'),
+                  f.plural(3, 'faktura', 'faktury', 'faktur'),
+                  f.plural(12, 'faktura', 'faktury', 'faktur')];
+        }"""
+    )
+    nbsp = "\u00a0"
+    assert shown == [
+        f"1{nbsp}234,56{nbsp}zł",
+        f"-0,50{nbsp}zł",
+        f"100{nbsp}000,00{nbsp}zł",
+        f"12,345{nbsp}m³",
+        f"1{nbsp}234,500{nbsp}m³",
+        "01.11.2026",
+        "02.11.2026",  # 00:30 in Warsaw
+        f"3{nbsp}faktury",
+        f"12{nbsp}faktur",
+    ]
