@@ -12,7 +12,11 @@ DEPLOY := .venv-deploy
 DEPLOY_STAMP := $(DEPLOY)/.installed-$(shell sha1sum requirements-deploy.txt | cut -c1-12)
 PREFIX ?= ibok
 
-.PHONY: run test lint infra-checks deploy bench outbox token import export-readings system-account clean
+# Playwright drives Debian's chromium; it never downloads a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings system-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,15 +36,29 @@ $(DEPLOY_STAMP): requirements-deploy.txt
 	@rm -f $(DEPLOY)/.installed-*
 	@touch $(DEPLOY_STAMP)
 
+# The browser tests' Chromium: Debian's package, installed with apt when missing (as root,
+# or through passwordless sudo); otherwise stop and say how.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo -n apt-get update -q && sudo -n apt-get install -y -q chromium; \
+	  else \
+	    echo "Testy przeglądarkowe potrzebują Chromium z Debiana ($(CHROMIUM))."; \
+	    echo "Zainstaluj go: sudo apt-get install -y chromium   (albo ustaw CHROMIUM=<ścieżka>)"; \
+	    exit 1; \
+	  fi; }
+	@test -x $(CHROMIUM) || { echo "Brak $(CHROMIUM) po instalacji."; exit 1; }
+
 run: $(STAMP)
 	$(PY) -m scripts.local_stack
 
-test: $(STAMP) $(CHECKOV_STAMP)
+test: $(STAMP) $(CHECKOV_STAMP) browser
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m infra.checks
-	$(PY) -m pytest -n 2 --dist loadgroup --durations=10
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -n 2 --dist loadgroup --durations=10
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

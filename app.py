@@ -14,6 +14,7 @@ from chalicelib.blueprints import (
     meters,
     payments,
     public,
+    summary,
 )
 from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
@@ -40,6 +41,7 @@ for blueprint in (
     documents.bp,
     integration.bp,
     payments.bp,
+    summary.bp,
 ):
     app.register_blueprint(blueprint)
 

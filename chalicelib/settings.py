@@ -83,7 +83,7 @@ def get_settings() -> Settings:
         data_bucket=_str("DATA_BUCKET", f"ibok-{stage}-data"),
         mail_sender=_str("MAIL_SENDER", "ibok@wodociagi.example"),
         mail_sender_name=_str("MAIL_SENDER_NAME", "IBOK Wodociągi"),
-        public_url=_str("PUBLIC_URL", "http://127.0.0.1:8000/_local").rstrip("/"),
+        public_url=_str("PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/"),
         cors_origin=_str("CORS_ORIGIN", "http://127.0.0.1:8000"),
         pepper_parameter=_str("PEPPER_PARAMETER", f"/ibok/{stage}/password-pepper"),
         bcrypt_cost=_int("BCRYPT_COST", 12),

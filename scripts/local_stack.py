@@ -1,11 +1,13 @@
 """`make run`: the local stack. A moto server (DynamoDB, S3, SES, SNS, SQS, SSM,
 EventBridge), the resources of infra/, the demo batch imported through the import queue
 and its handler (the upload's event queued by EventBridge, as deployed),
-a ready demo account, the API served like `chalice local --stage local`, and a background
+a ready demo account, the API served like `chalice local --stage local`, the portal
+(`frontend/`, with `/api/*` forwarded to the API: scripts/local_portal.py), and a background
 poller that runs every queued message through the app's SQS handler, as Lambda would
 (scripts/local_queues.py).
 
-PORT (8000) and MOTO_PORT (5000) choose the ports. Ctrl-C (or SIGTERM) stops everything.
+PORT (8000), MOTO_PORT (5000) and PORTAL_PORT (8080) choose the ports. Ctrl-C (or SIGTERM)
+stops everything.
 """
 
 from __future__ import annotations
@@ -48,18 +50,22 @@ def _ensure_free(port: int, name: str) -> None:
             )
 
 
-def stage_environment(api_port: int, moto_port: int) -> dict[str, str]:
-    """The local stage's variables from .chalice/config.json, pointed at our ports."""
+def stage_environment(
+    api_port: int, moto_port: int, portal_port: int | None = None
+) -> dict[str, str]:
+    """The local stage's variables from .chalice/config.json, pointed at our ports: e-mailed
+    links open the portal, which is also the one origin the API admits."""
     config = json.loads((ROOT / ".chalice" / "config.json").read_text(encoding="utf-8"))
     env = {**config.get("environment_variables", {})}
     env.update(config["stages"][STAGE].get("environment_variables", {}))
     api = f"http://{HOST}:{api_port}"
+    portal = f"http://{HOST}:{portal_port or _port('PORTAL_PORT', 8080)}"
     env.update(
         {
             "AWS_ENDPOINT_URL": f"http://{HOST}:{moto_port}",
-            "PUBLIC_URL": f"{api}/_local",
+            "PUBLIC_URL": portal,
             "BLUEMEDIA_GATEWAY_URL": f"{api}/_local/bluemedia/payment",
-            "CORS_ORIGIN": api,
+            "CORS_ORIGIN": portal,
             "LOCAL_OUTBOX_DIR": os.environ.get("LOCAL_OUTBOX_DIR")
             or str(ROOT / env.get("LOCAL_OUTBOX_DIR", ".local/outbox")),
         }
@@ -231,10 +237,12 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 def main() -> None:
     """Start the stack and serve until interrupted."""
     api_port, moto_port = _port("PORT", 8000), _port("MOTO_PORT", 5000)
+    portal_port = _port("PORTAL_PORT", 8080)
     _ensure_free(api_port, "PORT")
     _ensure_free(moto_port, "MOTO_PORT")
+    _ensure_free(portal_port, "PORTAL_PORT")
     os.chdir(ROOT)
-    env = stage_environment(api_port, moto_port)
+    env = stage_environment(api_port, moto_port, portal_port)
     os.environ.update(env)
     shutil.rmtree(env["LOCAL_OUTBOX_DIR"], ignore_errors=True)
     signal.signal(signal.SIGTERM, _stop)
@@ -242,6 +250,7 @@ def main() -> None:
 
     moto = _start_moto(moto_port)
     server = None
+    portal = None
     poller = None
     try:
         _provision()
@@ -258,13 +267,19 @@ def main() -> None:
         poller = Poller(app)
         poller.start()
         server = _serve(app, api_port)
+        from scripts.local_portal import PortalServer
+
+        portal = PortalServer(HOST, portal_port, api_port, env["AWS_ENDPOINT_URL"])
+        portal.serve_in_background()
         facts = demo_data.facts()
         api = f"http://{HOST}:{api_port}"
         print(
             "\n".join(
                 [
                     "",
-                    f"IBOK działa: {api}  (moto: http://{HOST}:{moto_port})",
+                    f"IBOK działa: portal {env['PUBLIC_URL']}",
+                    f"  API:                 {api}  (w portalu: {env['PUBLIC_URL']}/api)",
+                    f"  moto:                http://{HOST}:{moto_port}",
                     f"  dane demonstracyjne: {report['valid']} rekordów, "
                     f"{report['invalid']} błędnych",
                     f"  skrzynka e-maili:    {api}/_local/outbox   (albo: make outbox)",
@@ -282,6 +297,9 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nZatrzymuję…", flush=True)
     finally:
+        if portal is not None:
+            portal.shutdown()
+            portal.server_close()
         if server is not None:
             server.server.server_close()
         if poller is not None:

@@ -31,17 +31,6 @@ from chalicelib.settings import get_settings
 bp = Blueprint(__name__)
 FORM = "application/x-www-form-urlencoded"
 
-RETURN_SCRIPT = """
-document.addEventListener('DOMContentLoaded', function () {
-  fetch('/payments/return/bluemedia' + location.search)
-    .then(function (r) { return r.json(); })
-    .then(function (j) {
-      document.getElementById('out').textContent = j.message ||
-        (j.error && j.error.message) || '';
-    });
-});
-"""
-
 
 def _form(request: object) -> dict[str, str]:
     raw = (getattr(request, "raw_body", b"") or b"").decode("utf-8", "replace")
@@ -127,8 +116,10 @@ def decide() -> Response:
             }
         ]
     )
+    # The provider calls the notification URL on the portal's origin, as CloudFront's
+    # `/api/*` in production; locally the portal forwards it to the API the same way.
     notify = urllib.request.Request(  # noqa: S310 - our own local API
-        f"{settings.cors_origin}/payments/notify/bluemedia",
+        f"{settings.public_url}/api/payments/notify/bluemedia",
         data=body,
         headers={"Content-Type": FORM},
         method="POST",
@@ -144,17 +135,3 @@ def decide() -> Response:
         }
     )
     return Response(body="", status_code=303, headers={"Location": f"{back}?{query}"})
-
-
-@local_route(bp, "/_local/platnosc/powrot")
-def return_page() -> Response:
-    return page(
-        "Płatność",
-        "<p id='out' role='status'>Sprawdzam stan płatności…</p>"
-        "<script src='/_local/return.js'></script>",
-    )
-
-
-@local_route(bp, "/_local/return.js")
-def return_script() -> Response:
-    return Response(body=RETURN_SCRIPT, headers={"Content-Type": "text/javascript; charset=utf-8"})

@@ -127,3 +127,17 @@ class ReadingFeed:
 def reading_id(reading: Reading) -> str:
     """A stable id of a customer reading (customer, meter, day)."""
     return f"{reading.customer_number}/{reading.meter}/{reading.date.isoformat()}"
+
+
+def certification_notice(serial: str, certification: Certification) -> str:
+    """What the customer reads about a meter whose certification needs attention."""
+    until = certification.valid_until.strftime("%d.%m.%Y") if certification.valid_until else ""
+    if certification.state == "expired":
+        return (
+            f"Legalizacja wodomierza {serial} wygasła {until}. "
+            "Skontaktuj się z nami, aby umówić wymianę wodomierza."
+        )
+    return (
+        f"Legalizacja wodomierza {serial} wygasa {until}. "
+        "Skontaktujemy się, aby umówić wymianę wodomierza."
+    )

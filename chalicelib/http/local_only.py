@@ -1,4 +1,4 @@
-"""The local stage's own routes (`/_local/*`: the outbox, the pages behind e-mailed links and
+"""The local stage's own routes (`/_local/*`: the e-mail outbox and
 the fake payment gateway, which signs notifications) exist only on the local stage against a
 loopback moto endpoint, and answer only callers on the loopback interface; anyone else gets
 the same 404 as an unknown route."""

@@ -5,6 +5,7 @@ blueprint shapes them into responses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from chalicelib.adapters.files import download_link, download_name
 from chalicelib.domain import ledger, records
@@ -51,7 +52,11 @@ class Ledger:
 
 def load(customer_number: str) -> Ledger:
     """Read the whole ledger of the customer (one Query)."""
-    stored = ledger_storage.read_ledger(customer_number)
+    return ledger_of(ledger_storage.read_ledger(customer_number))
+
+
+def ledger_of(stored: ledger.LedgerRecords) -> Ledger:
+    """The customer's ledger records as the rules take them."""
     booked_orders = {p.online_order for p in stored.payments if p.online_order}
     unbooked = [
         o
@@ -86,6 +91,14 @@ def _matches(state: ledger.DocumentState, query: InvoiceQuery) -> bool:
 
 def _newest_first(state: ledger.DocumentState) -> tuple[str, str]:
     return (state.document.issue_date.isoformat(), state.document.number)
+
+
+def unpaid_invoices(data: Ledger, today: date) -> list[ledger.InvoiceView]:
+    """The invoices with something left to pay (with their corrections), oldest due first."""
+    states = ledger.document_states(data.documents, data.payments, today)
+    unpaid = [s for s in states.values() if s.root == s.document.number and s.outstanding > 0]
+    unpaid.sort(key=lambda s: (s.document.due_date, s.document.number))
+    return [ledger.InvoiceView(data.records[s.document.number], s) for s in unpaid]
 
 
 def list_invoices(
@@ -145,8 +158,11 @@ def invoice_pdf(customer_number: str, identifier: str) -> ledger.FileDownload:
 
 def balance(customer_number: str, deps: Collaborators | None = None) -> ledger.BalanceSummary:
     """The balance as of today, what is overdue and what is due next."""
-    data = load(customer_number)
-    today = (deps or current()).clock.today()
+    return balance_of(load(customer_number), (deps or current()).clock.today())
+
+
+def balance_of(data: Ledger, today: date) -> ledger.BalanceSummary:
+    """The balance of a loaded ledger as of `today`."""
     return ledger.summary(data.documents, data.payments, data.balances, today)
 
 

@@ -51,12 +51,18 @@ def list_meters(customer_number: str, deps: Collaborators | None = None) -> list
     """The customer's meters, active first, with certification and last reading (one
     Query)."""
     meters, readings = meter_store.meters_and_readings(customer_number)
+    return meter_views(meters, readings, (deps or current()).clock.today())
+
+
+def meter_views(meters: list[Meter], readings: list[Reading], today: date) -> list[MeterView]:
+    """The meters, active first, each with its certification on `today` and last reading."""
     by_meter: dict[str, list[Reading]] = {}
     for reading in readings:
         by_meter.setdefault(reading.meter, []).append(reading)
-    today = (deps or current()).clock.today()
-    meters.sort(key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial))
-    return [_view(m, _ordered(by_meter.get(m.serial, [])), today) for m in meters]
+    ordered = sorted(
+        meters, key=lambda m: (m.status != MeterStatus.ACTIVE, m.installed_on, m.serial)
+    )
+    return [_view(m, _ordered(by_meter.get(m.serial, [])), today) for m in ordered]
 
 
 def _load_meter(customer_number: str, serial: str) -> MeterHistory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalicelib.domain import records
 from chalicelib.domain.ledger import LedgerRecords
-from chalicelib.models.billing import LEDGER_PREFIX
+from chalicelib.models.billing import LEDGER_PREFIX, BillingItem
 from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.storage.billing import of_type, query_prefix
 from chalicelib.storage.payments import hold_of, order_of
@@ -14,7 +14,11 @@ from chalicelib.storage.records import parse_all
 
 def read_ledger(customer_number: str) -> LedgerRecords:
     """Read the whole ledger of the customer (one Query)."""
-    items = query_prefix(customer_number, LEDGER_PREFIX)
+    return ledger_of(query_prefix(customer_number, LEDGER_PREFIX))
+
+
+def ledger_of(items: list[BillingItem]) -> LedgerRecords:
+    """The ledger records among a customer's items (any other item is left out)."""
     return LedgerRecords(
         invoices=parse_all(items, records.Invoice),
         payments=parse_all(items, records.Payment),

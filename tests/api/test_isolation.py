@@ -130,6 +130,7 @@ LIST_PATHS = [
     "/documents",
     "/meters",
     "/consumption",
+    "/summary",
 ]
 
 

@@ -1,6 +1,6 @@
-"""The local stage's own routes (`/_local/*`: outbox, link pages, the fake gateway that signs
-payment notifications) exist only on the local stage against a loopback moto endpoint, and
-answer only loopback callers."""
+"""The local stage's own routes (`/_local/*`: the outbox and the fake gateway that signs
+payment notifications; e-mailed links open the portal) exist only on the local stage against
+a loopback moto endpoint, and answer only loopback callers."""
 
 from __future__ import annotations
 
@@ -58,6 +58,11 @@ def test_no_local_route_exists_off_the_local_loopback_stage(environment):
 def test_the_local_stage_on_loopback_has_its_pages():
     routes = routes_with({"STAGE": "local", "AWS_ENDPOINT_URL": "http://127.0.0.1:5000"})
     assert {"/_local/outbox", "/_local/bluemedia/decide"} <= set(routes)
+    # The stop-gap pages behind e-mailed links are gone: the links open the portal.
+    assert [p for p in routes if p.startswith("/_local/") and "{" in p] == [
+        "/_local/outbox/{message_id}"
+    ]
+    assert "/_local/app.js" not in routes
 
 
 @pytest.mark.parametrize(
@@ -99,11 +104,7 @@ def local_calls(client):
     decide = "OrderID=20261120ABCDEF0123456789&Amount=10.00&Currency=PLN&Status=SUCCESS"
     return [
         client.http.get("/_local/outbox"),
-        client.http.get("/_local/app.js"),
-        client.http.get("/_local/aktywacja"),
         client.http.get("/_local/outbox/x"),
-        client.http.get("/_local/platnosc/powrot"),
-        client.http.get("/_local/return.js"),
         client.http.post("/_local/bluemedia/payment", headers=form, body="ServiceID=1"),
         client.http.post("/_local/bluemedia/decide", headers=form, body=decide),
     ]
@@ -121,4 +122,4 @@ def test_a_caller_off_loopback_gets_404_from_every_local_route(local_client, mon
 
 def test_a_loopback_caller_gets_the_pages(local_client):
     assert local_client.http.get("/_local/outbox").status_code == 200
-    assert local_client.http.get("/_local/app.js").status_code == 200
+    assert local_client.http.get("/_local/outbox/x").status_code == 200

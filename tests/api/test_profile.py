@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from chalicelib import aws, clock
 from chalicelib.domain.tokens import token_hash
+from chalicelib.services import notify
 from chalicelib.settings import get_settings
 from tests.factories import PASSWORD, active_account, bearer, post
 
@@ -390,10 +391,8 @@ def confirm_kind_token(client, outbox, body):
     return confirm
 
 
-def test_the_local_stage_has_a_page_for_the_cancel_link():
-    from chalicelib.blueprints import local_pages
-
-    page = local_pages.action_page.__wrapped__("anuluj-zmiane-email")
-    assert page.status_code == 200
-    assert "data-api='/auth/email/cancel'" in page.body
-    assert "Anulowanie zmiany adresu e-mail" in page.body
+def test_the_cancel_link_opens_the_portals_page():
+    """E-mailed links open portal pages (`<PUBLIC_URL>/<page>#token=…`), never the API."""
+    url = notify.link("anuluj-zmiane-email", "abc")
+    assert url == f"{get_settings().public_url}/anuluj-zmiane-email#token=abc"
+    assert "/_local" not in url

@@ -34,6 +34,7 @@ READS = [
     f"/meters/W{MINE}/readings",
     "/consumption",
     "/consumption?period=billing&from=2020-01-01",
+    "/summary",
 ]
 
 

@@ -1,0 +1,54 @@
+"""The dashboard in one call (`GET /summary`): balance, unpaid invoices, the meters with
+their last readings and certification notices, and the announcements for the customer's
+address, from one Query of the customer's partition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chalicelib.domain.ledger import BalanceSummary, InvoiceView
+from chalicelib.domain.meters import MeterView
+from chalicelib.services import ledger, meters
+from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage import summary as summary_store
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """A notice of the utility (planned works, a failure) for the customer's address.
+    None exist yet: the announcements issue stores them and fills `Summary.announcements`."""
+
+    id: str
+    kind: str
+    title: str
+    text: str
+    starts_at: str
+    ends_at: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the dashboard shows."""
+
+    balance: BalanceSummary
+    unpaid: list[InvoiceView]
+    meters: list[MeterView]  # active meters only: the ones a customer reads and certifies
+    announcements: list[Announcement] = field(default_factory=list)
+
+    @property
+    def certification_notices(self) -> list[MeterView]:
+        """The active meters whose certification has expired or expires within 90 days."""
+        return [view for view in self.meters if view.attention]
+
+
+def summary(customer_number: str, deps: Collaborators | None = None) -> Summary:
+    """The customer's dashboard as of today (one Query)."""
+    stored = summary_store.read_customer(customer_number)
+    today = (deps or current()).clock.today()
+    data = ledger.ledger_of(stored.ledger)
+    views = meters.meter_views(stored.meters, stored.readings, today)
+    return Summary(
+        balance=ledger.balance_of(data, today),
+        unpaid=ledger.unpaid_invoices(data, today),
+        meters=[view for view in views if view.accepts_readings],
+    )

@@ -1,0 +1,166 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against one local stack
+(`python -m scripts.local_stack` on free ports, demo data included) for the whole session.
+
+Fixtures: `stack` (the running stack: `.portal`, `.url`, `.outbox`), `browser`, `page`
+(a fresh context per test, so no cookie leaks between tests; opened at the portal's
+origin). Helpers: `check_axe(page)`, `screenshot(page, name)`, `outbox_link(stack, to,
+page_name)`, `console_errors(page)`.
+
+Every test here is in the xdist group "browser" (`make test` runs `--dist loadgroup`), so
+they share one worker and one stack. None is ever skipped: without Chromium they fail and
+say how to install it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from chalicelib.adapters.mailer import read_outbox
+from tests.e2e.test_local_stack import ROOT, Stack
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
+ARTEFACTS = ROOT / "artefacts" / "screenshots"
+WIDTHS = (360, 1280)
+DESKTOP = {"width": 1280, "height": 800}
+# WCAG 2.1 A and AA (and axe's best practices, which cover landmarks and headings).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep every browser test on one xdist worker, with the one stack."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One local stack (API, moto, portal) for every browser test."""
+    running = Stack(tmp_path_factory.mktemp("browser-stack") / "outbox")
+    try:
+        running.wait_healthy()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; never a browser Playwright would download."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Brak Chromium ({CHROMIUM}). `make test` instaluje go sam (apt-get install -y "
+            "chromium); bez uprawnień roota: sudo apt-get install -y chromium, albo ustaw "
+            "CHROMIUM=<ścieżka do chromium>."
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """A page in a fresh context (no cookies, no storage) at the portal's origin, desktop
+    size; console errors (a CSP violation among them) are collected for `console_errors`."""
+    context = browser.new_context(base_url=stack.portal, viewport=DESKTOP, locale="pl-PL")
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda message: _keep_error(errors, message))
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.console_errors = errors  # type: ignore[attr-defined]
+    yield opened
+    context.close()
+
+
+def _keep_error(errors: list[str], message: Any) -> None:
+    if message.type == "error":
+        errors.append(message.text)
+
+
+def console_errors(page: Page, ignore: str = r"status of 401") -> list[str]:
+    """The page's console errors, leaving out the browser's note on an expected 401."""
+    return [e for e in page.console_errors if not re.search(ignore, e)]  # type: ignore[attr-defined]
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        lines.append(f"    {violation['helpUrl']}")
+        for node in violation["nodes"][:5]:
+            lines.append(f"    - {' '.join(node['target'])}: {node['html'][:160]}")
+            if node.get("failureSummary"):
+                lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def check_axe(page: Page, context: str | None = None) -> None:
+    """axe-core (WCAG 2.1 A/AA) on the page as it is now: no violation, or fail listing
+    each one with its elements. `context`: a CSS selector to check only part of the page.
+    Injected through the DevTools protocol, so the page's CSP stays as strict as deployed."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    result = page.evaluate(
+        "([context, options]) => axe.run(context || document, options)", [context, options]
+    )
+    violations = result["violations"]
+    assert not violations, f"axe on {page.url}:\n{_describe(violations)}"
+
+
+def screenshot(page: Page, name: str) -> list[Path]:
+    """Full-page screenshots at 360 px and 1280 px wide into artefacts/screenshots/
+    (git-ignored); the page keeps its size afterwards."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size or DESKTOP
+    taken = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        path = ARTEFACTS / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        taken.append(path)
+    page.set_viewport_size(size)
+    return taken
+
+
+def outbox_messages(stack: Stack) -> list[dict[str, Any]]:
+    """The e-mails the stack sent, newest first (what `make outbox` shows)."""
+    return read_outbox(stack.outbox)
+
+
+def outbox_link(stack: Stack, to: str, page_name: str, timeout: float = 15.0) -> str:
+    """The newest link to `page_name` (`<portal>/<page>#token=…`) e-mailed to `to`,
+    waiting for it (some e-mails go out through a queue, a moment after the answer)."""
+    pattern = re.compile(rf"{re.escape(stack.portal)}/{re.escape(page_name)}#token=[\w-]+")
+    deadline = time.monotonic() + timeout
+    while True:
+        for message in outbox_messages(stack):
+            found = pattern.search(message["text"]) if message["to"] == to else None
+            if found:
+                return found.group(0)
+        if time.monotonic() > deadline:
+            sent = json.dumps([(m["to"], m["subject"]) for m in outbox_messages(stack)])
+            pytest.fail(f"no link to {page_name} for {to} within {timeout}s; sent: {sent}")
+        time.sleep(0.2)
