@@ -19,7 +19,9 @@ with it. Then frontend/ (if present) is uploaded with its cache headers.
 
 Settings come from the environment (make passes them): ALARM_EMAIL, MAIL_SENDER,
 MAIL_DOMAIN, DOMAIN, CERTIFICATE_ARN, LOG_RETENTION_DAYS, MANAGE_APIGW_ACCOUNT (yes/no)
-and APP_PARAMS (more Key=Value pairs for the app stack). docs/deploy.md tells each.
+and APP_PARAMS (more Key=Value pairs for the app stack). docs/deploy.md tells each. A
+setting left unset keeps the value the stack has (a deploy from another machine without
+them changes nothing); on a first deploy the template's default applies.
 """
 
 from __future__ import annotations
@@ -100,19 +102,36 @@ class Aws:
         raise SystemExit(f"cannot read {name} from SSM: {done.stderr.strip()}")
 
     def deploy(self, template: Path, stack: str, params: dict[str, str], *extra: str) -> None:
+        """`aws cloudformation deploy`; the parameter values go through a private file, so
+        no command line (ps, /proc) shows the edge secret. A parameter left out keeps the
+        stack's value (its default on creation)."""
         overrides = [f"{key}={value}" for key, value in params.items()]
-        self(
-            "cloudformation",
-            "deploy",
-            "--template-file",
-            str(template),
-            "--stack-name",
-            stack,
-            "--no-fail-on-empty-changeset",
-            "--parameter-overrides",
-            *overrides,
-            *extra,
-        )
+        shown = " ".join(overrides)
+        for value in self.hidden:
+            shown = shown.replace(value, HIDDEN)
+        print(f"  {stack} parameters: {shown}", flush=True)
+        with tempfile.TemporaryDirectory() as folder:
+            path = _private_file(Path(folder) / "parameters.json", json.dumps(overrides))
+            self(
+                "cloudformation",
+                "deploy",
+                "--template-file",
+                str(template),
+                "--stack-name",
+                stack,
+                "--no-fail-on-empty-changeset",
+                "--parameter-overrides",
+                f"file://{path}",
+                *extra,
+            )
+
+
+def _private_file(path: Path, text: str) -> Path:
+    """Write `text` to a new file only its owner can read."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    return path
 
 
 def edge_secret(aws: Aws, prefix: str, stage: str) -> str:
@@ -137,10 +156,7 @@ def _create_edge_secret(aws: Aws, name: str) -> str:
         "Description": "CloudFront's X-IBOK-Edge value: the API trusts the viewer address",
     }
     with tempfile.TemporaryDirectory() as folder:  # the value stays off the command line
-        path = Path(folder) / "parameter.json"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            json.dump(request, file)
+        path = _private_file(Path(folder) / "parameter.json", json.dumps(request))
         aws("ssm", "put-parameter", "--cli-input-json", f"file://{path}")
     print(f"created the edge secret {name}", flush=True)
     return value
@@ -148,6 +164,13 @@ def _create_edge_secret(aws: Aws, name: str) -> str:
 
 def _setting(name: str, default: str = "") -> str:
     return os.environ.get(name, "") or default
+
+
+def _given(**settings: str) -> dict[str, str]:
+    """Stack parameters from the settings set in the environment, by parameter name. An
+    unset one is left out, so the stack keeps what an earlier deploy (from any machine)
+    gave it, instead of being reset to the template's default."""
+    return {param: os.environ[name] for param, name in settings.items() if os.environ.get(name)}
 
 
 def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
@@ -162,7 +185,9 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
     url = f"https://{domain}" if domain else aws.outputs(stacks["edge"]).get("SiteUrl", "")
     config_stage = config_stage_for(stage)
     secret = edge_secret(aws, prefix, stage)
-    mail_sender = _setting("MAIL_SENDER") or _config_mail_sender(config_stage)
+    mail = _given(MailSender="MAIL_SENDER")
+    if not mail and not aws.outputs(stacks["app"]):  # a first deploy needs a sender
+        mail["MailSender"] = _config_mail_sender(config_stage)
 
     def stateful_and_app(portal: str) -> dict[str, str]:
         aws.deploy(
@@ -172,7 +197,7 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
                 "Prefix": prefix,
                 "Stage": stage,
                 "FrontendOrigin": portal,
-                "AlarmEmail": _setting("ALARM_EMAIL"),
+                **_given(AlarmEmail="ALARM_EMAIL"),
             },
         )
         artifacts = aws.outputs(stacks["stateful"]).get("ArtifactBucketName", f"{base}-artifacts")
@@ -194,10 +219,12 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
             "Prefix": prefix,
             "Stage": stage,
             "PublicUrl": portal,
-            "MailSender": mail_sender,
-            "MailDomain": _setting("MAIL_DOMAIN"),
-            "LogRetentionDays": _setting("LOG_RETENTION_DAYS", "90"),
-            "ManageApiGatewayAccount": _setting("MANAGE_APIGW_ACCOUNT", "yes"),
+            **mail,
+            **_given(
+                MailDomain="MAIL_DOMAIN",
+                LogRetentionDays="LOG_RETENTION_DAYS",
+                ManageApiGatewayAccount="MANAGE_APIGW_ACCOUNT",
+            ),
         }
         for pair in shlex.split(_setting("APP_PARAMS")):
             key, _, value = pair.partition("=")
@@ -224,8 +251,7 @@ def deploy(stage: str, prefix: str, *, dry_run: bool = False) -> str:
             "Prefix": prefix,
             "Stage": stage,
             "ApiDomain": app.get("ApiDomain", "pending.invalid"),
-            "DomainName": domain,
-            "CertificateArn": _setting("CERTIFICATE_ARN"),
+            **_given(DomainName="DOMAIN", CertificateArn="CERTIFICATE_ARN"),
             "EdgeSecret": secret,
         },
     )

@@ -21,7 +21,11 @@ from chalice.cli.factory import CLIFactory
 def package(project_dir: str, stage: str, out_dir: str) -> list[str]:
     """Package `project_dir` for `stage` into `out_dir`; return the S3 handlers left out."""
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")  # ARNs use ${AWS::Region}
-    factory = CLIFactory(project_dir)
+    # As `chalice package` does: the stage's environment variables are set before app.py
+    # is imported, so the names it reads then (the SQS handlers' queues) are the stage's,
+    # which build.py rewrites into parameters. Without environ=os.environ Chalice updates
+    # a copy, and the queues would be those of the building shell's stage (local).
+    factory = CLIFactory(project_dir, environ=os.environ)
     config = factory.create_config_obj(chalice_stage_name=stage)
     app = config.chalice_app
     dropped = [s.name for s in app.event_sources if isinstance(s, S3EventConfig)]

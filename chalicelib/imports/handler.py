@@ -98,12 +98,20 @@ def import_queued_batch(record: dict[str, Any]) -> None:
     raised after asking for a later retry, or, on the queue's last attempt, after writing
     the failure report; a redelivered message of a batch version already imported is
     answered from the import marker (`run_import`)."""
-    batch = queued_batch(record["body"])
+    queue = str(record["eventSourceARN"]).rsplit(":", 1)[-1]
+    try:
+        batch = queued_batch(record["body"])
+    except MalformedImportMessage:
+        # It can never succeed, and every later batch of the FIFO group waits behind it:
+        # back at once, so its retries end in the dead-letter queue (and its alarm) within
+        # seconds, not after four visibility timeouts.
+        logger.error("malformed import message", extra={"queue": queue})
+        _redeliver(queue, record["receiptHandle"], 0)
+        raise
     attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     try:
         import_batch_event(batch.bucket, batch.key)
     except Exception as exc:
-        queue = str(record["eventSourceARN"]).rsplit(":", 1)[-1]
         attempts, dead_letters = _redrive(queue)
         if attempts is not None and attempt >= attempts:
             _report_dead_lettered(batch, attempt, exc, dead_letters)
@@ -129,7 +137,11 @@ def _redrive(queue: str) -> tuple[int | None, str | None]:
 def _retry_later(queue: str, receipt_handle: str, attempt: int) -> None:
     """Ask SQS to deliver the message again after this attempt's delay (if that fails, it
     comes back after the queue's visibility timeout)."""
-    delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+    _redeliver(queue, receipt_handle, RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1])
+
+
+def _redeliver(queue: str, receipt_handle: str, delay: int) -> None:
+    """Make a received message visible again in `delay` seconds (best effort)."""
     try:
         aws.client("sqs").change_message_visibility(
             QueueUrl=aws.queue_url(queue), ReceiptHandle=receipt_handle, VisibilityTimeout=delay

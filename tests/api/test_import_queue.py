@@ -187,3 +187,29 @@ def test_a_malformed_message_is_dead_lettered(aws_env, drain_queues):
     )
     assert drain_queues() == ATTEMPTS
     assert waiting("ImportDeadLetters") == ['{"detail": {}}']
+
+
+def test_a_malformed_message_comes_back_at_once_not_after_the_visibility_timeout(aws_env):
+    """It can never be imported, and in a FIFO group every later batch waits behind it: the
+    handler asks for its redelivery at once, so it reaches the dead-letter queue (and its
+    alarm) in seconds instead of holding the imports for four visibility timeouts."""
+    from chalicelib.imports.handler import import_queued_batch
+
+    sqs = aws.client("sqs")
+    sqs.send_message(
+        QueueUrl=queue_url(),
+        MessageBody='{"detail": {}}',
+        MessageGroupId="imports",
+        MessageDeduplicationId="bad",
+    )
+    (message,) = sqs.receive_message(QueueUrl=queue_url(), AttributeNames=["All"])["Messages"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url(), AttributeNames=["QueueArn"])
+    record = {
+        "body": message["Body"],
+        "receiptHandle": message["ReceiptHandle"],
+        "attributes": message["Attributes"],
+        "eventSourceARN": arn["Attributes"]["QueueArn"],
+    }
+    with pytest.raises(ValueError, match="not an S3 object-created event"):
+        import_queued_batch(record)
+    assert waiting() == ['{"detail": {}}']

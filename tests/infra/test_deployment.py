@@ -264,3 +264,30 @@ def _logical_table(model: type) -> str:
     settings = get_settings()
     by_name = {getattr(settings, setting): logical for logical, setting in TABLE_SETTINGS.items()}
     return by_name[model.Meta.table_name]
+
+
+def test_every_queue_event_source_consumes_a_queue_of_its_own_stack(builds):
+    """Chalice reads a handler's queue name when it imports app.py: the packaged event
+    sources must name the stage's queues (rewritten into parameters), never the names of
+    whatever stage the building shell had (local by default)."""
+    for (prefix, stage), result in builds.items():
+        params = {"Prefix": prefix, "Stage": stage, "AWS::AccountId": ACCOUNT}
+        params |= {"AWS::Partition": "aws", "AWS::Region": "eu-central-1"}
+        stateful = json.loads(result.stateful.read_text("utf-8"))["Resources"]
+        queues = {
+            _resolve(r["Properties"]["QueueName"], params)
+            for r in stateful.values()
+            if r["Type"] == "AWS::SQS::Queue"
+        }
+        app = json.loads(result.app.read_text("utf-8"))["Resources"]
+        consumed = {
+            name: _resolve(event["Properties"]["Queue"], params).rsplit(":", 1)[-1]
+            for name, r in app.items()
+            if r["Type"] == "AWS::Serverless::Function"
+            for event in r["Properties"].get("Events", {}).values()
+            if event["Type"] == "SQS"
+        }
+        assert set(consumed) == {"BillingImport", "ResetMail"}
+        assert consumed["BillingImport"] == f"{prefix}-{stage}-imports.fifo"
+        assert consumed["ResetMail"] == f"{prefix}-{stage}-reset-mail"
+        assert set(consumed.values()) <= queues

@@ -66,6 +66,12 @@ def test_the_api_cannot_write_imports_and_the_jobs_cannot_read_secrets():
     assert allows("reset_mail", "ses:SendEmail", identity, **sender)
     assert not allows("reset_mail", "ses:SendEmail", identity, **{"ses:FromAddress": "x@y.pl"})
     assert not allows("export_readings", "ses:SendEmail", identity, **sender)
+    # SES authorises a send against the identity it verified: the address, or (the usual
+    # case, and what MailDomain creates) the address's domain.
+    domain = "arn:aws:ses:eu-central-1:1:identity/dev.wodociagi.example"
+    assert allows("reset_mail", "ses:SendEmail", domain, **sender)
+    assert allows("api_handler", "ses:SendEmail", domain, **sender)
+    assert not allows("api_handler", "ses:SendEmail", domain, **{"ses:FromAddress": "x@y.pl"})
 
 
 def test_a_call_a_policy_lost_fails_the_check():
