@@ -27,7 +27,7 @@ function consentField(consent) {
   label.htmlFor = id;
   label.textContent = consent.text;
   const field = document.createElement('div');
-  field.className = 'field check';
+  field.className = 'field check-field';
   field.append(input, label);
   return field;
 }
@@ -75,7 +75,7 @@ function bodyOf(values) {
 bindShowPasswords(document.getElementById('show-passwords'));
 
 bindForm(form, async (values) => {
-  if (!terms) terms = await loadTerms(); // an earlier load failed: try once more
+  if (!terms) showTerms(await loadTerms()); // the first load failed: try again
   const errors = ownChecks(values);
   if (Object.keys(errors).length) {
     showErrors(form, errors);
