@@ -9,6 +9,7 @@ from chalice import Blueprint
 from chalicelib.content.terms import current_terms
 from chalicelib.http.endpoint import ApiRequest, endpoint
 from chalicelib.lazy import lazy_module
+from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.public")
@@ -20,15 +21,15 @@ def health(_: ApiRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@endpoint(bp, "/terms", summary="Aktualny regulamin", returns="public:TermsOut", public=True)
+@endpoint(
+    bp,
+    "/terms",
+    summary="Aktualny regulamin, treści zgód i zasady haseł",
+    returns="public:TermsOut",
+    public=True,
+)
 def terms(_: ApiRequest) -> Any:
-    current = current_terms()
-    return schemas.TermsOut(
-        version=current.version,
-        effective_from=current.effective_from,
-        title=current.title,
-        text=current.text,
-    )
+    return schemas.TermsOut.from_result(current_terms(), get_settings().password_min_length)
 
 
 @endpoint(

@@ -45,6 +45,18 @@ def policy_violation(
     return None
 
 
+def policy_rules(min_length: int) -> list[str]:
+    """The rules `policy_violation` applies, as Polish sentences to show before a customer
+    types a new password (the registration and new-password pages)."""
+    return [
+        f"Hasło musi mieć co najmniej {min_length} znaków (najwyżej {MAX_LENGTH}).",
+        "Może to być kilka słów: spacje, polskie litery i znaki specjalne są dozwolone, "
+        "ale nie są wymagane.",
+        "Nie może być hasłem powszechnie używanym ani łatwym do odgadnięcia (np. „123456qwerty”).",
+        "Nie może być takie samo jak numer klienta ani adres e-mail.",
+    ]
+
+
 def _prehash(password: str, pepper: bytes) -> bytes:
     """HMAC-SHA256 with the pepper, base64: 44 bytes, under bcrypt's 72-byte limit."""
     digest = hmac.new(pepper, normalize(password).encode("utf-8"), hashlib.sha256).digest()
