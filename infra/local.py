@@ -112,6 +112,12 @@ def queue_names(settings: Any) -> dict[str, str]:
             stem = names[logical].removesuffix(FIFO)
             fifo = FIFO if names[logical].endswith(FIFO) else ""
             names[target] = stem + dead.removeprefix(source) + fifo
+    for logical, props in queues.items():  # a queue no setting names (an event DLQ)
+        if logical not in names:
+            template = props["QueueName"]["Sub"]
+            names[logical] = template.replace("${Prefix}", "ibok").replace(
+                "${Stage}", settings.stage
+            )
     return names
 
 

@@ -206,7 +206,11 @@ def statements(function: str, names: Names) -> list[dict]:
                 _dynamodb("GetItem", "PutItem", "BatchGetItem", "BatchWriteItem"),
                 _table(n.billing_table),
             ),
-            _statement("Batches", ["s3:GetObject"], _objects(n.data_bucket, "imports/*.jsonl")),
+            _statement(
+                "Batches",
+                ["s3:GetObject", "s3:GetObjectVersion"],  # the version the event names
+                _objects(n.data_bucket, "imports/*.jsonl"),
+            ),
             _statement(
                 "Reports",
                 ["s3:PutObject"],

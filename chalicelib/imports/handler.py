@@ -42,12 +42,19 @@ def _notify(done: int) -> None:
         callback(done)
 
 
-def import_batch_event(bucket: str, key: str, run: Callable[..., object] = run_import) -> None:
-    """Import the batch an S3 event announced."""
+def import_batch_event(
+    bucket: str,
+    key: str,
+    run: Callable[..., object] = run_import,
+    *,
+    version_id: str | None = None,
+) -> None:
+    """Import the batch an S3 event announced (the version it names, when it names one)."""
     if not key.startswith("imports/") or not key.endswith(".jsonl"):
         logger.info("ignored object", extra={"key": key})
         return
-    report = run(bucket, key, progress=_notify if _observers else None)
+    pinned = {"version_id": version_id} if version_id else {}
+    report = run(bucket, key, progress=_notify if _observers else None, **pinned)
     logger.info(
         "import finished",
         # Nested: "created" and friends are reserved LogRecord attribute names.
@@ -110,7 +117,7 @@ def import_queued_batch(record: dict[str, Any]) -> None:
         raise
     attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     try:
-        import_batch_event(batch.bucket, batch.key)
+        import_batch_event(batch.bucket, batch.key, version_id=batch.version_id)
     except Exception as exc:
         attempts, dead_letters = _redrive(queue)
         if attempts is not None and attempt >= attempts:

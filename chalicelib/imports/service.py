@@ -62,11 +62,15 @@ def run_import(
     key: str,
     progress: ProgressCallback | None = None,
     *,
+    version_id: str | None = None,
     writer: ImportWriter | None = None,
 ) -> ImportReport:
-    """Import the batch at s3://bucket/key and write its report; return the report."""
+    """Import the batch at s3://bucket/key (the version `version_id` when given: the one
+    its event announced, even if the key was overwritten since) and write its report;
+    return the report."""
     report = ImportReport(batch=key, started_at=clock.now().isoformat())
-    s3_object = aws.client("s3").get_object(Bucket=bucket, Key=key)
+    pinned = {"VersionId": version_id} if version_id else {}
+    s3_object = aws.client("s3").get_object(Bucket=bucket, Key=key, **pinned)
     version = BatchVersion(key, s3_object.get("VersionId"), s3_object["ETag"].strip('"'))
     imported = storage.imported_batch(version)
     if imported is not None:

@@ -213,3 +213,13 @@ def test_a_malformed_message_comes_back_at_once_not_after_the_visibility_timeout
     with pytest.raises(ValueError, match="not an S3 object-created event"):
         import_queued_batch(record)
     assert waiting() == ['{"detail": {}}']
+
+
+def test_each_upload_imports_the_version_its_event_names(aws_env, drain_queues):
+    """Two uploads of one key before the queue is drained: each message imports its own
+    version, not the newest twice (the first version's lines are not lost)."""
+    upload("imports/same.jsonl", [customer_line("100200")])
+    upload("imports/same.jsonl", [customer_line("100201")])
+    assert drain_queues() == 2
+    assert CustomerRecord.count(BillingItem.partition("100200")) == 1
+    assert CustomerRecord.count(BillingItem.partition("100201")) == 1

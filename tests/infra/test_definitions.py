@@ -16,6 +16,7 @@ from infra.local import (
     dead_letter_target,
     load_template,
     queue_definitions,
+    rule_definitions,
     table_definitions,
 )
 
@@ -244,7 +245,12 @@ def _stage_name(template_name: dict, stage: str) -> str:
 def test_every_queue_has_a_setting_and_a_dead_letter_queue():
     queues = queue_definitions()
     dead_letters = {dead_letter_target(queues[logical]) for logical in QUEUE_SETTINGS}
-    assert set(queues) == set(QUEUE_SETTINGS) | dead_letters
+    event_dead_letters = {
+        target["DeadLetterConfig"]["Arn"]["GetAtt"].removesuffix(".Arn")
+        for rule in rule_definitions().values()
+        for target in rule["Targets"]
+    }
+    assert set(queues) == set(QUEUE_SETTINGS) | dead_letters | event_dead_letters
     assert None not in dead_letters  # every work queue ends in a dead-letter queue
     for logical in QUEUE_SETTINGS:
         props = queues[logical]
