@@ -62,14 +62,24 @@ class Account:
 
 
 @dataclass(frozen=True)
+class ConsentText:
+    """The wording a consent kind is given with now, and its version."""
+
+    version: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Profile:
     """An account with what the utility knows of its customer (None for a login that
-    is no customer of the billing data), and each consent kind's latest decision."""
+    is no customer of the billing data), each consent kind's latest decision and the
+    wording each is given with now."""
 
     account: Account
     customer: Customer | None
     consents: dict[str, Consent | None]
     terms_current: bool
+    consent_texts: dict[str, ConsentText]
 
 
 @dataclass(frozen=True)

@@ -28,21 +28,49 @@ class ProfilePatch(Strict):
 
 
 class ConsentState(Schema):
-    """One consent as it stands now."""
+    """One consent as it stands now, with the wording it is given with now."""
 
     granted: bool
-    text_version: str | None
+    text_version: str | None = Field(description="Wersja treści, której dotyczy decyzja.")
     changed_at: str | None
+    text: str | None = Field(
+        description="Aktualna treść zgody (co oznacza jej wyrażenie teraz); null: zgoda "
+        "już nie jest zbierana."
+    )
+    current_text_version: str | None = Field(description="Wersja aktualnej treści zgody.")
 
     @classmethod
-    def from_result(cls, consent: accounts.Consent | None) -> ConsentState:
-        """The state a latest decision (None: never asked) leaves."""
-        if consent is None:
-            return cls(granted=False, text_version=None, changed_at=None)
+    def from_result(
+        cls, consent: accounts.Consent | None, wording: accounts.ConsentText | None
+    ) -> ConsentState:
+        """The state a latest decision (None: never asked) leaves, and today's wording."""
         return cls(
+            granted=consent.granted if consent else False,
+            text_version=consent.text_version if consent else None,
+            changed_at=consent.at.isoformat() if consent else None,
+            text=wording.text if wording else None,
+            current_text_version=wording.version if wording else None,
+        )
+
+
+class ConsentDecision(Schema):
+    """One consent given or withdrawn: the history kept for the customer to see."""
+
+    kind: str
+    granted: bool
+    text_version: str
+    at: str
+    source: str = Field(description="Gdzie: registration (rejestracja) albo profile (profil).")
+
+    @classmethod
+    def from_result(cls, consent: accounts.Consent) -> ConsentDecision:
+        """One recorded decision."""
+        return cls(
+            kind=consent.kind,
             granted=consent.granted,
             text_version=consent.text_version,
-            changed_at=consent.at.isoformat(),
+            at=consent.at.isoformat(),
+            source=consent.source,
         )
 
 
@@ -72,8 +100,12 @@ class Profile(Schema):
     pending_email: str | None = None
     role: str
     terms_version: str
+    terms_accepted_at: str
     terms_current: bool
     consents: dict[str, ConsentState]
+    consent_history: list[ConsentDecision] = Field(
+        description="Każda decyzja o zgodach (wyrażenie, wycofanie), od najnowszej."
+    )
     service_address: AddressOut | None
     correspondence_address: AddressOut | None
     contract_status: str | None
@@ -93,8 +125,16 @@ class Profile(Schema):
             pending_email=account.pending_email,
             role=account.role,
             terms_version=account.terms_version,
+            terms_accepted_at=account.terms_accepted_at.isoformat(),
             terms_current=profile.terms_current,
-            consents={k: ConsentState.from_result(c) for k, c in profile.consents.items()},
+            consents={
+                kind: ConsentState.from_result(consent, profile.consent_texts.get(kind))
+                for kind, consent in profile.consents.items()
+            },
+            consent_history=[
+                ConsentDecision.from_result(c)
+                for c in sorted(account.consents, key=lambda c: c.at, reverse=True)
+            ],
             service_address=AddressOut.from_result(customer.service_address) if customer else None,
             correspondence_address=(
                 AddressOut.from_result(customer.correspondence_address) if customer else None

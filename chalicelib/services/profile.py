@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
-from chalicelib.domain.accounts import Account, Consent, LoginEvent, Profile
+from chalicelib.domain.accounts import Account, Consent, ConsentText, LoginEvent, Profile
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.tokens import TokenKind, token_hash
 from chalicelib.schemas.me import ProfilePatch
@@ -60,6 +60,7 @@ def get_profile(login: str) -> Profile:
         customer=customer,
         consents=current_consents(account.consents),
         terms_current=account.terms_version == CURRENT_TERMS_VERSION,
+        consent_texts={kind: ConsentText(*wording) for kind, wording in CONSENT_TEXTS.items()},
     )
 
 

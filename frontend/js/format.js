@@ -63,3 +63,13 @@ export function plural(count, one, few, many) {
   else if (units >= 2 && units <= 4 && (tens < 12 || tens > 14)) word = few;
   return `${count}${NBSP}${word}`;
 }
+
+const WARSAW_CLOCK = new Intl.DateTimeFormat('pl-PL', {
+  timeZone: 'Europe/Warsaw', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+});
+
+/** An ISO moment → its time of day in Europe/Warsaw, "14:05" (midnight is "00:05"). */
+export function time(iso) {
+  if (!iso) return '';
+  return WARSAW_CLOCK.format(new Date(iso));
+}

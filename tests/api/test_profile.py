@@ -51,6 +51,38 @@ def test_phone_and_consents_change_and_withdrawal_is_recorded(client, outbox, aw
     assert ("email_notices", False, "profile") in history
 
 
+def test_me_shows_consent_history_and_wording(client, outbox, aws_env):
+    from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+
+    active_account(client, outbox)
+    headers = bearer(client)
+    me = client.http.get("/me", headers=headers).json_body
+    assert me["terms_version"] == CURRENT_TERMS_VERSION
+    assert datetime.fromisoformat(me["terms_accepted_at"]).utcoffset() is not None
+    version, text = CONSENT_TEXTS["sms_notices"]
+    sms = me["consents"]["sms_notices"]
+    assert (sms["text"], sms["current_text_version"]) == (text, version)
+    registered = len(me["consent_history"])
+    assert registered >= 1
+    assert {d["source"] for d in me["consent_history"]} == {"registration"}
+    clock.travel(60)
+    patch(client, headers, {"consents": {"email_notices": False}})
+    clock.travel(60)
+    history = patch(client, headers, {"consents": {"email_notices": True}}).json_body[
+        "consent_history"
+    ]
+    assert len(history) == registered + 2
+    newest, previous = history[:2]  # newest first
+    assert (newest["kind"], newest["granted"], newest["source"]) == (
+        "email_notices",
+        True,
+        "profile",
+    )
+    assert (previous["kind"], previous["granted"]) == ("email_notices", False)
+    assert newest["text_version"] == CONSENT_TEXTS["email_notices"][0]
+    assert newest["at"] > previous["at"]
+
+
 def test_removing_phone_withdraws_sms_consent(client, outbox, aws_env):
     active_account(client, outbox)
     headers = bearer(client)
