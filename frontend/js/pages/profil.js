@@ -5,6 +5,8 @@ import { api, ApiError } from '../api.js';
 import { date, time } from '../format.js';
 import { bindForm, showStatus } from '../forms.js';
 import { customerLayout } from '../layout.js';
+import { markdownNodes } from '../markdown.js';
+import { showPasswordRules } from '../account.js';
 
 customerLayout();
 
@@ -209,39 +211,6 @@ function showLogins(history) {
 
 // ---- terms ----
 
-/** The terms' Markdown (headings, numbered and bulleted lists, paragraphs) as elements;
- *  text only, never HTML. */
-function termsContent(markdown) {
-  const nodes = [];
-  let list = null;
-  let paragraph = [];
-  const endParagraph = () => {
-    if (paragraph.length) nodes.push(element('p', {}, paragraph.join(' ')));
-    paragraph = [];
-  };
-  for (const raw of markdown.split('\n')) {
-    const line = raw.trim();
-    const heading = /^(#{1,3})\s+(.*)$/.exec(line);
-    const item = /^(?:\d+\.|[-*])\s+(.*)$/.exec(line);
-    if (heading || !line) {
-      endParagraph();
-      list = null;
-      if (heading) nodes.push(element(heading[1].length === 1 ? 'h3' : 'h4', {}, heading[2]));
-    } else if (item) {
-      endParagraph();
-      if (!list) {
-        list = element(/^\d/.test(line) ? 'ol' : 'ul');
-        nodes.push(list);
-      }
-      list.append(element('li', {}, item[1]));
-    } else {
-      list = null;
-      paragraph.push(line);
-    }
-  }
-  endParagraph();
-  return nodes;
-}
 
 function showTerms() {
   $('terms-version').textContent = me.terms_version;
@@ -280,7 +249,8 @@ try {
   me = profile;
   terms = current;
   buildConsentFields();
-  $('terms-text').replaceChildren(...termsContent(current.text));
+  $('terms-text').replaceChildren(...markdownNodes(current.text, { topLevel: 3 }));
+  showPasswordRules($('password-rules-list'), current.password_rules.rules);
   showProfile();
   showLogins(logins);
   $('profile').hidden = false;
