@@ -14,6 +14,7 @@ BENCHMARKS = [
     "bench.bench_round_trips",
     "bench.bench_requests",
     "bench.bench_itn",
+    "bench.bench_portal",
 ]
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import html
 import secrets
 import urllib.request
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from chalice import Blueprint, Response
 
 from chalicelib import clock
-from chalicelib.blueprints.local_pages import page
+from chalicelib.blueprints.local_pages import PAGE_HEADERS, page
 from chalicelib.domain.formatting import money_pl
 from chalicelib.http.local_only import local_route
 from chalicelib.money import parse_grosze
@@ -37,10 +37,27 @@ def _form(request: object) -> dict[str, str]:
     return {name: values[0] for name, values in parse_qs(raw).items()}
 
 
-def _error(message: str) -> Response:
-    response = page("Bramka testowa: błąd", f"<p>{html.escape(message)}</p>")
-    response.status_code = 400
+def _return_url() -> str:
+    settings = get_settings()
+    return settings.payment_return_url or f"{settings.public_url}/platnosc/powrot"
+
+
+def _gateway_page(title: str, body: str, status: int = 200) -> Response:
+    """A page of the fake gateway. Its forms post here and are answered with a redirect to
+    the portal's return page, on another origin: a browser applies `form-action` to that
+    redirect too, so the return page's origin is allowed besides 'self'."""
+    response = page(title, body)
+    parts = urlsplit(_return_url())
+    policy = PAGE_HEADERS["Content-Security-Policy"].replace(
+        "form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}"
+    )
+    response.headers = {**response.headers, "Content-Security-Policy": policy}
+    response.status_code = status
     return response
+
+
+def _error(message: str) -> Response:
+    return _gateway_page("Bramka testowa: błąd", f"<p>{html.escape(message)}</p>", 400)
 
 
 @local_route(bp, "/_local/bluemedia/payment", methods=["POST"], content_types=[FORM])
@@ -77,7 +94,7 @@ def payment_page() -> Response:
         f"<button type='submit'>{label}</button></form> "
         for status, label in (("SUCCESS", "Zapłać"), ("FAILURE", "Odrzuć"))
     )
-    return page(
+    return _gateway_page(
         "Bramka płatności (lokalna, testowa)",
         f"<table border='1' cellpadding='4'>{rows}</table><p>{buttons}</p>",
     )
@@ -126,7 +143,7 @@ def decide() -> Response:
     )
     with urllib.request.urlopen(notify, timeout=10) as answer:  # noqa: S310
         answer.read()
-    back = settings.payment_return_url or f"{settings.public_url}/platnosc/powrot"
+    back = _return_url()
     query = urlencode(
         {
             "ServiceID": gateway.service_id,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from chalicelib.domain.meters import certification_notice
+from chalicelib.money import format_grosze
 from chalicelib.schemas.base import Schema
 from chalicelib.schemas.ledger import BalanceOut, InvoiceOut
 from chalicelib.schemas.meters import MeterOut
@@ -44,9 +45,21 @@ class AnnouncementOut(Schema):
         return cls.model_validate(announcement, from_attributes=True)
 
 
+class PaymentLimitsOut(Schema):
+    """The limits of an online payment of the customer's own amount."""
+
+    minimum: str = Field(description='Najmniejsza kwota, np. "10.00".')
+    maximum: str = Field(description="Największa kwota.")
+
+
 class SummaryOut(Schema):
     """The dashboard in one call."""
 
+    customer_number: str
+    name: str | None = Field(description="Imię i nazwisko lub nazwa odbiorcy.")
+    payment_limits: PaymentLimitsOut = Field(
+        description="Granice własnej kwoty płatności online (POST /payments, amount)."
+    )
     balance: BalanceOut
     unpaid_invoices: list[InvoiceOut] = Field(
         description="Dokumenty z kwotą do zapłaty, od najstarszego terminu."
@@ -60,7 +73,13 @@ class SummaryOut(Schema):
     @classmethod
     def from_result(cls, summary: Summary) -> SummaryOut:
         """The dashboard as shown."""
+        limits = summary.payment_limits
         return cls(
+            customer_number=summary.customer_number,
+            name=summary.name,
+            payment_limits=PaymentLimitsOut(
+                minimum=format_grosze(limits.minimum), maximum=format_grosze(limits.maximum)
+            ),
             balance=BalanceOut.from_result(summary.balance),
             unpaid_invoices=[InvoiceOut.from_view(view) for view in summary.unpaid],
             meters=[MeterOut.from_result(view) for view in summary.meters],

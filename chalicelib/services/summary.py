@@ -10,6 +10,7 @@ from chalicelib.domain.ledger import BalanceSummary, InvoiceView
 from chalicelib.domain.meters import MeterView
 from chalicelib.services import ledger, meters
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.settings import get_settings
 from chalicelib.storage import summary as summary_store
 
 
@@ -27,9 +28,21 @@ class Announcement:
 
 
 @dataclass(frozen=True)
+class PaymentLimits:
+    """The least and the most an online payment of the customer's own amount may be (grosze),
+    so the pay page can say so before the customer types."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
 class Summary:
     """What the dashboard shows."""
 
+    customer_number: str
+    name: str | None
+    payment_limits: PaymentLimits
     balance: BalanceSummary
     unpaid: list[InvoiceView]
     meters: list[MeterView]  # active meters only: the ones a customer reads and certifies
@@ -47,7 +60,11 @@ def summary(customer_number: str, deps: Collaborators | None = None) -> Summary:
     today = (deps or current()).clock.today()
     data = ledger.ledger_of(stored.ledger)
     views = meters.meter_views(stored.meters, stored.readings, today)
+    settings = get_settings()
     return Summary(
+        customer_number=customer_number,
+        name=stored.customer.name if stored.customer else None,
+        payment_limits=PaymentLimits(settings.payment_min_grosze, settings.payment_max_grosze),
         balance=ledger.balance_of(data, today),
         unpaid=ledger.unpaid_invoices(data, today),
         meters=[view for view in views if view.accepts_readings],

@@ -1,5 +1,5 @@
 """The dashboard's data: the customer's whole billing partition in one Query (no sort-key
-condition), split into the ledger and the meters with their readings."""
+condition), split into the ledger, the meters with their readings and the customer record."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ class CustomerData:
     ledger: LedgerRecords
     meters: list[records.Meter]
     readings: list[records.Reading]
+    customer: records.Customer | None
 
 
 def read_customer(customer_number: str) -> CustomerData:
@@ -30,4 +31,5 @@ def read_customer(customer_number: str) -> CustomerData:
         ledger=ledger_of(items),
         meters=parse_all(items, records.Meter),
         readings=parse_all(items, records.Reading),
+        customer=next(iter(parse_all(items, records.Customer)), None),
     )

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from chalice import Chalice
@@ -18,6 +19,7 @@ from chalice.test import Client
 from chalicelib.blueprints import local_gateway, local_pages
 from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
+from chalicelib.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTES_OF_APP = "import json, app; print(json.dumps(sorted(app.app.routes)))"
@@ -118,6 +120,17 @@ def test_a_caller_off_loopback_gets_404_from_every_local_route(local_client, mon
         assert response.status_code == 404
         assert response.json_body["error"]["code"] == "not_found"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_gateways_forms_may_go_back_to_the_portal(aws_env):
+    """The gateway answers its forms with a redirect to the portal's return page; the
+    browser checks that redirect against the page's form-action."""
+    answer = local_gateway._gateway_page("Bramka", "<p>x</p>", 400)
+    public = urlsplit(get_settings().public_url)
+    policy = answer.headers["Content-Security-Policy"]
+    assert f"form-action 'self' {public.scheme}://{public.netloc};" in policy
+    assert "default-src 'none'" in policy
+    assert answer.status_code == 400
 
 
 def test_a_loopback_caller_gets_the_pages(local_client):

@@ -69,6 +69,9 @@ def test_summary_shows_the_dashboard(client, customer):
     answer = client.http.get("/summary", headers=customer)
     assert answer.status_code == 200, answer.body
     body = answer.json_body
+    assert body["customer_number"] == CUSTOMER
+    assert body["name"]  # the customer record, read by the same Query
+    assert body["payment_limits"] == {"minimum": "10.00", "maximum": "100000.00"}
     assert body["balance"] == client.http.get("/balance", headers=customer).json_body
     assert body["balance"]["balance"] == "243.45"
     assert body["balance"]["overdue"] == "173.45"
@@ -111,6 +114,7 @@ def test_a_customer_without_meters_has_none_on_the_dashboard(client, outbox):
     body = client.http.get("/summary", headers=bearer(client, CUSTOMER)).json_body
     assert [i["number"] for i in body["unpaid_invoices"]] == ["FV/2026/10/0001"]
     assert (body["meters"], body["certification_notices"], body["announcements"]) == ([], [], [])
+    assert body["customer_number"] == CUSTOMER
 
 
 def test_the_demo_customers_partition_is_one_page(client, outbox):

@@ -135,11 +135,12 @@ def test_idle_warning_offers_to_stay_logged_in(page: Page) -> None:
     page.goto("/logowanie")
     log_in(page)
     page.wait_for_url(re.compile(r"/$"))
-    # A short idle timeout for this page: the warning comes at half of it.
-    page.evaluate("sessionStorage.setItem('ibok.idleMinutes', '0.05')")
+    # A short idle timeout for this page: the warning comes at half of it (6 s), leaving
+    # 6 s for axe and the screenshots of the full dashboard before the session would end.
+    page.evaluate("sessionStorage.setItem('ibok.idleMinutes', '0.2')")
     page.reload()
     dialog = page.get_by_role("dialog", name="Sesja wkrótce wygaśnie")
-    expect(dialog).to_be_visible(timeout=5000)
+    expect(dialog).to_be_visible(timeout=10_000)
     stay = dialog.get_by_role("button", name="Pozostań zalogowany")
     expect(stay).to_be_focused()
     check_axe(page)
