@@ -119,8 +119,9 @@ function historyPanel(meter, index) {
   const headers = ['Data', 'Stan licznika', 'Zużycie', 'Dni', 'Średnio na dobę', 'Źródło'];
   const amount = new Set(['Stan licznika', 'Zużycie', 'Dni', 'Średnio na dobę']);
   const body = element('tbody');
+  const captionId = `history-${index}-caption`;
   const table = element('table', {},
-    element('caption', {}, `Historia odczytów wodomierza ${meter.serial}`),
+    element('caption', { id: captionId }, `Historia odczytów wodomierza ${meter.serial}`),
     element('thead', {}, element('tr', {}, ...headers.map((h) => element('th', {
       scope: 'col', ...(amount.has(h) ? { class: 'amount' } : {}),
     }, h)))),
@@ -128,7 +129,11 @@ function historyPanel(meter, index) {
   const more = element('button', { type: 'button', class: 'secondary', hidden: '' },
     'Pokaż starsze odczyty');
   const note = element('p', { class: 'hint', role: 'status' });
-  panel.append(element('div', { class: 'table-wrap' }, table), note, more);
+  // Focusable, so a keyboard can scroll it where it is wider than the screen.
+  const wrap = element('div', {
+    class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': captionId,
+  }, table);
+  panel.append(wrap, note, more);
   let cursor = null;
 
   async function load(reset) {
