@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
@@ -23,7 +23,7 @@ from tests.browser.conftest import check_axe, console_errors, outbox_link, scree
 from tests.browser.test_login import assert_focus_visible, tab_to
 from tests.e2e.test_local_stack import Stack
 
-PASSWORD = "Wodomierz-Test-2026!"  # noqa: S105 (a test customer's password)
+PASSWORD = "Wodomierz-Test-2026!"
 NBSP = "\u00a0"
 # The smallest PNG: one transparent pixel.
 PNG = base64.b64decode(
@@ -84,13 +84,14 @@ def customers(stack: Stack) -> dict[str, Customer]:
 
 
 @pytest.fixture
-def moto_s3(stack: Stack) -> Iterator[object]:
-    yield boto3.client(
+def moto_s3(stack: Stack) -> Any:
+    """An S3 client of the stack's moto, to see what the browser uploaded."""
+    return boto3.client(
         "s3",
         endpoint_url=f"http://127.0.0.1:{stack.moto_port}",
         region_name="eu-central-1",
         aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 (moto's)
+        aws_secret_access_key="local",
     )
 
 
@@ -224,12 +225,12 @@ def test_a_reading_with_a_photo_uploads_it_to_the_bucket(
     assert uploaded.value.status == 204
     status = page.get_by_role("status").first
     expect(status).to_contain_text("Zdjęcie licznika zostało wysłane.")
-    listed = moto_s3.list_objects_v2(  # type: ignore[attr-defined]
+    listed = moto_s3.list_objects_v2(
         Bucket="ibok-local-data", Prefix=f"reading-photos/{customer.number}/{customer.meter}/"
     )
     (photo,) = listed["Contents"]
     assert photo["Key"].endswith(".png") and photo["Size"] == len(PNG)
-    body = moto_s3.get_object(Bucket="ibok-local-data", Key=photo["Key"])  # type: ignore[attr-defined]
+    body = moto_s3.get_object(Bucket="ibok-local-data", Key=photo["Key"])
     assert body["Body"].read() == PNG
     assert body["ContentType"] == "image/png"
     check_axe(page)
@@ -262,9 +263,7 @@ def test_a_reading_by_keyboard_alone(page: Page, customers: dict[str, Customer])
     tab_to(page, "#meters button[aria-controls]", limit=40)
     page.keyboard.press("Enter")
     table = page.get_by_role("table", name=f"Historia odczytów wodomierza {customer.meter}")
-    expect(table.locator("tbody tr").first).to_contain_text(
-        shown_m3(customer.last_litres + 12_345)
-    )
+    expect(table.locator("tbody tr").first).to_contain_text(shown_m3(customer.last_litres + 12_345))
     assert console_errors(page) == []
 
 
