@@ -114,6 +114,14 @@ def shown_m3(litres: int) -> str:
     return f"{whole},{litres % 1000:03d}{NBSP}m³"
 
 
+def today_pl(page: Page) -> str:
+    """Today in Warsaw as the form shows it ("02.12.2026")."""
+    return page.evaluate(
+        """() => new Intl.DateTimeFormat('pl-PL', {timeZone: 'Europe/Warsaw', day: '2-digit',
+             month: '2-digit', year: 'numeric'}).format(new Date())"""
+    )
+
+
 def fits_320(page: Page) -> None:
     size = page.viewport_size
     page.set_viewport_size({"width": 320, "height": 640})
@@ -196,7 +204,24 @@ def test_errors_are_shown_next_to_the_fields(page: Page, customers: dict[str, Cu
     check_axe(page)
     screenshot(page, "wodomierze-bledy")
 
+    # Dates are dd.mm.rrrr; the API's word on a date lands next to the field too.
+    day = page.get_by_label("Data odczytu")
+    value.fill(m3(customer.last_litres + 5_000))
+    day.fill("31.02.2026")
+    page.get_by_role("button", name="Wyślij odczyt").click()
+    expect(summary).to_contain_text("Podaj datę w formacie dd.mm.rrrr")
+    expect(day).to_have_attribute("aria-invalid", "true")
+    day.fill("01.01.2099")
+    page.get_by_role("button", name="Wyślij odczyt").click()
+    expect(summary).to_contain_text("Data odczytu nie może być z przyszłości.")
+    expect(day).to_have_accessible_description(re.compile("nie może być z przyszłości"))
+    day.fill("")
+    page.get_by_role("button", name="Wyślij odczyt").click()
+    expect(summary).to_contain_text("Podaj datę odczytu.")
+    check_axe(page)
+
     # A photo of another kind never leaves the browser.
+    day.fill(today_pl(page))
     value.fill(m3(customer.last_litres + 5_000))
     page.get_by_label("Zdjęcie licznika (nieobowiązkowe)").set_input_files(
         {"name": "licznik.gif", "mimeType": "image/gif", "buffer": b"GIF89a"}
@@ -249,8 +274,11 @@ def test_a_reading_by_keyboard_alone(page: Page, customers: dict[str, Customer])
     expect(value).to_be_focused()
     page.keyboard.type(m3(customer.last_litres + 12_345))
     page.keyboard.press("Tab")
-    expect(page.get_by_label("Data odczytu")).to_be_focused()  # today already
-    tab_to(page, "#photo", limit=4)  # past the date's day, month and year
+    day = page.get_by_label("Data odczytu")
+    expect(day).to_be_focused()
+    expect(day).to_have_value(re.compile(r"^\d\d\.\d\d\.\d{4}$"))  # today, dd.mm.rrrr
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Zdjęcie licznika (nieobowiązkowe)")).to_be_focused()
     page.keyboard.press("Tab")
     submit = page.get_by_role("button", name="Wyślij odczyt")
     expect(submit).to_be_focused()

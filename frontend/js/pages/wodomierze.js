@@ -48,9 +48,22 @@ function today() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date());
 }
 
+/** "1.12.2026" or "01.12.2026" (or ISO "2026-12-01") → "2026-12-01"; null when it is no
+ *  calendar day. */
+function dayInput(text) {
+  const trimmed = text.trim();
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
+  const polish = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(trimmed);
+  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]].map(Number)
+    : polish ? [polish[3], polish[2], polish[1]].map(Number) : [0, 0, 0];
+  const when = new Date(Date.UTC(year, month - 1, day));
+  if (!year || when.getUTCMonth() !== month - 1 || when.getUTCDate() !== day) return null;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
 /** What the customer typed ("1 234,5", "1234.5") in the API's form ("1234.5"); anything
  *  else goes as typed, and the API's answer says what is wrong with it. */
-export function volumeInput(text) {
+function volumeInput(text) {
   const compact = text.replace(/[\s\u00a0\u202f]/g, '');
   return /^\d+(?:[.,]\d+)?$/.test(compact) ? compact.replace(',', '.') : text.trim();
 }
@@ -283,11 +296,15 @@ bindForm(form, async ({ meter, value, date: readOn }) => {
   hideConfirm();
   showStatus(status, '');
   const file = photoInput.files[0] || null;
-  if (file && photoProblem(file)) {
-    showErrors(form, { photo: photoProblem(file) });
+  const problems = {};
+  const day = dayInput(readOn);
+  if (!day) problems.date = 'Podaj datę w formacie dd.mm.rrrr, np. 01.12.2026.';
+  if (file && photoProblem(file)) problems.photo = photoProblem(file);
+  if (Object.keys(problems).length) {
+    showErrors(form, problems);
     return;
   }
-  const body = { value: volumeInput(value), date: readOn, confirm };
+  const body = { value: volumeInput(value), date: day, confirm };
   if (file) body.photo = { content_type: file.type, size: file.size };
   let result;
   try {
@@ -303,7 +320,7 @@ bindForm(form, async ({ meter, value, date: readOn }) => {
   }
   const photoSent = result.photo_upload && file ? await uploadPhoto(result.photo_upload, file) : null;
   form.reset();
-  dateInput.value = today();
+  dateInput.value = date(today());
   meterSelect.value = meter;
   await loadMeters();
   showStatus(status, saved(result, photoSent));
@@ -324,8 +341,7 @@ for (const control of [valueInput, dateInput, meterSelect]) {
 }
 
 status.tabIndex = -1;
-dateInput.value = today();
-dateInput.max = today();
+dateInput.value = date(today());
 try {
   await loadMeters();
   showStatus(status, '');
