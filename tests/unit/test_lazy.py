@@ -36,11 +36,14 @@ def test_threads_reading_a_lazy_module_all_see_it_fully_run(tmp_path, monkeypatc
     assert seen == [42, 42, 42, 42]
     assert module.RUNS == 1
     assert type(module) is type(sys)  # a plain module once loaded
-    monkeypatch.delitem(sys.modules, "ibok_slow_lazy_module")
+    sys.modules.pop("ibok_slow_lazy_module")
 
 
 def test_a_lazy_module_is_not_run_before_it_is_used(tmp_path, monkeypatch):
     (tmp_path / "ibok_unused_lazy_module.py").write_text("raise RuntimeError('ran')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    lazy_module("ibok_unused_lazy_module")  # nothing runs
-    monkeypatch.delitem(sys.modules, "ibok_unused_lazy_module")
+    try:
+        lazy_module("ibok_unused_lazy_module")  # nothing runs
+    finally:
+        # Gone for good: a module that raises must not stay for others to touch.
+        sys.modules.pop("ibok_unused_lazy_module", None)
