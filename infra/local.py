@@ -2,7 +2,8 @@
 
 The CloudFormation template is the one source of table and queue definitions: this module
 reads its `AWS::DynamoDB::Table`, `AWS::SQS::Queue` and `AWS::Events::Rule` resources and
-creates the same tables, indexes and TTL, the same queues with their dead-letter queues,
+creates the same tables, indexes and TTL, the data bucket with its CORS rule (the
+portal's origin as FrontendOrigin), the same queues with their dead-letter queues,
 and the same EventBridge rules (the data bucket sends its events to EventBridge, so an
 upload under imports/ lands on the import queue as deployed).
 """
@@ -214,11 +215,31 @@ def queue_arns(sqs: Any, settings: Any) -> dict[str, str]:
     }
 
 
+def bucket_cors(origin: str) -> dict[str, Any]:
+    """The data bucket's CORS configuration from the template (`put_bucket_cors` form) with
+    the portal's origin as `FrontendOrigin`: the browser POSTs reading photos to the bucket
+    with the presigned form, from the portal."""
+    props = load_template()["Resources"]["DataBucket"]["Properties"]
+    rules = _resolve(props["CorsConfiguration"]["CorsRules"], {"FrontendOrigin": origin})
+    return {
+        "CORSRules": [
+            {
+                key: rule[key]
+                for key in ("AllowedMethods", "AllowedOrigins", "AllowedHeaders", "ExposedHeaders")
+                if key in rule
+            }
+            | ({"MaxAgeSeconds": rule["MaxAge"]} if "MaxAge" in rule else {})
+            for rule in rules
+        ]
+    }
+
+
 def create_resources(
     dynamodb: Any, s3: Any, ssm: Any, sqs: Any, settings: Any, events: Any = None
 ) -> None:
-    """Create tables, the data bucket, the queues, the EventBridge rules (with `events`, an
-    EventBridge client) and the local secrets if they do not exist yet."""
+    """Create tables, the data bucket (with the template's CORS rule for the portal), the
+    queues, the EventBridge rules (with `events`, an EventBridge client) and the local
+    secrets if they do not exist yet."""
     existing = set(dynamodb.list_tables()["TableNames"])
     for logical_id, props in table_definitions().items():
         name = getattr(settings, TABLE_SETTINGS[logical_id])
@@ -243,6 +264,10 @@ def create_resources(
         s3.put_bucket_versioning(
             Bucket=settings.data_bucket, VersioningConfiguration={"Status": "Enabled"}
         )
+    # Always (put is idempotent): the portal's origin is the stage's, and may have changed.
+    s3.put_bucket_cors(
+        Bucket=settings.data_bucket, CORSConfiguration=bucket_cors(settings.cors_origin)
+    )
     arns = create_queues(sqs, settings)
     if events is not None:
         route_bucket_events(s3, events, settings, arns)

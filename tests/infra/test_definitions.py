@@ -383,3 +383,24 @@ def test_every_accounts_item_expires_through_a_ttl_attribute():
     for model in _table_models():
         if issubclass(model, AccountsItem):
             assert model.get_attributes()[ttl] is attribute
+
+
+def test_the_local_bucket_takes_the_templates_cors_rule_for_the_portal(aws_env):
+    from chalicelib import aws
+    from chalicelib.settings import get_settings
+    from infra.local import bucket_cors
+
+    assert bucket_cors("http://127.0.0.1:8080") == {
+        "CORSRules": [
+            {
+                "AllowedMethods": ["POST"],
+                "AllowedOrigins": ["http://127.0.0.1:8080"],
+                "AllowedHeaders": ["*"],
+                "MaxAgeSeconds": 3000,
+            }
+        ]
+    }
+    settings = get_settings()
+    (rule,) = aws.client("s3").get_bucket_cors(Bucket=settings.data_bucket)["CORSRules"]
+    assert rule["AllowedOrigins"] == [settings.cors_origin]
+    assert rule["AllowedMethods"] == ["POST"]

@@ -115,3 +115,43 @@ def test_make_deploy_creates_the_edge_secret_once_and_never_prints_it(capsys):
     printed = capsys.readouterr().out
     assert first not in printed
     assert "EdgeSecret=****" in printed
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    parts = [part.split() for part in policy.split(";") if part.strip()]
+    return {part[0]: part[1:] for part in parts}
+
+
+def test_the_pages_may_connect_only_to_the_api_and_the_stages_data_bucket():
+    """Reading photos go from the browser to the data bucket (fetch with the presigned
+    form): connect-src names that bucket's S3 host names and no other bucket."""
+    config = RESOURCES["SecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = config["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    directives = _directives(policy["Fn::Sub"])
+    stateful = load_template(ROOT / "infra" / "stateful.yaml")
+    bucket = stateful["Resources"]["DataBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+    assert directives["connect-src"] == [
+        "'self'",
+        f"https://{bucket}.s3.amazonaws.com",
+        f"https://{bucket}.s3.${{AWS::Region}}.amazonaws.com",
+    ]
+    assert not any("amazonaws" in source for source in directives["form-action"])
+    assert directives["script-src"] == directives["style-src"] == ["'self'"]
+
+
+def test_the_local_portal_serves_the_same_policy_with_the_local_origins():
+    from scripts.local_portal import security_headers
+
+    local = _directives(
+        security_headers("http://127.0.0.1:5000", "http://127.0.0.1:8000")[
+            "Content-Security-Policy"
+        ]
+    )
+    config = RESOURCES["SecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = config["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    deployed = _directives(policy["Fn::Sub"])
+    assert local["connect-src"] == ["'self'", "http://127.0.0.1:5000"]  # moto's S3
+    assert local["form-action"] == ["'self'", "http://127.0.0.1:8000"]  # the fake gateway
+    # Every other directive as deployed (upgrade-insecure-requests aside: no TLS locally).
+    same = set(deployed) - {"connect-src", "form-action", "upgrade-insecure-requests"}
+    assert {name: local[name] for name in same} == {name: deployed[name] for name in same}
