@@ -25,12 +25,13 @@ PAGE_HEADERS = {
 
 
 def page(title: str, body: str) -> Response:
-    """A plain local page: `title` escaped, `body` as given."""
+    """A plain local page: `title` escaped, `body` as given, in a `<main>` landmark (the
+    journey test runs axe on the outbox and the fake gateway too)."""
     document = (
         "<!DOCTYPE html><html lang='pl'><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title></head>"
         "<body style='font-family:sans-serif;max-width:50em;margin:2em auto'>"
-        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
+        f"<main><h1>{html.escape(title)}</h1>{body}</main></body></html>"
     )
     return Response(body=document, status_code=200, headers=PAGE_HEADERS)
 

@@ -1,8 +1,10 @@
 // The dashboard: everything from one call, GET /summary — the balance and what is overdue
-// (with "Zapłać"), unpaid invoices, the last reading of each meter (with "Podaj odczyt"),
-// certification notices and the announcements for the customer's address.
+// (with "Zapłać"), unpaid invoices (each with its PDF), the last reading of each meter
+// (with "Podaj odczyt"), certification notices and the announcements for the customer's address.
 import { api } from '../api.js';
-import { balanceText, el, invoiceStatus, positive, row } from '../billing.js';
+import {
+  balanceText, el, invoiceStatus, pdfButton, positive, row,
+} from '../billing.js';
 import { date, dateTime, money, volume } from '../format.js';
 import { showStatus } from '../forms.js';
 import { customerLayout } from '../layout.js';
@@ -33,6 +35,7 @@ function showUnpaid(invoices) {
     date(invoice.due_date),
     [money(invoice.outstanding), { class: 'amount' }],
     invoiceStatus(invoice),
+    invoice.has_pdf ? pdfButton(invoice, (message) => showStatus(status, message)) : 'brak',
   )));
   byId('unpaid-empty').hidden = invoices.length > 0;
   byId('unpaid-wrap').hidden = invoices.length === 0;
