@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from chalicelib.adapters.mailer import read_outbox
@@ -164,3 +165,42 @@ def outbox_link(stack: Stack, to: str, page_name: str, timeout: float = 15.0) ->
             sent = json.dumps([(m["to"], m["subject"]) for m in outbox_messages(stack)])
             pytest.fail(f"no link to {page_name} for {to} within {timeout}s; sent: {sent}")
         time.sleep(0.2)
+
+
+def register_customer(
+    stack: Stack,
+    number: str,
+    email: str,
+    password: str,
+    *,
+    phone: str | None = None,
+    consents: dict[str, bool] | None = None,
+) -> None:
+    """Register demo customer `number` over the stack's API, with the facts of its newest
+    invoice and the current terms, and activate the account from the e-mailed link (what a
+    test needs before it starts in the browser)."""
+    from scripts import demo_data
+
+    invoice = [
+        line
+        for line in demo_data.batch_lines()
+        if line["type"] == "invoice" and line["customer_number"] == number
+    ][-1]
+    terms = requests.get(f"{stack.url}/terms", timeout=10).json()["version"]
+    body: dict[str, Any] = {
+        "customer_number": number,
+        "invoice_number": invoice["number"],
+        "invoice_gross": invoice["gross"],
+        "email": email,
+        "password": password,
+        "password_confirm": password,
+        "accept_terms": terms,
+        "consents": consents or {},
+    }
+    if phone:
+        body["phone"] = phone
+    answer = stack.post("/auth/register", body)
+    assert answer.status_code == 201, answer.text
+    token = outbox_link(stack, email, "aktywacja").split("#token=", 1)[1]
+    activated = stack.post("/auth/activate", {"token": token})
+    assert activated.status_code == 200, activated.text

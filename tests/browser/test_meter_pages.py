@@ -17,9 +17,13 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from chalicelib.content.terms import CURRENT_TERMS_VERSION
 from scripts import demo_data
-from tests.browser.conftest import check_axe, console_errors, outbox_link, screenshot
+from tests.browser.conftest import (
+    check_axe,
+    console_errors,
+    register_customer,
+    screenshot,
+)
 from tests.browser.test_login import assert_focus_visible, tab_to
 from tests.e2e.test_local_stack import Stack
 
@@ -50,29 +54,8 @@ def _last_litres(number: str) -> int:
 
 
 def _register(stack: Stack, number: str) -> Customer:
-    invoice = [
-        line
-        for line in demo_data.batch_lines()
-        if line["type"] == "invoice" and line["customer_number"] == number
-    ][-1]
     email = f"wodomierze{number}@example.pl"
-    answer = stack.post(
-        "/auth/register",
-        {
-            "customer_number": number,
-            "invoice_number": invoice["number"],
-            "invoice_gross": invoice["gross"],
-            "email": email,
-            "password": PASSWORD,
-            "password_confirm": PASSWORD,
-            "accept_terms": CURRENT_TERMS_VERSION,
-            "consents": {},
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    token = outbox_link(stack, email, "aktywacja").split("#token=", 1)[1]
-    activated = stack.post("/auth/activate", {"token": token})
-    assert activated.status_code == 200, activated.text
+    register_customer(stack, number, email, PASSWORD)
     return Customer(number, email, f"WM-{number}", _last_litres(number))
 
 

@@ -11,11 +11,15 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from scripts import demo_data
-from tests.browser.conftest import check_axe, console_errors, outbox_link, screenshot
+from tests.browser.conftest import (
+    check_axe,
+    console_errors,
+    register_customer,
+    screenshot,
+)
 from tests.browser.test_login import tab_to
 from tests.e2e.test_local_stack import Stack
 
@@ -34,27 +38,8 @@ def _newest_invoice(customer: str) -> dict[str, Any]:
 
 
 def register_and_activate(stack: Stack, customer: str, password: str = PASSWORD) -> None:
-    """Register a demo customer with the facts of its newest invoice and activate the
-    account from the e-mailed link, over the stack's API."""
-    invoice = _newest_invoice(customer)
-    email = f"pieniadze{customer}@example.pl"
-    terms = requests.get(f"{stack.url}/terms", timeout=5).json()["version"]
-    answer = stack.post(
-        "/auth/register",
-        {
-            "customer_number": customer,
-            "invoice_number": invoice["number"],
-            "invoice_gross": invoice["gross"].replace(".", ","),
-            "email": email,
-            "password": password,
-            "password_confirm": password,
-            "accept_terms": terms,
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    token = outbox_link(stack, email, "aktywacja").split("#token=", 1)[1]
-    answer = stack.post("/auth/activate", {"token": token})
-    assert answer.status_code == 200, answer.text
+    """Register a demo customer and activate its account, over the stack's API."""
+    register_customer(stack, customer, f"pieniadze{customer}@example.pl", password)
 
 
 @pytest.fixture(scope="module")

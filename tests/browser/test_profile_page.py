@@ -11,16 +11,15 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
-import requests
 from playwright.sync_api import Page, expect
 
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
-from scripts import demo_data
 from tests.browser.conftest import (
     check_axe,
     console_errors,
     outbox_link,
     outbox_messages,
+    register_customer,
     screenshot,
 )
 from tests.e2e.test_local_stack import Stack
@@ -41,28 +40,15 @@ class Customer:
 
 def register(stack: Stack, login: str) -> Customer:
     """Register and activate `login` (a demo customer) through the API, as the portal would."""
-    invoice = [
-        line
-        for line in demo_data.batch_lines()
-        if line["type"] == "invoice" and line["customer_number"] == login
-    ][-1]
     email = f"profil{login}@example.pl"
-    body = {
-        "customer_number": login,
-        "invoice_number": invoice["number"],
-        "invoice_gross": invoice["gross"],
-        "email": email,
-        "phone": f"+48601{login}",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-        "accept_terms": CURRENT_TERMS_VERSION,
-        "consents": {"email_notices": True, "sms_notices": False},
-    }
-    answer = requests.post(f"{stack.url}/auth/register", json=body, timeout=30)
-    assert answer.status_code == 201, answer.text
-    token = outbox_link(stack, email, "aktywacja").split("#token=", 1)[1]
-    answer = requests.post(f"{stack.url}/auth/activate", json={"token": token}, timeout=30)
-    assert answer.status_code == 200, answer.text
+    register_customer(
+        stack,
+        login,
+        email,
+        PASSWORD,
+        phone=f"+48601{login}",
+        consents={"email_notices": True, "sms_notices": False},
+    )
     return Customer(login, email, PASSWORD)
 
 
