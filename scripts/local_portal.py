@@ -59,6 +59,16 @@ def page_file(path: str) -> str:
     return path
 
 
+def trusted_host(header: str | None, port: int) -> bool:
+    """True for the `Host` a browser sends to this machine's own server on `port`
+    (`127.0.0.1:<port>`, `localhost:<port>`). A site that points its own name at 127.0.0.1
+    (DNS rebinding) sends that name instead: answering it would make the local stack, its
+    outbox of reset links and its fake gateway, that site's own origin."""
+    names = ("127.0.0.1", "localhost")
+    allowed = {f"{name}:{port}" for name in names} | (set(names) if port == 80 else set())
+    return (header or "").strip().lower() in allowed
+
+
 def security_headers(moto_origin: str, gateway_origin: str) -> dict[str, str]:
     """The edge stack's response headers policy for pages, with the local origins the
     browser talks to (presigned S3 uploads go to moto, the fake gateway is the API)."""
@@ -74,6 +84,7 @@ def security_headers(moto_origin: str, gateway_origin: str) -> dict[str, str]:
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
         "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(self), geolocation=(), microphone=(), payment=()",
         "Cache-Control": "no-store",
     }
 
@@ -106,6 +117,10 @@ class PortalHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def _dispatch(self) -> None:
+        if not trusted_host(self.headers.get("Host"), self.server.server_address[1]):
+            self.close_connection = True  # an unread body must not become a request
+            self._plain(421, "Nieznany host.")
+            return
         path = urlsplit(self.path).path
         if path == API_PREFIX or path.startswith(f"{API_PREFIX}/"):
             self._forward(self.path[len(API_PREFIX) :] or "/")

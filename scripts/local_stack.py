@@ -206,8 +206,15 @@ def _serve(app: Any, port: int) -> Any:
     from chalice.cli.factory import CLIFactory
     from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException
 
+    from scripts.local_portal import trusted_host
+
     class Handler(ChaliceRequestHandler):
         def _generic_handle(self) -> None:
+            if not trusted_host(self.headers.get("Host"), self.server.server_address[1]):
+                # DNS rebinding: another site's name for 127.0.0.1 (local_portal.py).
+                self.close_connection = True
+                self._send_http_response(421, {"Content-Type": "text/plain"}, b"Unknown host")
+                return
             # chalice local tells every view the caller is 127.0.0.1; tell the real peer, so
             # the local pages' loopback check (http/local_only.py) sees who is asking.
             self.local_gateway.event_converter.LOCAL_SOURCE_IP = self.client_address[0]

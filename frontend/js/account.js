@@ -14,6 +14,12 @@ export function tokenFromHash(hash = location.hash) {
   return token && token.trim() ? token.trim() : null;
 }
 
+/** Take the fragment (the link's token) out of the address bar, replacing the history
+ *  entry: the page keeps the token in memory, the history and a shared screen do not. */
+export function forgetHash() {
+  if (location.hash) history.replaceState(history.state, '', `${location.pathname}${location.search}`);
+}
+
 /** GET /terms: the terms, the consent texts and the password rules. */
 export function loadTerms() {
   return api('/terms');
@@ -91,6 +97,7 @@ export function bindLinkAction({
   form, path, start, done, failed, extra = () => ({}), check = () => ({}),
 }) {
   const token = tokenFromHash();
+  forgetHash();
   if (!token) {
     showOutcome(failed, { text: NO_TOKEN, hide: [start], focus: false });
     return;

@@ -22,10 +22,21 @@ export class ApiError extends Error {
   }
 }
 
-/** The page to return to after logging in: only a path of this site, never elsewhere. */
+/**
+ * The page to return to after logging in: only a path of this site, never elsewhere. The
+ * browser's own URL parser decides (it drops tabs and newlines and reads a backslash as a slash, so
+ * `/<tab>/evil` is `//evil`); what it places on another origin becomes `/`.
+ */
 export function safeNext(raw) {
   if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\')) return '/';
-  return raw;
+  let url;
+  try {
+    url = new URL(raw, location.origin);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== location.origin) return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 /** The login page's address that returns to `here` (default: the current page). */

@@ -134,3 +134,21 @@ def test_the_demo_customers_partition_is_one_page(client, outbox):
 
 def test_summary_needs_a_session(client):
     assert client.http.get("/summary").status_code == 401
+
+
+def test_summary_is_only_ever_the_sessions_customer(client, customer, outbox):
+    other = "100201"
+    active_account(client, outbox, other)
+    import_lines(
+        [
+            invoice_line("FV/OTHER/1", other, "999.00", issue_date="2026-11-01"),
+            meter_line("WM-OTHER", other, certified_until="2026-12-01"),
+        ],
+        key="imports/other.jsonl",
+    )
+    for path in (f"/summary?customer_number={other}", f"/summary?login={other}"):
+        body = client.http.get(path, headers=customer).json_body
+        assert body["customer_number"] == CUSTOMER
+        assert "OTHER" not in str(body)
+    theirs = client.http.get("/summary", headers=bearer(client, other)).json_body
+    assert [m["serial"] for m in theirs["meters"]] == ["WM-OTHER"]

@@ -155,3 +155,18 @@ def test_the_local_portal_serves_the_same_policy_with_the_local_origins():
     # Every other directive as deployed (upgrade-insecure-requests aside: no TLS locally).
     same = set(deployed) - {"connect-src", "form-action", "upgrade-insecure-requests"}
     assert {name: local[name] for name in same} == {name: deployed[name] for name in same}
+
+
+def test_the_local_portal_sends_the_deployed_custom_headers():
+    """Besides the CSP: the edge policy's custom headers (Permissions-Policy, COOP) and its
+    security headers other than HSTS (no TLS locally), with the same values."""
+    from scripts.local_portal import security_headers
+
+    local = security_headers("http://127.0.0.1:5000", "http://127.0.0.1:8000")
+    config = RESOURCES["SecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    for item in config["CustomHeadersConfig"]["Items"]:
+        assert local[item["Header"]] == item["Value"], item["Header"]
+    deployed = config["SecurityHeadersConfig"]
+    assert local["X-Frame-Options"] == deployed["FrameOptions"]["FrameOption"]
+    assert local["Referrer-Policy"] == deployed["ReferrerPolicy"]["ReferrerPolicy"]
+    assert local["X-Content-Type-Options"] == "nosniff"
