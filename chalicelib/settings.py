@@ -25,6 +25,7 @@ class Settings:
     aws_endpoint: str | None
     accounts_table: str
     billing_table: str
+    audit_table: str
     data_bucket: str
     mail_sender: str
     mail_sender_name: str
@@ -80,6 +81,7 @@ def get_settings() -> Settings:
         aws_endpoint=os.environ.get("AWS_ENDPOINT_URL") or None,
         accounts_table=_str("ACCOUNTS_TABLE", f"ibok-{stage}-accounts"),
         billing_table=_str("BILLING_TABLE", f"ibok-{stage}-billing"),
+        audit_table=_str("AUDIT_TABLE", f"ibok-{stage}-audit"),
         data_bucket=_str("DATA_BUCKET", f"ibok-{stage}-data"),
         mail_sender=_str("MAIL_SENDER", "ibok@wodociagi.example"),
         mail_sender_name=_str("MAIL_SENDER_NAME", "IBOK Wodociągi"),
