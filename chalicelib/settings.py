@@ -35,6 +35,7 @@ class Settings:
     bcrypt_cost: int
     password_min_length: int
     session_idle_minutes: int
+    staff_session_idle_minutes: int
     session_absolute_hours: int
     activation_days: int
     reset_minutes: int
@@ -91,6 +92,7 @@ def get_settings() -> Settings:
         bcrypt_cost=_int("BCRYPT_COST", 12),
         password_min_length=_int("PASSWORD_MIN_LENGTH", 12),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
+        staff_session_idle_minutes=_int("STAFF_SESSION_IDLE_MINUTES", 15),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
         activation_days=_int("ACTIVATION_DAYS", 7),
         reset_minutes=_int("RESET_MINUTES", 30),

@@ -59,6 +59,10 @@ class Account:
     pending_email: str | None = None  # an e-mail change waiting for confirmation
     # The hash of the pending e-mail change's confirmation token.
     email_change_id: str | None = None
+    # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
+    totp_secret: str | None = None
+    # When the regulations' 14-day termination started (deactivation by staff).
+    termination_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class SessionOwner:
 
     owner: str
     role: str
+    second_factor_pending: bool = False  # staff: password right, TOTP code still to come
 
 
 @dataclass(frozen=True)
