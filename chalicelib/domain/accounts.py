@@ -17,6 +17,9 @@ class AccountStatus(StrEnum):
     PENDING = "pending"  # registered, waiting for activation (removed by TTL if never)
     ACTIVE = "active"
     DISABLED = "disabled"
+    # Deactivated by staff: the regulations' 14-day termination runs from
+    # `termination_started_at` (the notifications issue completes it).
+    DEACTIVATED = "deactivated"
 
 
 class LoginResult(StrEnum):

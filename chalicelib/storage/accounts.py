@@ -305,6 +305,25 @@ def touch_session(
     )
 
 
+def deactivate(login: str, now: datetime) -> bool:
+    """Deactivate an active customer account and record when its termination started, in
+    one conditional write; False if there is no such active customer account."""
+    try:
+        _update(
+            login,
+            [
+                Account.status.set(AccountStatus.DEACTIVATED),
+                Account.termination_started_at.set(now),
+            ],
+            (Account.status == AccountStatus.ACTIVE) & (Account.role == "customer"),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
 def complete_second_factor(token_hash: str) -> None:
     """Mark a staff session's second factor given; Unauthorized if the session is gone or
     not waiting for one."""
