@@ -14,6 +14,7 @@ from chalicelib.blueprints import (
     meters,
     payments,
     public,
+    staff,
     summary,
 )
 from chalicelib.http import local_only
@@ -42,6 +43,7 @@ for blueprint in (
     integration.bp,
     payments.bp,
     summary.bp,
+    staff.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.models.audit import AuditRecord
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
 from infra.local import (
@@ -33,7 +34,8 @@ def test_every_template_table_has_a_setting():
 
 def test_models_match_the_template_keys_and_indexes():
     tables = table_definitions()
-    for model, logical in ((Account, "AccountsTable"), (BillingItem, "BillingTable")):
+    pairs = ((Account, "AccountsTable"), (BillingItem, "BillingTable"), (AuditRecord, "AuditTable"))
+    for model, logical in pairs:
         props = tables[logical]
         hash_key = model._hash_keyname
         range_key = model._range_keyname
@@ -42,6 +44,7 @@ def test_models_match_the_template_keys_and_indexes():
     for logical, models in (
         ("AccountsTable", (Account, Session, OneTimeToken)),
         ("BillingTable", (ReadingRecord, InvoiceRecord)),
+        ("AuditTable", (AuditRecord,)),
     ):
         indexes = {i["IndexName"]: i for i in tables[logical]["GlobalSecondaryIndexes"]}
         for model in models:
@@ -50,7 +53,15 @@ def test_models_match_the_template_keys_and_indexes():
                 assert key_schema(deployed) == key_schema({"KeySchema": index["key_schema"]})
                 assert deployed["Projection"] == index["projection"]
                 checked += 1
-    assert checked >= 5
+    assert checked >= 6
+
+
+def test_the_audit_table_keeps_its_entries():
+    """No TTL removes an audit entry, and deleting the stack keeps the table."""
+    props = table_definitions()["AuditTable"]
+    assert "TimeToLiveSpecification" not in props
+    resource = load_template()["Resources"]["AuditTable"]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
 
 
 def test_tables_are_encrypted_with_point_in_time_recovery():
@@ -85,6 +96,7 @@ def test_chalice_config_stages_and_policies():
         "STAGE",
         "ACCOUNTS_TABLE",
         "BILLING_TABLE",
+        "AUDIT_TABLE",
         "DATA_BUCKET",
         "RESET_QUEUE",
         "MAIL_SENDER",
@@ -329,7 +341,8 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
 
 
 def _table_models() -> list[type]:
-    """Every concrete model of the two tables."""
+    """Every concrete model of the tables."""
+    import chalicelib.models.audit
     import chalicelib.models.contracts
     import chalicelib.models.payments  # noqa: F401  (registers its models)
     from chalicelib.models.base import TableModel
