@@ -24,10 +24,18 @@ TEMPLATE = Path(__file__).with_name("stateful.yaml")
 # Logical id -> the setting that names the table or bucket on every stage.
 LOCAL_SERVICE_ID = "100042"  # the local fake gateway's Blue Media ServiceID
 
-TABLE_SETTINGS = {"AccountsTable": "accounts_table", "BillingTable": "billing_table"}
+TABLE_SETTINGS = {
+    "AccountsTable": "accounts_table",
+    "BillingTable": "billing_table",
+    "ServiceTable": "service_table",
+}
 # Logical id -> the setting that names the queue; a dead-letter queue is named after the
 # queue that feeds it (its template name's suffix, e.g. "-dlq", added to that name).
-QUEUE_SETTINGS = {"ResetMailQueue": "reset_queue", "ImportQueue": "import_queue"}
+QUEUE_SETTINGS = {
+    "ResetMailQueue": "reset_queue",
+    "ImportQueue": "import_queue",
+    "TicketUploadQueue": "ticket_upload_queue",
+}
 FIFO = ".fifo"
 
 

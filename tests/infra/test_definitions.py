@@ -10,6 +10,7 @@ import pytest
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
+from chalicelib.models.service import ServiceItem, TicketItem
 from infra.local import (
     QUEUE_SETTINGS,
     TABLE_SETTINGS,
@@ -33,7 +34,11 @@ def test_every_template_table_has_a_setting():
 
 def test_models_match_the_template_keys_and_indexes():
     tables = table_definitions()
-    for model, logical in ((Account, "AccountsTable"), (BillingItem, "BillingTable")):
+    for model, logical in (
+        (Account, "AccountsTable"),
+        (BillingItem, "BillingTable"),
+        (ServiceItem, "ServiceTable"),
+    ):
         props = tables[logical]
         hash_key = model._hash_keyname
         range_key = model._range_keyname
@@ -42,6 +47,7 @@ def test_models_match_the_template_keys_and_indexes():
     for logical, models in (
         ("AccountsTable", (Account, Session, OneTimeToken)),
         ("BillingTable", (ReadingRecord, InvoiceRecord)),
+        ("ServiceTable", (TicketItem,)),
     ):
         indexes = {i["IndexName"]: i for i in tables[logical]["GlobalSecondaryIndexes"]}
         for model in models:
@@ -50,7 +56,7 @@ def test_models_match_the_template_keys_and_indexes():
                 assert key_schema(deployed) == key_schema({"KeySchema": index["key_schema"]})
                 assert deployed["Projection"] == index["projection"]
                 checked += 1
-    assert checked >= 5
+    assert checked >= 11
 
 
 def test_tables_are_encrypted_with_point_in_time_recovery():
@@ -107,6 +113,8 @@ def test_chalice_config_stages_and_policies():
                 "billing_import",
                 "export_readings",
                 "reset_mail",
+                "ticket_upload",
+                "complaint_digest",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():
@@ -283,11 +291,7 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     assert handlers["billing_import"].batch_size == 1
     imports = queues["ImportQueue"]
     assert imports["FifoQueue"] is True and imports["ContentBasedDeduplication"] is True
-    (rule,) = [
-        r["Properties"]
-        for r in load_template()["Resources"].values()
-        if r["Type"] == "AWS::Events::Rule"
-    ]
+    rule = load_template()["Resources"]["ImportBatchesRule"]["Properties"]
     (target,) = rule["Targets"]
     assert target["Arn"] == {"GetAtt": "ImportQueue.Arn"} and target["SqsParameters"]
     for name, stage in config["stages"].items():
@@ -331,7 +335,8 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
 def _table_models() -> list[type]:
     """Every concrete model of the two tables."""
     import chalicelib.models.contracts
-    import chalicelib.models.payments  # noqa: F401  (registers its models)
+    import chalicelib.models.payments
+    import chalicelib.models.service  # noqa: F401  (registers its models)
     from chalicelib.models.base import TableModel
 
     found, todo = [], [TableModel]

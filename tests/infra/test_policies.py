@@ -13,9 +13,11 @@ from tests.iam_calls import allowed_by, problems
 NAMES = Names(
     accounts_table="ibok-dev-accounts",
     billing_table="ibok-dev-billing",
+    service_table="ibok-dev-service",
     data_bucket="ibok-dev-data",
     reset_queue="ibok-dev-reset-mail",
     import_queue="ibok-dev-imports.fifo",
+    ticket_upload_queue="ibok-dev-ticket-uploads",
     mail_sender="ibok@dev.wodociagi.example",
     pepper_parameter="/ibok/dev/password-pepper",
     bluemedia_service_parameter="/ibok/dev/bluemedia-service-id",
