@@ -15,6 +15,7 @@ from chalicelib.blueprints import (
     payments,
     public,
     summary,
+    tickets,
 )
 from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
@@ -42,6 +43,7 @@ for blueprint in (
     integration.bp,
     payments.bp,
     summary.bp,
+    tickets.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -240,3 +240,25 @@ def upload_verdict(declared: str, detected: str | None, size: int) -> str | None
     if detected != declared:
         return "mismatch"
     return None
+
+
+STATUS_LABELS = {
+    TicketStatus.NEW: "nowe",
+    TicketStatus.IN_PROGRESS: "w realizacji",
+    TicketStatus.WAITING_FOR_CUSTOMER: "oczekuje na Twoją odpowiedź",
+    TicketStatus.RESOLVED: "rozwiązane",
+    TicketStatus.REJECTED: "odrzucone",
+}
+KIND_LABELS = {TicketKind.COMPLAINT: "reklamacja", TicketKind.OPERATIONAL: "zgłoszenie"}
+CATEGORY_LABELS = {
+    "invoice": "faktura",
+    "reading": "odczyt",
+    "service": "usługa",
+    "other": "inne",
+    "no_water": "brak wody",
+    "low_pressure": "niskie ciśnienie",
+    "leak_or_failure": "wyciek lub awaria",
+    "water_quality": "jakość wody",
+    "sewage": "kanalizacja",
+    "meter_damage": "uszkodzenie wodomierza",
+}
