@@ -285,7 +285,7 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     config = _config()
     queues = queue_definitions()
     handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
-    assert set(handlers) == {"reset_mail", "billing_import"}
+    assert set(handlers) == {"reset_mail", "billing_import", "ticket_upload"}
     # One batch at a time, in arrival order: one message per invocation from a FIFO queue
     # whose batches all share one message group.
     assert handlers["billing_import"].batch_size == 1
