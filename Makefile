@@ -16,7 +16,7 @@ PREFIX ?= ibok
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings job system-account clean
+.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings job system-account staff-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -97,6 +97,11 @@ job: $(STAMP)
 
 system-account: $(STAMP)
 	$(PY) -m scripts.system_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),integration)
+
+# A staff account (ROLE=staff|admin) with its TOTP second factor; prints the otpauth:// URI
+# on the local stage.
+staff-account: $(STAMP)
+	$(PY) -m scripts.staff_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),staff)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) $(DEPLOY) .local build

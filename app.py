@@ -14,6 +14,7 @@ from chalicelib.blueprints import (
     meters,
     payments,
     public,
+    staff,
     summary,
     tickets,
 )
@@ -46,6 +47,7 @@ for blueprint in (
     payments.bp,
     summary.bp,
     tickets.bp,
+    staff.bp,
 ):
     app.register_blueprint(blueprint)
 

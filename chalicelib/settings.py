@@ -26,6 +26,7 @@ class Settings:
     accounts_table: str
     billing_table: str
     service_table: str
+    audit_table: str
     data_bucket: str
     mail_sender: str
     mail_sender_name: str
@@ -35,6 +36,7 @@ class Settings:
     bcrypt_cost: int
     password_min_length: int
     session_idle_minutes: int
+    staff_session_idle_minutes: int
     session_absolute_hours: int
     activation_days: int
     reset_minutes: int
@@ -85,6 +87,7 @@ def get_settings() -> Settings:
         accounts_table=_str("ACCOUNTS_TABLE", f"ibok-{stage}-accounts"),
         billing_table=_str("BILLING_TABLE", f"ibok-{stage}-billing"),
         service_table=_str("SERVICE_TABLE", f"ibok-{stage}-service"),
+        audit_table=_str("AUDIT_TABLE", f"ibok-{stage}-audit"),
         data_bucket=_str("DATA_BUCKET", f"ibok-{stage}-data"),
         mail_sender=_str("MAIL_SENDER", "ibok@wodociagi.example"),
         mail_sender_name=_str("MAIL_SENDER_NAME", "IBOK Wodociągi"),
@@ -94,6 +97,7 @@ def get_settings() -> Settings:
         bcrypt_cost=_int("BCRYPT_COST", 12),
         password_min_length=_int("PASSWORD_MIN_LENGTH", 12),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
+        staff_session_idle_minutes=_int("STAFF_SESSION_IDLE_MINUTES", 15),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
         activation_days=_int("ACTIVATION_DAYS", 7),
         reset_minutes=_int("RESET_MINUTES", 30),

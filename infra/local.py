@@ -28,6 +28,7 @@ TABLE_SETTINGS = {
     "AccountsTable": "accounts_table",
     "BillingTable": "billing_table",
     "ServiceTable": "service_table",
+    "AuditTable": "audit_table",
 }
 # Logical id -> the setting that names the queue; a dead-letter queue is named after the
 # queue that feeds it (its template name's suffix, e.g. "-dlq", added to that name).

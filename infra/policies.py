@@ -62,6 +62,7 @@ class Names:
     accounts_table: str
     billing_table: str
     service_table: str
+    audit_table: str
     data_bucket: str
     reset_queue: str
     import_queue: str
@@ -138,11 +139,30 @@ def _dynamodb(*operations: str) -> list[str]:
     return [f"dynamodb:{operation}" for operation in operations]
 
 
+# What no function may do to the audit log, whatever else its policy grants: change or
+# delete an entry (an unconditional BatchWriteItem put would overwrite one, PartiQL could
+# do either). Entries are appended by a PutItem conditional on the key being new.
+AUDIT_DENIED = ("UpdateItem", "DeleteItem", "BatchWriteItem", "PartiQLUpdate", "PartiQLDelete")
+
+
+def _audit_append_only(names: Names) -> dict:
+    return {
+        "Sid": "AuditLogIsAppendOnly",
+        "Effect": "Deny",
+        "Action": _dynamodb(*AUDIT_DENIED),
+        "Resource": _table(names.audit_table) + _index(names.audit_table, "*"),
+    }
+
+
 # A transaction (TransactWriteItems) needs the actions of its items: PutItem, UpdateItem,
 # DeleteItem, ConditionCheckItem. PynamoDB reads table descriptions from the models, so
 # no function calls DescribeTable.
 def statements(function: str, names: Names) -> list[dict]:
-    """The statements of one function's policy."""
+    """The statements of one function's policy: its grants, and the audit log's deny."""
+    return [*_grants(function, names), _audit_append_only(names)]
+
+
+def _grants(function: str, names: Names) -> list[dict]:
     n = names
     if function == "api_handler":
         return [
@@ -189,6 +209,9 @@ def statements(function: str, names: Names) -> list[dict]:
             _statement(
                 "BillingSubmissions", _dynamodb("Query"), _index(n.billing_table, "submissions")
             ),
+            # Staff actions are appended (conditional put) and read by target and by day.
+            _statement("Audit", _dynamodb("PutItem", "Query"), _table(n.audit_table)),
+            _statement("AuditByDay", _dynamodb("Query"), _index(n.audit_table, "by_day")),
             # Presigned downloads (the customer's browser reads with the role) and the
             # check that the object exists first.
             _statement(

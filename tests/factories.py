@@ -141,3 +141,38 @@ def reading_line(
         "value": value,
         "source": source,
     }
+
+
+def staff_account(login: str = "anna-nowak", role: str = "staff") -> str:
+    """Create a staff account (`make staff-account`); return its TOTP secret, read from the
+    provisioning URI (the one time it is shown)."""
+    from urllib.parse import parse_qs, urlparse
+
+    from chalicelib.services.staff_accounts import create_staff_account
+
+    created = create_staff_account(login, f"{login}@wodociagi.example", PASSWORD, role)
+    return parse_qs(urlparse(created.provisioning_uri).query)["secret"][0]
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now (the app's clock)."""
+    from chalicelib import clock
+    from chalicelib.domain.totp import code_at
+
+    return code_at(secret, clock.now())
+
+
+def staff_bearer(
+    client: Any, login: str = "anna-nowak", secret: str | None = None
+) -> dict[str, str]:
+    """Log a staff member in (password, then the TOTP code unless `secret` is None: a
+    session still waiting for its second factor); return the Authorization header. The
+    clock moves on a step after each code, as a code is accepted once."""
+    from chalicelib import clock
+
+    headers = bearer(client, login)
+    if secret is not None:
+        response = post(client, "/auth/login/totp", {"code": totp_code(secret)}, headers)
+        assert response.status_code == 200, response.body
+        clock.travel(30)
+    return headers

@@ -14,13 +14,14 @@ by the tests themselves (fixtures creating tables, assertions reading them) belo
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import contextvars
 import fnmatch
 import functools
 import json
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -55,6 +56,17 @@ def _entry_points() -> dict[CodeType, str]:
     entries[complaint_digest.__code__] = "complaint_digest"
     entries[send_reset_mail.__code__] = "reset_mail"
     return entries
+
+
+@contextlib.contextmanager
+def as_function(name: str) -> Iterator[None]:
+    """Attribute the calls made inside the block to function `name`: a test calling a
+    service the function's code calls (before a route or handler reaches it)."""
+    token = _function.set(name)
+    try:
+        yield
+    finally:
+        _function.reset(token)
 
 
 def current_function() -> str | None:

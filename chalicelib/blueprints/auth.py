@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.domain.roles import EVERY_ROLE
+from chalicelib.domain.roles import EVERY_ROLE, STAFF_ROLES
 from chalicelib.http.auth import (
     cleared_cookie,
     device_cookie,
@@ -21,6 +21,7 @@ bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.auth")
 profile = lazy_module("chalicelib.services.profile")
 registration = lazy_module("chalicelib.services.registration")
+second_factor = lazy_module("chalicelib.services.second_factor")
 sessions = lazy_module("chalicelib.services.sessions")
 
 
@@ -76,12 +77,16 @@ def login(req: ApiRequest) -> Reply:
         req.body.login, req.body.password, req.ip, req.user_agent, device_token
     )
     settings = get_settings()
+    staff = session.second_factor is not None
     body = schemas.LoggedIn(
         login=session.login,
         expires_at=session.expires_at.isoformat(),
-        idle_timeout_minutes=settings.session_idle_minutes,
+        idle_timeout_minutes=(
+            settings.staff_session_idle_minutes if staff else settings.session_idle_minutes
+        ),
         token=session.token if bearer else None,
         device_token=session.device_token if bearer else None,
+        second_factor=session.second_factor,
     )
     if bearer:
         return Reply(body)
@@ -92,7 +97,31 @@ def login(req: ApiRequest) -> Reply:
     return Reply(body, headers={"Set-Cookie": cookies})
 
 
-@endpoint(bp, "/auth/logout", "POST", summary="Wylogowanie", errors=(401,), roles=EVERY_ROLE)
+@endpoint(
+    bp,
+    "/auth/login/totp",
+    "POST",
+    summary="Logowanie obsługi: kod z aplikacji uwierzytelniającej",
+    body="auth:TotpRequest",
+    returns="auth:Accepted",
+    errors=(400, 401, 403, 429),
+    roles=STAFF_ROLES,
+    before_second_factor=True,
+)
+def login_totp(req: ApiRequest) -> Any:
+    second_factor.complete_login(req.user.login, req.user.token_hash, req.body.code)
+    return schemas.Accepted(message="Zalogowano.")
+
+
+@endpoint(
+    bp,
+    "/auth/logout",
+    "POST",
+    summary="Wylogowanie",
+    errors=(401,),
+    roles=EVERY_ROLE,
+    before_second_factor=True,
+)
 def logout(req: ApiRequest) -> Reply:
     sessions.logout(req.user.token_hash)
     return Reply(None, status=204, headers={"Set-Cookie": cleared_cookie()})

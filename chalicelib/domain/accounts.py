@@ -17,6 +17,9 @@ class AccountStatus(StrEnum):
     PENDING = "pending"  # registered, waiting for activation (removed by TTL if never)
     ACTIVE = "active"
     DISABLED = "disabled"
+    # Deactivated by staff: the regulations' 14-day termination runs from
+    # `termination_started_at` (the notifications issue completes it).
+    DEACTIVATED = "deactivated"
 
 
 class LoginResult(StrEnum):
@@ -59,6 +62,10 @@ class Account:
     pending_email: str | None = None  # an e-mail change waiting for confirmation
     # The hash of the pending e-mail change's confirmation token.
     email_change_id: str | None = None
+    # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
+    totp_secret: str | None = None
+    # When the regulations' 14-day termination started (deactivation by staff).
+    termination_started_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,7 @@ class SessionOwner:
 
     owner: str
     role: str
+    second_factor_pending: bool = False  # staff: password right, TOTP code still to come
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ class LoginFailed(DomainError):
     message = "Nieprawidłowy login lub hasło."
 
 
+class SecondFactorRequired(DomainError):
+    """A staff session whose TOTP code has not been given yet."""
+
+    status = 401
+    code = "second_factor_required"
+    message = "Podaj kod z aplikacji uwierzytelniającej, aby dokończyć logowanie."
+
+
 class Forbidden(DomainError):
     """Authenticated but not allowed (role, CSRF)."""
 

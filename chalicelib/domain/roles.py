@@ -6,3 +6,8 @@ from __future__ import annotations
 CUSTOMER = "customer"
 SYSTEM_ROLES = ("integration", "staff", "admin")
 EVERY_ROLE = (CUSTOMER, *SYSTEM_ROLES)
+STAFF = "staff"
+ADMIN = "admin"
+# Staff log in with a password and a TOTP code; their sessions admit nothing else until the
+# code is given (http/endpoint.py) and end sooner when idle (STAFF_SESSION_IDLE_MINUTES).
+STAFF_ROLES = (STAFF, ADMIN)

@@ -30,6 +30,7 @@ class Principal:
     role: str
     token_hash: str
     via_cookie: bool
+    second_factor_pending: bool = False  # a staff session waiting for its TOTP code
 
 
 def _cookie_token(headers: Any, name: str = COOKIE_NAME) -> str | None:
@@ -87,9 +88,18 @@ def authenticate(request: Any) -> Principal:
     settings = get_settings()
     hashed = token_hash(token)
     now = int(clock.now().timestamp())
-    session = store.touch_session(hashed, now, settings.session_idle_minutes * 60)
+    session = store.touch_session(
+        hashed,
+        now,
+        settings.session_idle_minutes * 60,
+        staff_idle_seconds=settings.staff_session_idle_minutes * 60,
+    )
     return Principal(
-        login=session.owner, role=session.role, token_hash=hashed, via_cookie=via_cookie
+        login=session.owner,
+        role=session.role,
+        token_hash=hashed,
+        via_cookie=via_cookie,
+        second_factor_pending=session.second_factor_pending,
     )
 
 

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, ChaliceViewError, Response
 
 from chalicelib import safe_json
-from chalicelib.domain.errors import DomainError, Forbidden, InternalError, InvalidInput
+from chalicelib.domain.errors import (
+    DomainError,
+    Forbidden,
+    InternalError,
+    InvalidInput,
+    SecondFactorRequired,
+)
 from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.client_address import client_address
@@ -49,6 +55,8 @@ class Operation:
     roles: frozenset[str] = frozenset()  # who may call it; empty only on public routes
     form_fields: tuple[tuple[str, str], ...] = ()  # a form body: (name, description)
     produces: str = "application/json"
+    # Admits a staff session still waiting for its TOTP code (giving the code, logging out).
+    before_second_factor: bool = False
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -160,6 +168,7 @@ def endpoint(
     content_types: Iterable[str] = (),
     form_fields: Iterable[tuple[str, str]] = (),
     produces: str = "application/json",
+    before_second_factor: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     if public and roles is not None:
@@ -179,6 +188,7 @@ def endpoint(
         form_fields=tuple(form_fields),
         produces=produces,
         roles=allowed,
+        before_second_factor=before_second_factor,
     )
     accepted = list(content_types) or (["application/json"] if body is not None else None)
 
@@ -190,6 +200,12 @@ def endpoint(
                 principal = None if public else authenticate(request)
                 if principal is not None and principal.role not in allowed:
                     raise Forbidden("Brak uprawnień do tej operacji.")
+                if (
+                    principal is not None
+                    and principal.second_factor_pending
+                    and not before_second_factor
+                ):
+                    raise SecondFactorRequired()
                 parsed = parse_body(request, operation.body) if body is not None else None
                 parsed_query = parse_query(request, operation.query) if query is not None else None
                 api_request = ApiRequest(request, parsed, parsed_query, principal)

@@ -80,6 +80,11 @@ class Account(AccountsItem):
     # The hash of the pending e-mail change's confirmation token: confirming needs it to be
     # the current one; a cancellation, a password change or reset removes it.
     email_change_id = UnicodeAttribute(null=True)
+    # Staff: the sealed TOTP secret and the last time step a code was accepted in (a code
+    # is accepted only in a later step: storage/accounts.py `claim_totp_step`).
+    totp_secret = UnicodeAttribute(null=True)
+    totp_last_step = NumberAttribute(null=True)
+    termination_started_at = UTCDateTimeAttribute(null=True)
 
     by_email = ByEmail()
 
@@ -99,6 +104,8 @@ class Session(AccountsItem):
     absolute_expires = NumberAttribute()  # epoch seconds
     ip = UnicodeAttribute(null=True)
     user_agent = UnicodeAttribute(null=True)
+    # "pending" while a staff session waits for its TOTP code; removed when it is given.
+    second_factor = UnicodeAttribute(null=True)
 
     by_owner = ByOwner()
 

@@ -126,3 +126,16 @@ class LoggedIn(Schema):
         None,
         description="Tylko dla session=bearer: znak tego urządzenia do kolejnych logowań.",
     )
+    second_factor: Literal["totp"] | None = Field(
+        None,
+        description=(
+            "Konta obsługi: sesja czeka na kod z aplikacji uwierzytelniającej "
+            "(POST /auth/login/totp) i do tego czasu nie otwiera nic innego."
+        ),
+    )
+
+
+class TotpRequest(Strict):
+    """The staff's second factor: the 6-digit code of their authenticator app."""
+
+    code: str = Field(min_length=1, max_length=10, description="Kod TOTP (6 cyfr).")

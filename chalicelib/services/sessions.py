@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from chalicelib.domain import devices, passwords
 from chalicelib.domain.accounts import Account, AccountStatus, LoginResult
 from chalicelib.domain.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
+from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.throttle import (
     LoginLimits,
     login_caps,
@@ -44,6 +45,7 @@ RESET_REQUEST_MAX_AGE = 3600
 # taken over: longer than the consumer's Lambda timeout, shorter than the queue's
 # visibility timeout (both checked in tests/infra).
 RESET_CLAIM_LEASE = 120
+SECOND_FACTOR_TOTP = "totp"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ class NewSession:
     expires_at: datetime
     max_age: int
     device_token: str = ""
+    # "totp" for a staff session, which admits nothing but the code until it is given.
+    second_factor: str | None = None
 
 
 def _limits(settings: Settings) -> LoginLimits:
@@ -127,10 +131,12 @@ def login(
 
 
 def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession:
-    """Create a fresh session for `account`."""
+    """Create a fresh session for `account`; a staff account's session waits for its TOTP
+    code (services/second_factor.py) before it admits anything else."""
     settings = get_settings()
     token = new_token(SESSION_TOKEN_BYTES)
     max_age = settings.session_absolute_hours * 3600
+    staff = account.role in STAFF_ROLES
     store.create_session(
         token_hash(token),
         owner=account.login,
@@ -139,8 +145,15 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
         max_age=max_age,
         ip=ip,
         user_agent=user_agent,
+        second_factor_pending=staff,
     )
-    return NewSession(account.login, token, now + timedelta(seconds=max_age), max_age)
+    return NewSession(
+        account.login,
+        token,
+        now + timedelta(seconds=max_age),
+        max_age,
+        second_factor=SECOND_FACTOR_TOTP if staff else None,
+    )
 
 
 def logout(hashed_token: str) -> None:

@@ -1,7 +1,7 @@
-"""Accounts that are not customers: the billing system's integration account (and, later,
-staff). Created by an operator command, active at once, never tied to a customer number:
-a customer's login is its customer number, so a system login that is (or looks like) one
-is refused."""
+"""Accounts that are not customers: the billing system's integration account, and staff
+(with their TOTP secret: services/staff_accounts.py). Created by an operator command,
+active at once, never tied to a customer number: a customer's login is its customer
+number, so a system login that is (or looks like) one is refused."""
 
 from __future__ import annotations
 
@@ -45,9 +45,16 @@ def _login_problem(login: str) -> str | None:
 
 
 def create_system_account(
-    login: str, email: str, password: str, role: str, deps: Collaborators | None = None
+    login: str,
+    email: str,
+    password: str,
+    role: str,
+    deps: Collaborators | None = None,
+    *,
+    totp_secret: str | None = None,
 ) -> Account:
-    """Create an active account with `role`; Conflict if the login is taken."""
+    """Create an active account with `role` (and a staff member's sealed TOTP secret);
+    Conflict if the login is taken."""
     deps = deps or current()
     if role not in SYSTEM_ROLES:
         raise InvalidInput(fields={"role": f"Dozwolone role: {', '.join(SYSTEM_ROLES)}."})
@@ -73,6 +80,7 @@ def create_system_account(
         activated_at=now,
         terms_version=CURRENT_TERMS_VERSION,
         terms_accepted_at=now,
+        totp_secret=totp_secret,
     )
     store.create_account(account, now)
     return account

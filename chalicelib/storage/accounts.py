@@ -19,6 +19,7 @@ from chalicelib.domain import accounts as domain
 from chalicelib.domain import records
 from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.errors import Conflict, Unauthorized
+from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.models.accounts import Account, Consent, LoginEvent, OneTimeToken, Session
 from chalicelib.models.billing import BillingItem, CustomerRecord
@@ -41,6 +42,9 @@ class Keep(Enum):
 
 
 KEEP: Final = Keep.KEEP
+
+
+SECOND_FACTOR_PENDING = "pending"
 
 
 def _consent(item: Consent) -> domain.Consent:
@@ -81,6 +85,8 @@ def _account(item: Account) -> domain.Account:
         password_changed_at=item.password_changed_at,
         pending_email=item.pending_email,
         email_change_id=item.email_change_id,
+        totp_secret=item.totp_secret,
+        termination_started_at=item.termination_started_at,
     )
 
 
@@ -120,6 +126,7 @@ def create_account(account: domain.Account, now: datetime) -> None:
         terms_version=account.terms_version,
         terms_accepted_at=account.terms_accepted_at,
         consents=[_consent_item(c) for c in account.consents],
+        totp_secret=account.totp_secret,
     )
     condition = Account.pk.does_not_exist() | (
         (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
@@ -252,9 +259,10 @@ def create_session(
     max_age: int,
     ip: str,
     user_agent: str,
+    second_factor_pending: bool = False,
 ) -> None:
     """Store a new session of `owner`, known by its token's hash, ending `max_age` seconds
-    after `now` at the latest."""
+    after `now` at the latest; a staff session waits for its second factor."""
     Session(
         *Session.key(hashed_token),
         owner=owner,
@@ -265,27 +273,85 @@ def create_session(
         ip=ip,
         user_agent=user_agent[:300] or None,
         expires_at=now + timedelta(seconds=max_age),
+        second_factor=SECOND_FACTOR_PENDING if second_factor_pending else None,
     ).save(condition=Session.pk.does_not_exist())
 
 
-def touch_session(token_hash: str, now: int, idle_seconds: int) -> domain.SessionOwner:
+def touch_session(
+    token_hash: str, now: int, idle_seconds: int, staff_idle_seconds: int | None = None
+) -> domain.SessionOwner:
     """Validate and extend a session in one conditional write; Unauthorized if it is unknown,
-    idle for too long or past its absolute end."""
+    idle for too long (a staff session: `staff_idle_seconds`) or past its absolute end."""
     session = Session(*Session.key(token_hash))
+    condition = (
+        Session.pk.exists()
+        & (Session.last_seen > now - idle_seconds)
+        & (Session.absolute_expires > now)
+    )
+    if staff_idle_seconds is not None:
+        condition &= ~Session.role.is_in(*STAFF_ROLES) | (
+            Session.last_seen > now - staff_idle_seconds
+        )
     try:
-        session.update(
-            actions=[Session.last_seen.set(now)],
-            condition=(
-                Session.pk.exists()
-                & (Session.last_seen > now - idle_seconds)
-                & (Session.absolute_expires > now)
-            ),
+        session.update(actions=[Session.last_seen.set(now)], condition=condition)
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            raise Unauthorized("Sesja wygasła. Zaloguj się ponownie.") from exc
+        raise
+    return domain.SessionOwner(
+        owner=session.owner,
+        role=session.role,
+        second_factor_pending=session.second_factor == SECOND_FACTOR_PENDING,
+    )
+
+
+def deactivate(login: str, now: datetime) -> bool:
+    """Deactivate an active customer account and record when its termination started, in
+    one conditional write; False if there is no such active customer account."""
+    try:
+        _update(
+            login,
+            [
+                Account.status.set(AccountStatus.DEACTIVATED),
+                Account.termination_started_at.set(now),
+            ],
+            (Account.status == AccountStatus.ACTIVE) & (Account.role == "customer"),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def complete_second_factor(token_hash: str) -> None:
+    """Mark a staff session's second factor given; Unauthorized if the session is gone or
+    not waiting for one."""
+    try:
+        Session(*Session.key(token_hash)).update(
+            actions=[Session.second_factor.remove()],
+            condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
         )
     except UpdateError as exc:
         if is_condition_failure(exc):
             raise Unauthorized("Sesja wygasła. Zaloguj się ponownie.") from exc
         raise
-    return domain.SessionOwner(owner=session.owner, role=session.role)
+
+
+def claim_totp_step(login: str, step: int) -> bool:
+    """Record that a TOTP code of time step `step` was used on `login`; False if a code of
+    this or a later step was used already (a replay), in one conditional write."""
+    try:
+        _update(
+            login,
+            [Account.totp_last_step.set(step)],
+            Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def delete_session(token_hash: str) -> None:

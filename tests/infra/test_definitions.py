@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.models.accounts import Account, OneTimeToken, Session
+from chalicelib.models.audit import AuditRecord
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
 from chalicelib.models.service import ServiceItem, TicketItem
@@ -34,11 +35,13 @@ def test_every_template_table_has_a_setting():
 
 def test_models_match_the_template_keys_and_indexes():
     tables = table_definitions()
-    for model, logical in (
+    pairs = (
         (Account, "AccountsTable"),
         (BillingItem, "BillingTable"),
         (ServiceItem, "ServiceTable"),
-    ):
+        (AuditRecord, "AuditTable"),
+    )
+    for model, logical in pairs:
         props = tables[logical]
         hash_key = model._hash_keyname
         range_key = model._range_keyname
@@ -48,6 +51,7 @@ def test_models_match_the_template_keys_and_indexes():
         ("AccountsTable", (Account, Session, OneTimeToken)),
         ("BillingTable", (ReadingRecord, InvoiceRecord)),
         ("ServiceTable", (TicketItem,)),
+        ("AuditTable", (AuditRecord,)),
     ):
         indexes = {i["IndexName"]: i for i in tables[logical]["GlobalSecondaryIndexes"]}
         for model in models:
@@ -56,7 +60,15 @@ def test_models_match_the_template_keys_and_indexes():
                 assert key_schema(deployed) == key_schema({"KeySchema": index["key_schema"]})
                 assert deployed["Projection"] == index["projection"]
                 checked += 1
-    assert checked >= 11
+    assert checked >= 12
+
+
+def test_the_audit_table_keeps_its_entries():
+    """No TTL removes an audit entry, and deleting the stack keeps the table."""
+    props = table_definitions()["AuditTable"]
+    assert "TimeToLiveSpecification" not in props
+    resource = load_template()["Resources"]["AuditTable"]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
 
 
 def test_tables_are_encrypted_with_point_in_time_recovery():
@@ -91,6 +103,7 @@ def test_chalice_config_stages_and_policies():
         "STAGE",
         "ACCOUNTS_TABLE",
         "BILLING_TABLE",
+        "AUDIT_TABLE",
         "DATA_BUCKET",
         "RESET_QUEUE",
         "MAIL_SENDER",
@@ -333,7 +346,8 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
 
 
 def _table_models() -> list[type]:
-    """Every concrete model of the two tables."""
+    """Every concrete model of the tables."""
+    import chalicelib.models.audit
     import chalicelib.models.contracts
     import chalicelib.models.payments
     import chalicelib.models.service  # noqa: F401  (registers its models)

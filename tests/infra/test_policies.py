@@ -14,6 +14,7 @@ NAMES = Names(
     accounts_table="ibok-dev-accounts",
     billing_table="ibok-dev-billing",
     service_table="ibok-dev-service",
+    audit_table="ibok-dev-audit",
     data_bucket="ibok-dev-data",
     reset_queue="ibok-dev-reset-mail",
     import_queue="ibok-dev-imports.fifo",
@@ -114,3 +115,25 @@ def test_calls_are_recorded_for_the_function_making_them(client):
     assert ("api_handler", "dynamodb:TransactWriteItems") not in made  # IAM names its items
     # The login reads the account and the pepper (a failed login still hashes).
     assert {("api_handler", "dynamodb:GetItem"), ("api_handler", "ssm:GetParameter")} <= made
+
+
+def test_no_function_may_change_or_delete_an_audit_entry():
+    """The audit log is append-only: every function's policy denies changing or deleting
+    an entry, whatever it grants (a Deny wins over any Allow, also one added later)."""
+    table = "arn:aws:dynamodb:eu-central-1:1:table/ibok-dev-audit"
+    for function, document in ALL.items():
+        denies = [s for s in document["Statement"] if s["Effect"] == "Deny"]
+        assert any(s["Sid"] == "AuditLogIsAppendOnly" for s in denies), function
+        for action in ("UpdateItem", "DeleteItem", "BatchWriteItem"):
+            assert not allows(function, f"dynamodb:{action}", table), (function, action)
+        widened = copy.deepcopy(document)
+        widened["Statement"].append(
+            {"Effect": "Allow", "Action": ["dynamodb:*"], "Resource": [table]}
+        )
+        assert not allowed_by(widened, "dynamodb:DeleteItem", table, {}), function
+        assert allowed_by(widened, "dynamodb:PutItem", table, {}), function
+    # The API appends and reads; the other functions do not touch the log.
+    assert allows("api_handler", "dynamodb:PutItem", table)
+    assert allows("api_handler", "dynamodb:Query", table + "/index/by_day")
+    for function in ("billing_import", "export_readings", "reset_mail"):
+        assert not allows(function, "dynamodb:PutItem", table), function

@@ -1,0 +1,96 @@
+"""The staff's back office: a customer's account as staff see it (reading it is audited),
+deactivation (the start of the regulations' 14-day termination, audited), the billing
+import's reports, and the audit log (admins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from chalicelib.adapters import import_reports
+from chalicelib.adapters.import_reports import ImportReportFile
+from chalicelib.domain.accounts import Account, AccountStatus, LoginEvent
+from chalicelib.domain.audit import AuditAction, AuditEntry
+from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.records import Customer
+from chalicelib.paging import DEFAULT_LIMIT, Page, paginate
+from chalicelib.services import audit
+from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage import accounts as store
+
+TERMINATION_DAYS = 14
+LOGIN_HISTORY = 20
+
+
+@dataclass(frozen=True)
+class CustomerFile:
+    """What staff see of a customer: the portal account (if any), the billing record (if
+    any) and the newest login attempts."""
+
+    number: str
+    account: Account | None
+    customer: Customer | None
+    logins: list[LoginEvent]
+
+
+def customer_target(number: str) -> str:
+    """The audit log's name of a customer."""
+    return f"customer:{number}"
+
+
+def view_customer(actor: str, number: str, deps: Collaborators | None = None) -> CustomerFile:
+    """A customer's account, billing record and login history; NotFound if the number has
+    neither. Audited: reading a customer's personal data is a staff action."""
+    account, customer = store.get_account_with_customer(number)
+    if account is not None and account.role != "customer":
+        account = None  # a system login is nobody's customer number
+    if account is None and customer is None:
+        raise NotFound("Nie ma klienta o tym numerze.")
+    logins = store.recent_login_events(number, LOGIN_HISTORY) if account else []
+    audit.record(actor, AuditAction.CUSTOMER_VIEWED, customer_target(number), deps=deps)
+    return CustomerFile(number, account, customer, logins)
+
+
+def deactivate_customer(actor: str, number: str, deps: Collaborators | None = None) -> Account:
+    """Deactivate a customer's active account: its sessions end and the 14-day termination
+    starts now (recorded on the account). Audited with the state before and after."""
+    deps = deps or current()
+    account = store.get_account(number)
+    if account is None or account.role != "customer":
+        raise NotFound("Nie ma konta klienta o tym numerze.")
+    if account.status != AccountStatus.ACTIVE:
+        raise Conflict("To konto nie jest aktywne.")
+    now = deps.clock.now()
+    if not store.deactivate(number, now):
+        raise Conflict("To konto nie jest aktywne.")
+    store.delete_sessions_of(number)
+    audit.record(
+        actor,
+        AuditAction.CUSTOMER_DEACTIVATED,
+        customer_target(number),
+        before={"status": account.status},
+        after={"status": AccountStatus.DEACTIVATED, "termination_started_at": now},
+        deps=deps,
+    )
+    return store.get_account(number) or account
+
+
+def import_report_list(
+    cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[ImportReportFile]:
+    """The billing import's reports, newest first, a page at a time."""
+    return paginate(import_reports.list_reports(), lambda report: report.key, cursor, limit)
+
+
+def audit_log(
+    target: str | None = None,
+    day: date | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    deps: Collaborators | None = None,
+) -> Page[AuditEntry]:
+    """The audit log (admins): the entries about one target, or of one UTC day (today
+    unless given), newest first."""
+    if target:
+        return audit.entries_about(target, cursor, limit)
+    return audit.entries_of_day(day, cursor, limit, deps=deps)

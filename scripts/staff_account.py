@@ -1,0 +1,56 @@
+"""Create a staff account (role `staff` or `admin`) with its TOTP second factor.
+
+    make staff-account LOGIN=anna-nowak EMAIL=anna.nowak@wodociagi.example ROLE=staff
+
+Against the running local stack by default; with `--aws`, against the stage whose
+variables are in the environment with your AWS credentials. The password comes from
+IBOK_PASSWORD or is asked for (never an argument: it would stay in the shell history).
+On the local stage the TOTP provisioning URI (`otpauth://…`) is printed for an
+authenticator app; on other stages it is printed only with `--show-totp-uri`, to hand to
+the staff member in person. It is never shown again."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from scripts.local_stack import ROOT, _port, stage_environment
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Create the account; print its login, role and (locally) the provisioning URI."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--login", required=True)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--role", default="staff")
+    parser.add_argument("--aws", action="store_true", help="use the AWS stage in the environment")
+    parser.add_argument(
+        "--show-totp-uri", action="store_true", help="print the otpauth:// URI on any stage"
+    )
+    args = parser.parse_args(argv)
+    if not args.aws:
+        os.environ.update(stage_environment(_port("PORT", 8000), _port("MOTO_PORT", 5000)))
+    os.chdir(ROOT)
+    password = os.environ.get("IBOK_PASSWORD") or getpass.getpass("Hasło: ")
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.services.staff_accounts import create_staff_account
+    from chalicelib.settings import get_settings
+
+    try:
+        created = create_staff_account(args.login, args.email, password, args.role)
+    except DomainError as exc:
+        print(f"{exc.message} {' '.join(exc.fields.values())}", file=sys.stderr)
+        return 1
+    print(f"Utworzono konto obsługi {created.account.login} (rola {created.account.role}).")
+    if get_settings().is_local or args.show_totp_uri:
+        print("Dodaj je w aplikacji uwierzytelniającej (TOTP):")
+        print(created.provisioning_uri)
+    else:
+        print("Adres otpauth:// nie został wypisany (użyj --show-totp-uri przy wydawaniu konta).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,173 @@
+"""The permission matrix: every route of the app's route table, called as anonymous,
+customer A, customer B (with A's objects), staff whose second factor is still to come,
+staff and admin. The outcome each call must have comes from the route's declaration
+(public, roles, `before_second_factor`) and from whose object the path names, so a new
+route is walked as soon as it exists; one whose path parameters the walk cannot fill fails
+until a concrete call for it is added here (or to tests/api/test_isolation.object_paths).
+
+Outcomes: `unauthorized` (401, no session), `second_factor_required` (401, staff without
+the TOTP code), `forbidden` (403, a role the route does not name), `not_found` (404,
+another customer's object), `admitted` (the access gate let the call through: no gate
+code, no 5xx, and the object of A found by A)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from chalicelib.domain.roles import ADMIN, CUSTOMER, STAFF
+from tests.api.test_isolation import (
+    MINE,
+    THEIRS,
+    object_paths,
+    orders,
+    route_of,
+    two_customers,
+)
+from tests.factories import bearer, staff_account, staff_bearer
+
+__all__ = ["orders", "two_customers"]  # the fixtures, used below
+
+GATE_CODES = {"unauthorized", "forbidden", "second_factor_required"}
+STAFF_LOGIN, ADMIN_LOGIN = "anna-nowak", "ewa-admin"
+# Walked last: it ends customer A's account, which the calls before it need.
+LAST = {("POST", "/staff/customers/{number}/deactivate")}
+
+CALLERS = ("anonymous", "customer_a", "customer_b", "staff_pending", "staff", "admin")
+ROLE = {
+    "anonymous": None,
+    "customer_a": CUSTOMER,
+    "customer_b": CUSTOMER,
+    "staff_pending": STAFF,
+    "staff": STAFF,
+    "admin": ADMIN,
+}
+
+
+def routes(app: Any) -> Iterator[tuple[str, str, Any]]:
+    """(method, path template, operation) of every route but the local stage's pages."""
+    for path, methods in app.routes.items():
+        if path.startswith("/_local"):
+            continue
+        for method, entry in methods.items():
+            yield method, path, entry.view_function.__openapi__
+
+
+def concrete(method: str, template: str, order: str) -> tuple[str, Any, bool]:
+    """The path and body of the call, and whether it names an object of customer A."""
+    for m, path, body in object_paths(MINE, order):
+        if m == method and (
+            path == template or ("{" in template and route_of(template).match(path))
+        ):
+            return path, body, True
+    if "{number}" in template:
+        return template.replace("{number}", MINE), {}, False
+    assert "{" not in template, f"{method} {template}: add a concrete call to the matrix"
+    return template, {}, False
+
+
+def expected(operation: Any, caller: str, names_object_of_a: bool) -> str:
+    """The outcome the declaration gives this caller."""
+    if operation.public:
+        return "admitted"
+    role = ROLE[caller]
+    if role is None:
+        return "unauthorized"
+    if role not in operation.roles:
+        return "forbidden"
+    if caller == "staff_pending" and not operation.before_second_factor:
+        return "second_factor_required"
+    if caller == "customer_b" and names_object_of_a:
+        return "not_found"
+    return "admitted"
+
+
+def outcome(response: Any, names_object_of_a: bool) -> str:
+    """What the call's answer says, in the matrix's terms."""
+    error = (response.json_body or {}).get("error", {}) if response.body else {}
+    code = error.get("code") if isinstance(error, dict) else None
+    if code in GATE_CODES:
+        return code
+    if response.status_code == 404 and names_object_of_a:
+        return "not_found"
+    assert response.status_code < 500, response.body
+    return "admitted"
+
+
+def session(client: Any, caller: str, secrets: dict[str, str]) -> dict[str, str]:
+    """A fresh session of `caller` (its Authorization header)."""
+    return {
+        "anonymous": lambda: {},
+        "customer_a": lambda: bearer(client, MINE),
+        "customer_b": lambda: bearer(client, THEIRS),
+        "staff_pending": lambda: staff_bearer(client, STAFF_LOGIN),
+        "staff": lambda: staff_bearer(client, STAFF_LOGIN, secrets[STAFF_LOGIN]),
+        "admin": lambda: staff_bearer(client, ADMIN_LOGIN, secrets[ADMIN_LOGIN]),
+    }[caller]()
+
+
+def call(client: Any, method: str, path: str, headers: dict[str, str], body: Any) -> Any:
+    return client.http.request(
+        method,
+        path,
+        headers={"Content-Type": "application/json", **headers},
+        body=json.dumps(body).encode() if method != "GET" else b"",
+    )
+
+
+def test_every_route_answers_every_caller_as_its_declaration_says(
+    app, client, two_customers, orders
+):
+    secrets = {
+        STAFF_LOGIN: staff_account(STAFF_LOGIN),
+        ADMIN_LOGIN: staff_account(ADMIN_LOGIN, ADMIN),
+    }
+    walk = sorted(routes(app), key=lambda r: ((r[0], r[1]) in LAST, r[1], r[0]))
+    headers = {caller: session(client, caller, secrets) for caller in CALLERS}
+    wrong = []
+    admitted = 0
+    for method, template, operation in walk:
+        path, body, names_object_of_a = concrete(method, template, orders[MINE])
+        for caller in CALLERS:
+            want = expected(operation, caller, names_object_of_a)
+            got = outcome(call(client, method, path, headers[caller], body), names_object_of_a)
+            if got != want:
+                wrong.append((method, template, caller, want, got))
+            admitted += want == "admitted"
+            if got == "admitted" and method != "GET" and not operation.public:
+                # The call may have ended its session (logout, a password change).
+                headers[caller] = session(client, caller, secrets)
+    assert wrong == []
+    assert len(walk) >= 40 and admitted >= 60
+
+
+def test_the_matrix_expects_what_the_rules_say():
+    """The derivation itself, on declarations made up for it."""
+    from chalicelib.http.endpoint import Operation
+
+    def op(roles=(), public=False, before=False):
+        return Operation(
+            "x",
+            None,
+            None,
+            200,
+            public,
+            (),
+            (),
+            roles=frozenset(roles),
+            before_second_factor=before,
+        )
+
+    staff_route = op({STAFF, ADMIN})
+    assert [expected(staff_route, c, False) for c in CALLERS] == [
+        "unauthorized", "forbidden", "forbidden", "second_factor_required", "admitted", "admitted",
+    ]  # fmt: skip
+    customer_route = op({CUSTOMER})
+    assert [expected(customer_route, c, True) for c in CALLERS] == [
+        "unauthorized", "admitted", "not_found", "forbidden", "forbidden", "forbidden",
+    ]  # fmt: skip
+    totp_route = op({STAFF, ADMIN}, before=True)
+    assert expected(totp_route, "staff_pending", False) == "admitted"
+    assert expected(op(public=True), "anonymous", False) == "admitted"
+    assert expected(op({ADMIN}), "staff", False) == "forbidden"

@@ -1,0 +1,124 @@
+"""Staff log in with a password and a TOTP code (services/second_factor.py): the session
+admits nothing else until the code is given; a wrong, reused or missing code is refused,
+failures are throttled; staff sessions end sooner when idle. Customers log in as before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.domain.totp import code_at
+from chalicelib.services.staff_accounts import create_staff_account
+from chalicelib.settings import get_settings
+from tests.api.test_registration import accounts_table_text
+from tests.factories import (
+    PASSWORD,
+    active_account,
+    bearer,
+    post,
+    staff_account,
+    staff_bearer,
+    totp_code,
+)
+
+STAFF_ROUTE = "/integration/readings"  # admits staff and admin
+
+
+def totp(client, headers, code):
+    return post(client, "/auth/login/totp", {"code": code}, headers)
+
+
+def test_a_staff_login_waits_for_the_code_and_admits_nothing_else(client):
+    secret = staff_account()
+    login = post(
+        client, "/auth/login", {"login": "anna-nowak", "password": PASSWORD, "session": "bearer"}
+    )
+    assert login.status_code == 200
+    assert login.json_body["second_factor"] == "totp"
+    assert login.json_body["idle_timeout_minutes"] == 15
+    headers = {"Authorization": f"Bearer {login.json_body['token']}"}
+    refused = client.http.get(STAFF_ROUTE, headers=headers)
+    assert refused.status_code == 401
+    assert refused.json_body["error"]["code"] == "second_factor_required"
+    assert totp(client, headers, totp_code(secret)).status_code == 200
+    assert client.http.get(STAFF_ROUTE, headers=headers).status_code == 200
+
+
+def test_a_wrong_a_missing_and_a_reused_code_are_refused(client):
+    secret = staff_account()
+    headers = staff_bearer(client, secret=None)
+    right = totp_code(secret)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    assert totp(client, headers, wrong).status_code == 400
+    assert post(client, "/auth/login/totp", {}, headers).status_code == 400  # missing
+    assert totp(client, headers, "").status_code == 400
+    assert client.http.get(STAFF_ROUTE, headers=headers).status_code == 401
+    assert totp(client, headers, right).status_code == 200
+    # The same code again, on another session of the same login: a replay.
+    other = staff_bearer(client, secret=None)
+    reused = totp(client, other, right)
+    assert reused.status_code == 400
+    assert reused.json_body["error"]["fields"]["code"]
+    assert client.http.get(STAFF_ROUTE, headers=other).status_code == 401
+    # An older code (the step before the one used) is a replay too.
+    earlier = code_at(secret, clock.now() - timedelta(seconds=30))
+    assert totp(client, other, earlier).status_code == 400
+    clock.travel(30)  # the next step's code is new
+    assert totp(client, other, totp_code(secret)).status_code == 200
+
+
+def test_code_failures_are_throttled_and_end_the_session(client):
+    secret = staff_account()
+    headers = staff_bearer(client, secret=None)
+    cap = get_settings().login_max_failures_per_login_source
+    right = totp_code(secret)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(cap):
+        assert totp(client, headers, wrong).status_code == 400
+    throttled = totp(client, headers, right)
+    assert throttled.status_code == 429 and "Retry-After" in throttled.headers
+    assert client.http.get(STAFF_ROUTE, headers=headers).status_code == 401  # session ended
+    # Another session of the login waits for the window's end as well.
+    assert totp(client, staff_bearer(client, secret=None), right).status_code == 429
+
+
+def test_staff_sessions_end_sooner_when_idle(client, outbox):
+    active_account(client, outbox, "100200")
+    secret = staff_account()
+    staff = staff_bearer(client, secret=secret)
+    customer = bearer(client, "100200")
+    clock.travel(16 * 60)
+    assert client.http.get(STAFF_ROUTE, headers=staff).status_code == 401
+    assert client.http.get("/me", headers=customer).status_code == 200
+
+
+def test_a_customer_logs_in_as_before(client, outbox):
+    active_account(client, outbox, "100200")
+    login = post(
+        client, "/auth/login", {"login": "100200", "password": PASSWORD, "session": "bearer"}
+    )
+    assert login.status_code == 200
+    assert login.json_body["second_factor"] is None
+    assert login.json_body["idle_timeout_minutes"] == 30
+    headers = {"Authorization": f"Bearer {login.json_body['token']}"}
+    assert client.http.get("/me", headers=headers).status_code == 200
+    # The second factor's route is the staff's.
+    assert totp(client, headers, "123456").status_code == 403
+
+
+def test_the_totp_secret_is_shown_once_and_stored_sealed(aws_env):
+    created = create_staff_account("ewa-admin", "ewa@wodociagi.example", PASSWORD, "admin")
+    assert created.provisioning_uri.startswith("otpauth://totp/IBOK:ewa-admin?secret=")
+    secret = created.provisioning_uri.split("secret=")[1].split("&")[0]
+    assert created.account.totp_secret and secret not in created.account.totp_secret
+    assert secret not in accounts_table_text()
+
+
+@pytest.mark.parametrize("role", ["integration", "customer", "root"])
+def test_a_staff_account_is_staff_or_admin(aws_env, role):
+    from chalicelib.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        create_staff_account("ola-kowalska", "ola@wodociagi.example", PASSWORD, role)
