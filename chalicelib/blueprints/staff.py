@@ -34,12 +34,13 @@ def customer(req: ApiRequest, number: str) -> Any:
     "/staff/customers/{number}/deactivate",
     "POST",
     summary="Dezaktywacja konta klienta (początek 14-dniowego wypowiedzenia)",
+    body="staff:DeactivateRequest",
     returns="staff:Deactivated",
     errors=(401, 403, 404, 409),
     roles=STAFF_ROLES,
 )
 def deactivate(req: ApiRequest, number: str) -> Any:
-    account = staff.deactivate_customer(req.user.login, number)
+    account = staff.deactivate_customer(req.user.login, number, req.body.reason)
     started = account.termination_started_at
     return schemas.Deactivated(
         number=number,

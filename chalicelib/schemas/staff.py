@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from chalicelib.schemas.base import Schema
+from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.me import LoginAttempt
 
@@ -172,3 +172,9 @@ class AuditLog(Schema):
             ],
             next_cursor=page.next_cursor,
         )
+
+
+class DeactivateRequest(Strict):
+    """Deactivating a customer's account: why (kept in the audit log)."""
+
+    reason: str | None = Field(None, max_length=500, description="Powód (do dziennika).")

@@ -51,7 +51,9 @@ def view_customer(actor: str, number: str, deps: Collaborators | None = None) ->
     return CustomerFile(number, account, customer, logins)
 
 
-def deactivate_customer(actor: str, number: str, deps: Collaborators | None = None) -> Account:
+def deactivate_customer(
+    actor: str, number: str, reason: str | None = None, deps: Collaborators | None = None
+) -> Account:
     """Deactivate a customer's active account: its sessions end and the 14-day termination
     starts now (recorded on the account). Audited with the state before and after."""
     deps = deps or current()
@@ -69,7 +71,11 @@ def deactivate_customer(actor: str, number: str, deps: Collaborators | None = No
         AuditAction.CUSTOMER_DEACTIVATED,
         customer_target(number),
         before={"status": account.status},
-        after={"status": AccountStatus.DEACTIVATED, "termination_started_at": now},
+        after={
+            "status": AccountStatus.DEACTIVATED,
+            "termination_started_at": now,
+            "reason": reason,
+        },
         deps=deps,
     )
     return store.get_account(number) or account

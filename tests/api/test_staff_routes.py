@@ -54,7 +54,7 @@ def test_deactivation_ends_sessions_starts_the_termination_and_is_audited(client
     active_account(client, outbox, "100200")
     customer = bearer(client, "100200")
     anna = staff(client)
-    response = post(client, "/staff/customers/100200/deactivate", {}, anna)
+    response = post(client, "/staff/customers/100200/deactivate", {"reason": "Wniosek."}, anna)
     assert response.status_code == 200, response.body
     body = response.json_body
     assert body["status"] == "deactivated"
@@ -71,6 +71,7 @@ def test_deactivation_ends_sessions_starts_the_termination_and_is_audited(client
     assert deactivated["actor"] == "anna-nowak"
     assert deactivated["before"] == {"status": "active"}
     assert deactivated["after"]["status"] == "deactivated"
+    assert deactivated["after"]["reason"] == "Wniosek."
     assert deactivated["after"]["termination_started_at"] == body["termination_started_at"]
     view = client.http.get("/staff/customers/100200", headers=anna).json_body
     assert view["account"]["termination_started_at"] == body["termination_started_at"]

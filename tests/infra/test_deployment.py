@@ -218,9 +218,17 @@ def test_stateful_stack_deploys_on_moto_with_the_models_tables(monkeypatch):
         dynamodb = boto3.client("dynamodb", region_name=region)
         tables = {
             name: dynamodb.describe_table(TableName=name)["Table"]
-            for name in (outputs["AccountsTableName"], outputs["BillingTableName"])
+            for name in (
+                outputs["AccountsTableName"],
+                outputs["BillingTableName"],
+                outputs["AuditTableName"],
+            )
         }
-        assert set(tables) == {"ibok-mpwik-prod-accounts", "ibok-mpwik-prod-billing"}
+        assert set(tables) == {
+            "ibok-mpwik-prod-accounts",
+            "ibok-mpwik-prod-billing",
+            "ibok-mpwik-prod-audit",
+        }
         s3 = boto3.client("s3", region_name=region)
         assert outputs["DataBucketName"] == f"ibok-mpwik-prod-data-{_account()}"
         assert outputs["DataBucketName"] in {b["Name"] for b in s3.list_buckets()["Buckets"]}
@@ -234,6 +242,7 @@ def test_stateful_stack_deploys_on_moto_with_the_models_tables(monkeypatch):
     by_table = {
         "AccountsTable": "ibok-mpwik-prod-accounts",
         "BillingTable": "ibok-mpwik-prod-billing",
+        "AuditTable": "ibok-mpwik-prod-audit",
     }
     for model in _table_models():
         if getattr(model.Meta, "abstract", False):
