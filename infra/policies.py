@@ -195,10 +195,11 @@ def _grants(function: str, names: Names) -> list[dict]:
                 ),
                 _table(n.billing_table),
             ),
-            # Tickets, their messages, events and attachments; reference counters.
+            # Tickets, their messages, events and attachments (transactions); reference
+            # counters.
             _statement(
                 "Tickets",
-                _dynamodb("GetItem", "Query", "PutItem", "UpdateItem"),
+                _dynamodb("Query", "PutItem", "UpdateItem"),
                 _table(n.service_table),
             ),
             # A customer's tickets, newest first.
