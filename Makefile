@@ -16,7 +16,7 @@ PREFIX ?= ibok
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings system-account staff-account clean
+.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings job system-account staff-account clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -89,6 +89,11 @@ import: $(STAMP)
 
 export-readings: $(STAMP)
 	$(PY) -m scripts.export_readings
+
+# make job NAME=<job>: run one scheduled job now (scripts/job.py lists them).
+job: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make job NAME=<job> (complaint-digest, export-readings)"; exit 2; }
+	$(PY) -m scripts.job $(NAME)
 
 system-account: $(STAMP)
 	$(PY) -m scripts.system_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),integration)

@@ -16,6 +16,7 @@ from chalicelib.blueprints import (
     public,
     staff,
     summary,
+    tickets,
 )
 from chalicelib.http import local_only
 from chalicelib.http.middleware import http_middleware
@@ -26,6 +27,8 @@ from chalicelib.tracing import tracing_middleware
 import_handler = lazy_module("chalicelib.imports.handler")
 export_job = lazy_module("chalicelib.jobs.export_readings")
 sessions = lazy_module("chalicelib.services.sessions")
+ticket_uploads = lazy_module("chalicelib.services.ticket_uploads")
+digest_job = lazy_module("chalicelib.jobs.complaint_digest")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -43,6 +46,7 @@ for blueprint in (
     integration.bp,
     payments.bp,
     summary.bp,
+    tickets.bp,
     staff.bp,
 ):
     app.register_blueprint(blueprint)
@@ -75,3 +79,18 @@ def reset_mail(event):
     SQS, which retries it and then moves it to the dead-letter queue."""
     for record in event:
         sessions.send_reset_mail(record.body)
+
+
+@app.on_sqs_message(queue=get_settings().ticket_upload_queue, batch_size=1, name="ticket_upload")
+def ticket_upload(event):
+    """A ticket attachment landed under tickets-pending/ (EventBridge queued its event):
+    check its content and move it to its ticket or to quarantine. Raising hands the message
+    back to SQS, which retries it and then moves it to the dead-letter queue."""
+    for record in event:
+        ticket_uploads.check_queued_upload(record.body)
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"), name="complaint_digest")
+def complaint_digest(_event):
+    """Daily, 06:00 UTC: staff get one e-mail of complaints overdue or due within 3 days."""
+    digest_job.complaint_digest()

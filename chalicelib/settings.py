@@ -25,6 +25,7 @@ class Settings:
     aws_endpoint: str | None
     accounts_table: str
     billing_table: str
+    service_table: str
     audit_table: str
     data_bucket: str
     mail_sender: str
@@ -52,6 +53,9 @@ class Settings:
     reset_max_per_source: int
     reset_queue: str
     import_queue: str
+    ticket_upload_queue: str
+    ticket_reopen_days: int
+    staff_digest_email: str
     download_link_seconds: int
     reading_window: str
     reading_unusual_multiple: int
@@ -82,6 +86,7 @@ def get_settings() -> Settings:
         aws_endpoint=os.environ.get("AWS_ENDPOINT_URL") or None,
         accounts_table=_str("ACCOUNTS_TABLE", f"ibok-{stage}-accounts"),
         billing_table=_str("BILLING_TABLE", f"ibok-{stage}-billing"),
+        service_table=_str("SERVICE_TABLE", f"ibok-{stage}-service"),
         audit_table=_str("AUDIT_TABLE", f"ibok-{stage}-audit"),
         data_bucket=_str("DATA_BUCKET", f"ibok-{stage}-data"),
         mail_sender=_str("MAIL_SENDER", "ibok@wodociagi.example"),
@@ -109,6 +114,9 @@ def get_settings() -> Settings:
         reset_max_per_source=_int("RESET_MAX_PER_SOURCE", 20),
         reset_queue=_str("RESET_QUEUE", f"ibok-{stage}-reset-mail"),
         import_queue=_str("IMPORT_QUEUE", f"ibok-{stage}-imports.fifo"),
+        ticket_upload_queue=_str("TICKET_UPLOAD_QUEUE", f"ibok-{stage}-ticket-uploads"),
+        ticket_reopen_days=_int("TICKET_REOPEN_DAYS", 14),
+        staff_digest_email=_str("STAFF_DIGEST_EMAIL", "bok@wodociagi.example"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
         reading_window=_str("READING_WINDOW", ""),
         reading_unusual_multiple=_int("READING_UNUSUAL_MULTIPLE", 3),

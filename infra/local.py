@@ -27,11 +27,16 @@ LOCAL_SERVICE_ID = "100042"  # the local fake gateway's Blue Media ServiceID
 TABLE_SETTINGS = {
     "AccountsTable": "accounts_table",
     "BillingTable": "billing_table",
+    "ServiceTable": "service_table",
     "AuditTable": "audit_table",
 }
 # Logical id -> the setting that names the queue; a dead-letter queue is named after the
 # queue that feeds it (its template name's suffix, e.g. "-dlq", added to that name).
-QUEUE_SETTINGS = {"ResetMailQueue": "reset_queue", "ImportQueue": "import_queue"}
+QUEUE_SETTINGS = {
+    "ResetMailQueue": "reset_queue",
+    "ImportQueue": "import_queue",
+    "TicketUploadQueue": "ticket_upload_queue",
+}
 FIFO = ".fifo"
 
 

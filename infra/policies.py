@@ -21,7 +21,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".chalice" / "config.json"
-FUNCTIONS = ("api_handler", "billing_import", "export_readings", "reset_mail")
+FUNCTIONS = (
+    "api_handler",
+    "billing_import",
+    "export_readings",
+    "reset_mail",
+    "ticket_upload",
+    "complaint_digest",
+)
 DEPLOYED_STAGES = ("dev", "prod")
 
 # Grants no call of the code makes, each with its reason (checked by tests/iam_calls.py).
@@ -38,6 +45,9 @@ NOT_CALLED_BY_THE_CODE: dict[tuple[str, str], str] = {
         "looked up once per container (chalicelib/aws.queue_url); in the tests the lookup is "
         "cached by the test's own first look at the queue"
     ),
+    ("ticket_upload", "sqs:ReceiveMessage"): "Lambda's event source mapping polls with the role",
+    ("ticket_upload", "sqs:DeleteMessage"): "Lambda's event source mapping deletes with the role",
+    ("ticket_upload", "sqs:GetQueueAttributes"): "Lambda's event source mapping reads the queue",
     ("api_handler", "s3:ListBucket"): (
         "HeadObject of a missing key answers 404 only with ListBucket (else 403), so a missing "
         "PDF is a clear 404 instead of a 500"
@@ -51,10 +61,12 @@ class Names:
 
     accounts_table: str
     billing_table: str
+    service_table: str
     audit_table: str
     data_bucket: str
     reset_queue: str
     import_queue: str
+    ticket_upload_queue: str
     mail_sender: str
     pepper_parameter: str
     bluemedia_service_parameter: str
@@ -183,6 +195,17 @@ def _grants(function: str, names: Names) -> list[dict]:
                 ),
                 _table(n.billing_table),
             ),
+            # Tickets, their messages, events and attachments (transactions); reference
+            # counters.
+            _statement(
+                "Tickets",
+                _dynamodb("Query", "PutItem", "UpdateItem"),
+                _table(n.service_table),
+            ),
+            # A customer's tickets, newest first.
+            _statement(
+                "TicketsByCustomer", _dynamodb("Query"), _index(n.service_table, "by_customer")
+            ),
             # The billing system's feed of submitted readings.
             _statement(
                 "BillingSubmissions", _dynamodb("Query"), _index(n.billing_table, "submissions")
@@ -204,6 +227,12 @@ def _grants(function: str, names: Names) -> list[dict]:
             _statement(
                 "ReadingPhotos", ["s3:PutObject"], _objects(n.data_bucket, "reading-photos/*")
             ),
+            # Presigned POST of ticket attachments, into the pending prefix the upload
+            # check reads; presigned downloads of checked ones.
+            _statement(
+                "TicketUploads", ["s3:PutObject"], _objects(n.data_bucket, "tickets-pending/*")
+            ),
+            _statement("TicketAttachments", ["s3:GetObject"], _objects(n.data_bucket, "tickets/*")),
             _statement(
                 "ResetRequests", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.reset_queue)]
             ),
@@ -290,6 +319,41 @@ def _grants(function: str, names: Names) -> list[dict]:
                 ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                 [_queue(n.reset_queue)],
             ),
+            _mail(n),
+        ]
+    if function == "ticket_upload":
+        return [
+            _logs(),
+            # The attachment's state and the ticket's slot count.
+            _statement("Tickets", _dynamodb("GetItem", "UpdateItem"), _table(n.service_table)),
+            # Read the upload, move it to its ticket or to quarantine.
+            _statement(
+                "PendingUploads",
+                ["s3:GetObject", "s3:DeleteObject"],
+                _objects(n.data_bucket, "tickets-pending/*"),
+            ),
+            _statement(
+                "CheckedUploads",
+                ["s3:PutObject"],
+                _objects(n.data_bucket, "tickets/*", "tickets-quarantine/*"),
+            ),
+            _statement(
+                "TicketUploadQueue",
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                [_queue(n.ticket_upload_queue)],
+            ),
+        ]
+    if function == "complaint_digest":
+        return [
+            _logs(),
+            # The day's mark (conditional put; given back when the e-mail fails).
+            _statement(
+                "DigestMark",
+                _dynamodb("PutItem", "UpdateItem", "DeleteItem"),
+                _table(n.service_table),
+            ),
+            # Open complaints by due date.
+            _statement("OpenComplaints", _dynamodb("Query"), _index(n.service_table, "queue_kind")),
             _mail(n),
         ]
     raise ValueError(f"unknown function {function}")

@@ -6,9 +6,9 @@ handler on every client created afterwards: `provide-client-params` fires for ea
 call and each presigned URL; `before-sign` of a presigned POST adds the upload it allows.
 Each call is attributed to the function running it: the code on the calling thread's stack
 (the API's `Chalice.__call__`, an app event handler, or an entry point a test calls
-directly: `run_import`, `export_readings`, `send_reset_mail`), carried into thread-pool
-workers by a context variable set when the work is submitted. Calls made by the tests
-themselves (fixtures creating tables, assertions reading them) belong to no function.
+directly: `run_import`, `export_readings`, `send_reset_mail`, `complaint_digest`), carried
+into thread-pool workers by a context variable set when the work is submitted. Calls made
+by the tests themselves (fixtures creating tables, assertions reading them) belong to no function.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def _entry_points() -> dict[CodeType, str]:
 
     from app import app
     from chalicelib.imports.service import run_import
+    from chalicelib.jobs.complaint_digest import complaint_digest
     from chalicelib.jobs.export_readings import export_readings
     from chalicelib.services.sessions import send_reset_mail
 
@@ -52,6 +53,7 @@ def _entry_points() -> dict[CodeType, str]:
         entries[getattr(handler, "func", handler).__code__] = source.name
     entries[run_import.__code__] = "billing_import"
     entries[export_readings.__code__] = "export_readings"
+    entries[complaint_digest.__code__] = "complaint_digest"
     entries[send_reset_mail.__code__] = "reset_mail"
     return entries
 
@@ -135,6 +137,11 @@ def requirements(
         obj = f"arn:aws:s3:::{bucket}/{key}"
         if operation in ("GetObject", "HeadObject"):
             return [("s3:GetObjectVersion" if params.get("VersionId") else "s3:GetObject", obj, {})]
+        if operation == "CopyObject":  # reads the source, writes the copy
+            source = params["CopySource"]
+            if isinstance(source, dict):
+                source = f"{source['Bucket']}/{source['Key']}"
+            return [("s3:GetObject", f"arn:aws:s3:::{source}", {}), ("s3:PutObject", obj, {})]
         if operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
             return [("s3:PutObject", obj, {})]
         return [(f"s3:{operation}", obj, {})]

@@ -77,3 +77,22 @@ def download_link(key: str | None, filename: str, missing: str) -> tuple[str, st
         ExpiresIn=seconds,
     )
     return url, (clock.now() + timedelta(seconds=seconds)).isoformat()
+
+
+def attachment_link(key: str, filename: str, content_type: str) -> tuple[str, str]:
+    """A presigned URL of a checked ticket attachment (its state says it is there, so no
+    request is made) saving as `filename`, with the type its content was checked to be,
+    and when it expires."""
+    settings = get_settings()
+    seconds = min(settings.download_link_seconds, MAX_LINK_SECONDS)
+    url = aws.client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.data_bucket,
+            "Key": key,
+            "ResponseContentDisposition": content_disposition(download_name(filename)),
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=seconds,
+    )
+    return url, (clock.now() + timedelta(seconds=seconds)).isoformat()

@@ -27,6 +27,8 @@ SUBJECTS = {
     "email_change_confirm": "Potwierdź nowy adres e-mail w IBOK",
     "email_change_notice": "Zmiana adresu e-mail w IBOK",
     "payment_receipt": "Potwierdzenie płatności online w IBOK",
+    "ticket_update": "Nowa informacja w sprawie Twojego zgłoszenia w IBOK",
+    "complaint_digest": "Reklamacje po terminie i z bliskim terminem",
 }
 
 

@@ -22,3 +22,34 @@ def presigned_post(
         ExpiresIn=seconds,
     )
     return post["url"], post["fields"]
+
+
+# Enough bytes for the magic numbers of every type `filetype` knows.
+HEAD_BYTES = 262
+
+
+def read_head(key: str) -> tuple[bytes, int]:
+    """The first bytes of the uploaded object `key` and its full size."""
+    found = aws.client("s3").get_object(
+        Bucket=get_settings().data_bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
+    )
+    head = found["Body"].read()
+    total = str(found.get("ContentRange") or "").rpartition("/")[2]
+    return head, int(total) if total.isdigit() else int(found["ContentLength"])
+
+
+def content_type_of(head: bytes) -> str | None:
+    """The MIME type the content's magic bytes show (`filetype`), whatever it was named
+    or declared as; None when they show none it knows."""
+    import filetype  # on the first upload check, not at every cold start
+
+    kind = filetype.guess(head)
+    return kind.mime if kind is not None else None
+
+
+def move(source: str, target: str) -> None:
+    """Move an object inside the data bucket (copy, then delete the source)."""
+    s3 = aws.client("s3")
+    bucket = get_settings().data_bucket
+    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
+    s3.delete_object(Bucket=bucket, Key=source)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from chalicelib.models.billing import BillingItem
+from chalicelib.domain import records
+from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
+from chalicelib.storage.records import parse
 
 Item = TypeVar("Item", bound=BillingItem)
 
@@ -32,3 +34,14 @@ def get_item(model: type[Item], customer_number: str, sort_key: str) -> Item | N
     except BillingItem.DoesNotExist:
         return None
     return item if isinstance(item, model) else None
+
+
+def customer(customer_number: str) -> records.Customer | None:
+    """The customer as the billing system sent it (one GetItem), or None."""
+    item = get_item(CustomerRecord, customer_number, CustomerRecord.SORT_KEY)
+    return parse(item) if item is not None else None
+
+
+def has_invoice(customer_number: str, number: str) -> bool:
+    """True when the customer has a billing document with this number (one GetItem)."""
+    return get_item(InvoiceRecord, customer_number, InvoiceRecord.sort_key(number)) is not None

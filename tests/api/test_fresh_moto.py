@@ -17,7 +17,12 @@ pytestmark = pytest.mark.xdist_group("fresh-moto")
 def test_each_test_starts_from_the_resources_of_infra_only(aws_env, run):
     settings = get_settings()
     ddb, s3, sqs, ssm = (aws.client(name) for name in ("dynamodb", "s3", "sqs", "ssm"))
-    tables = (settings.accounts_table, settings.billing_table, settings.audit_table)
+    tables = (
+        settings.accounts_table,
+        settings.billing_table,
+        settings.audit_table,
+        settings.service_table,
+    )
     assert set(ddb.list_tables()["TableNames"]) == set(tables)
     for table in tables:
         assert ddb.scan(TableName=table)["Count"] == 0

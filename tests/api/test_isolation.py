@@ -18,6 +18,8 @@ from chalicelib.settings import get_settings
 from tests.factories import active_account, bearer, import_lines, invoice_line
 
 MINE, THEIRS = "100200", "100300"
+# Each customer's complaint, filed by `two_customers` (MINE first: numbers are sequential).
+TICKETS = {MINE: "R-2026-000001", THEIRS: "R-2026-000002"}
 
 
 def data_of(customer: str) -> list[dict]:
@@ -116,6 +118,13 @@ def object_paths(customer: str, order_id: str) -> list[tuple[str, str, dict[str,
         ("POST", f"/meters/W{customer}/readings", {"value": "11"}),
         ("GET", f"/payments/{order_id}", None),
         ("POST", "/payments", order_body(customer)),
+        ("GET", f"/tickets/{TICKETS[customer]}", None),
+        ("POST", f"/tickets/{TICKETS[customer]}/messages", {"body": "Dzień dobry."}),
+        (
+            "POST",
+            f"/tickets/{TICKETS[customer]}/attachments",
+            {"name": "licznik.jpg", "content_type": "image/jpeg", "size": 1000},
+        ),
     ]
 
 
@@ -131,6 +140,7 @@ LIST_PATHS = [
     "/meters",
     "/consumption",
     "/summary",
+    "/tickets",
 ]
 
 
@@ -157,6 +167,14 @@ def two_customers(client, outbox, orders):
         assert report.invalid == 0, report.errors
         headers[customer] = bearer(client, customer)
         orders[customer] = start_order(client, headers[customer], customer)
+        complaint = {
+            "kind": "complaint",
+            "category": "invoice",
+            "invoice": encode_id(f"FV/{customer}"),
+            "description": "Za wysokie zużycie.",
+        }
+        filed = call(client, "POST", "/tickets", headers[customer], complaint)
+        assert filed.status_code == 201 and filed.json_body["id"] == TICKETS[customer]
     s3 = aws.client("s3")
     for customer in (MINE, THEIRS):
         for key in (

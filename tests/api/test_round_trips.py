@@ -10,8 +10,15 @@ import pytest
 from chalicelib import aws, clock
 from chalicelib.ids import encode_id
 from chalicelib.settings import get_settings
-from tests.api.test_isolation import MINE, customer_routes, data_of, route_of, start_order
-from tests.factories import active_account, bearer, import_lines
+from tests.api.test_isolation import (
+    MINE,
+    TICKETS,
+    customer_routes,
+    data_of,
+    route_of,
+    start_order,
+)
+from tests.factories import active_account, bearer, import_lines, post
 from tests.roundtrips import count_dynamodb_calls
 
 READS = [
@@ -35,6 +42,8 @@ READS = [
     "/consumption",
     "/consumption?period=billing&from=2020-01-01",
     "/summary",
+    "/tickets",
+    f"/tickets/{TICKETS[MINE]}",  # the complaint the fixture files
 ]
 
 
@@ -50,7 +59,15 @@ def customer(client, outbox):
         f"documents/D{MINE}.pdf",
     ):
         aws.client("s3").put_object(Bucket=get_settings().data_bucket, Key=key, Body=b"%PDF")
-    return bearer(client, MINE)
+    headers = bearer(client, MINE)
+    complaint = {
+        "kind": "complaint",
+        "category": "invoice",
+        "invoice": encode_id(f"FV/{MINE}"),
+        "description": "Za wysokie zużycie.",
+    }
+    assert post(client, "/tickets", complaint, headers).status_code == 201
+    return headers
 
 
 @pytest.fixture

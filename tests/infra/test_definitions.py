@@ -11,6 +11,7 @@ from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.billing import BillingItem, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
+from chalicelib.models.service import ServiceItem, TicketItem
 from infra.local import (
     QUEUE_SETTINGS,
     TABLE_SETTINGS,
@@ -34,7 +35,12 @@ def test_every_template_table_has_a_setting():
 
 def test_models_match_the_template_keys_and_indexes():
     tables = table_definitions()
-    pairs = ((Account, "AccountsTable"), (BillingItem, "BillingTable"), (AuditRecord, "AuditTable"))
+    pairs = (
+        (Account, "AccountsTable"),
+        (BillingItem, "BillingTable"),
+        (ServiceItem, "ServiceTable"),
+        (AuditRecord, "AuditTable"),
+    )
     for model, logical in pairs:
         props = tables[logical]
         hash_key = model._hash_keyname
@@ -44,6 +50,7 @@ def test_models_match_the_template_keys_and_indexes():
     for logical, models in (
         ("AccountsTable", (Account, Session, OneTimeToken)),
         ("BillingTable", (ReadingRecord, InvoiceRecord)),
+        ("ServiceTable", (TicketItem,)),
         ("AuditTable", (AuditRecord,)),
     ):
         indexes = {i["IndexName"]: i for i in tables[logical]["GlobalSecondaryIndexes"]}
@@ -53,7 +60,7 @@ def test_models_match_the_template_keys_and_indexes():
                 assert key_schema(deployed) == key_schema({"KeySchema": index["key_schema"]})
                 assert deployed["Projection"] == index["projection"]
                 checked += 1
-    assert checked >= 6
+    assert checked >= 12
 
 
 def test_the_audit_table_keeps_its_entries():
@@ -119,6 +126,8 @@ def test_chalice_config_stages_and_policies():
                 "billing_import",
                 "export_readings",
                 "reset_mail",
+                "ticket_upload",
+                "complaint_digest",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():
@@ -289,17 +298,13 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     config = _config()
     queues = queue_definitions()
     handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
-    assert set(handlers) == {"reset_mail", "billing_import"}
+    assert set(handlers) == {"reset_mail", "billing_import", "ticket_upload"}
     # One batch at a time, in arrival order: one message per invocation from a FIFO queue
     # whose batches all share one message group.
     assert handlers["billing_import"].batch_size == 1
     imports = queues["ImportQueue"]
     assert imports["FifoQueue"] is True and imports["ContentBasedDeduplication"] is True
-    (rule,) = [
-        r["Properties"]
-        for r in load_template()["Resources"].values()
-        if r["Type"] == "AWS::Events::Rule"
-    ]
+    rule = load_template()["Resources"]["ImportBatchesRule"]["Properties"]
     (target,) = rule["Targets"]
     assert target["Arn"] == {"GetAtt": "ImportQueue.Arn"} and target["SqsParameters"]
     for name, stage in config["stages"].items():
@@ -344,7 +349,8 @@ def _table_models() -> list[type]:
     """Every concrete model of the tables."""
     import chalicelib.models.audit
     import chalicelib.models.contracts
-    import chalicelib.models.payments  # noqa: F401  (registers its models)
+    import chalicelib.models.payments
+    import chalicelib.models.service  # noqa: F401  (registers its models)
     from chalicelib.models.base import TableModel
 
     found, todo = [], [TableModel]

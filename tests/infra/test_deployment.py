@@ -222,12 +222,14 @@ def test_stateful_stack_deploys_on_moto_with_the_models_tables(monkeypatch):
                 outputs["AccountsTableName"],
                 outputs["BillingTableName"],
                 outputs["AuditTableName"],
+                outputs["ServiceTableName"],
             )
         }
         assert set(tables) == {
             "ibok-mpwik-prod-accounts",
             "ibok-mpwik-prod-billing",
             "ibok-mpwik-prod-audit",
+            "ibok-mpwik-prod-service",
         }
         s3 = boto3.client("s3", region_name=region)
         assert outputs["DataBucketName"] == f"ibok-mpwik-prod-data-{_account()}"
@@ -243,6 +245,7 @@ def test_stateful_stack_deploys_on_moto_with_the_models_tables(monkeypatch):
         "AccountsTable": "ibok-mpwik-prod-accounts",
         "BillingTable": "ibok-mpwik-prod-billing",
         "AuditTable": "ibok-mpwik-prod-audit",
+        "ServiceTable": "ibok-mpwik-prod-service",
     }
     for model in _table_models():
         if getattr(model.Meta, "abstract", False):
@@ -296,7 +299,8 @@ def test_every_queue_event_source_consumes_a_queue_of_its_own_stack(builds):
             for event in r["Properties"].get("Events", {}).values()
             if event["Type"] == "SQS"
         }
-        assert set(consumed) == {"BillingImport", "ResetMail"}
+        assert set(consumed) == {"BillingImport", "ResetMail", "TicketUpload"}
+        assert consumed["TicketUpload"] == f"{prefix}-{stage}-ticket-uploads"
         assert consumed["BillingImport"] == f"{prefix}-{stage}-imports.fifo"
         assert consumed["ResetMail"] == f"{prefix}-{stage}-reset-mail"
         assert set(consumed.values()) <= queues

@@ -13,10 +13,12 @@ from tests.iam_calls import allowed_by, problems
 NAMES = Names(
     accounts_table="ibok-dev-accounts",
     billing_table="ibok-dev-billing",
+    service_table="ibok-dev-service",
     audit_table="ibok-dev-audit",
     data_bucket="ibok-dev-data",
     reset_queue="ibok-dev-reset-mail",
     import_queue="ibok-dev-imports.fifo",
+    ticket_upload_queue="ibok-dev-ticket-uploads",
     mail_sender="ibok@dev.wodociagi.example",
     pepper_parameter="/ibok/dev/password-pepper",
     bluemedia_service_parameter="/ibok/dev/bluemedia-service-id",
