@@ -36,8 +36,10 @@ WRITE_REQUEST_ITEMS = 25  # BatchWriteItem
 WRITE_ATTEMPTS = 5  # of one BatchWriteItem group, with backoff between them
 WRITE_BACKOFF_SECONDS = 0.1
 # Chunks written at once, each by one thread of one pool: DynamoDB latency overlaps with
-# the caller's parsing and with the other chunks' requests.
-WRITERS = 4
+# the caller's parsing and with the other chunk's requests. Two are as fast as four here
+# (bench/bench_import.py: 10,000 mixed lines 3,068 lines/s with two) and each writer
+# thread's botocore session holds its own copy of the service model (four: +33 MB RSS).
+WRITERS = 2
 # What is read back of existing items: the hash, and what a rewrite must keep.
 KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order"]
 # What is read of the meters' marks (LatestImportedReading).
