@@ -15,6 +15,7 @@ from chalicelib.blueprints import (
     payments,
     public,
     staff,
+    staff_tickets,
     summary,
     tickets,
 )
@@ -48,6 +49,7 @@ for blueprint in (
     summary.bp,
     tickets.bp,
     staff.bp,
+    staff_tickets.bp,
 ):
     app.register_blueprint(blueprint)
 

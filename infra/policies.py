@@ -196,15 +196,28 @@ def _grants(function: str, names: Names) -> list[dict]:
                 _table(n.billing_table),
             ),
             # Tickets, their messages, events and attachments (transactions); reference
-            # counters.
+            # counters; a ticket alone (the staff's actions read it before changing it).
             _statement(
                 "Tickets",
-                _dynamodb("Query", "PutItem", "UpdateItem"),
+                _dynamodb("GetItem", "Query", "PutItem", "UpdateItem"),
                 _table(n.service_table),
             ),
             # A customer's tickets, newest first.
             _statement(
                 "TicketsByCustomer", _dynamodb("Query"), _index(n.service_table, "by_customer")
+            ),
+            # The staff queue by due date: one index per filter.
+            _statement(
+                "TicketQueue",
+                _dynamodb("Query"),
+                _index(
+                    n.service_table,
+                    "queue",
+                    "queue_status",
+                    "queue_kind",
+                    "queue_category",
+                    "queue_assignee",
+                ),
             ),
             # The billing system's feed of submitted readings.
             _statement(

@@ -19,6 +19,11 @@ class AuditAction(StrEnum):
     CUSTOMER_VIEWED = "customer.viewed"  # reading a customer's personal data
     CUSTOMER_DEACTIVATED = "customer.deactivated"
     STAFF_ACCOUNT_CREATED = "staff.created"
+    TICKET_VIEWED = "ticket.viewed"  # reading a ticket (the customer's personal data)
+    TICKET_ASSIGNED = "ticket.assigned"
+    TICKET_REPLIED = "ticket.replied"
+    TICKET_NOTED = "ticket.noted"  # an internal note
+    TICKET_STATUS_CHANGED = "ticket.status_changed"
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,35 @@
-"""Staff work on tickets: the queue by due date, replies, status changes, internal notes
-and assignment. Every change is recorded as an event (who, when, what); a reply or a
+"""Staff work on tickets: the queue by due date, reading a ticket, replies, status
+changes, internal notes and assignment. Every change is recorded as an event (who, when,
+what) and, like reading a ticket, in the audit log (before and after); a reply or a
 status change is e-mailed to the customer (transactional) and left as a pending notice
 for the notifications list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from chalicelib.adapters import files
 from chalicelib.clock import to_warsaw
+from chalicelib.domain.audit import AuditAction
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.tickets import (
+    CATEGORIES,
     STATUS_LABELS,
+    AttachmentState,
     Event,
     Message,
     Thread,
     Ticket,
+    TicketKind,
     TicketStatus,
     can_move,
 )
 from chalicelib.logs import logger
+from chalicelib.paging import DEFAULT_LIMIT
+from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
-from chalicelib.services.tickets import NO_TICKET, TICKET_ID, new_id
+from chalicelib.services.tickets import NO_TICKET, TICKET_ID, new_id, reopen_until
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts
 from chalicelib.storage import tickets as store
@@ -36,9 +44,63 @@ class Actor:
     role: str
 
 
+@dataclass(frozen=True)
+class StaffThread:
+    """A ticket as staff see it: everything in it, internal notes and staff-only events
+    included, with short-lived links to the checked attachments."""
+
+    thread: Thread
+    reopen_until: datetime | None
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def target(identifier: str) -> str:
+    """The audit log's name of a ticket."""
+    return f"ticket:{identifier}"
+
+
 def queue(filters: QueueFilter, limit: int, cursor: str | None = None) -> TicketPage:
-    """The staff queue, by due date (one Query for the first page of any one filter)."""
+    """The staff queue, by due date (one Query for the first page of any one filter). A
+    category that belongs to one kind only names its kind, so that its own index serves it."""
+    if filters.category is not None and filters.kind is None:
+        kinds = [kind for kind, names in CATEGORIES.items() if filters.category in names]
+        if len(kinds) == 1:
+            filters = replace(filters, kind=kinds[0])
     return store.queue(filters, limit, cursor)
+
+
+def queue_page(
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    assignee: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> TicketPage:
+    """The queue filtered by the values a request gives (each optional)."""
+    filters = QueueFilter(
+        status=TicketStatus(status) if status else None,
+        kind=TicketKind(kind) if kind else None,
+        category=category,
+        assignee=assignee,
+    )
+    return queue(filters, limit, cursor)
+
+
+def view(identifier: str, actor: Actor, deps: Collaborators | None = None) -> StaffThread:
+    """A ticket with everything in it and links to its checked attachments (one Query).
+    Audited: a ticket holds the customer's personal data."""
+    found, until, links = _fresh(identifier)
+    ticket = found.ticket
+    audit.record(
+        actor.login,
+        AuditAction.TICKET_VIEWED,
+        target(ticket.id),
+        after={"customer": ticket.customer, "status": ticket.status},
+        deps=deps,
+    )
+    return StaffThread(found, until, links)
 
 
 def thread(identifier: str) -> Thread:
@@ -93,6 +155,7 @@ def reply(
     """Staff answer the customer (optionally moving the ticket on); the customer is
     e-mailed."""
     deps = deps or current()
+    status = TicketStatus(status) if status is not None else None
     ticket = _ticket(identifier)
     if status is not None and status != ticket.status and not can_move(ticket.status, status):
         raise Conflict(_no_move(ticket.status, status))
@@ -110,6 +173,14 @@ def reply(
     )
     store.record(ticket, event, now, message=message, status=moved)
     changed = _after(ticket, moved, now)
+    audit.record(
+        actor.login,
+        AuditAction.TICKET_REPLIED,
+        target(ticket.id),
+        before={"status": ticket.status},
+        after={"status": changed.status, "message": message.id, "body": body},
+        deps=deps,
+    )
     _tell_customer(changed, "Biuro Obsługi Klienta odpowiedziało w sprawie zgłoszenia.", deps, body)
     return changed
 
@@ -134,6 +205,7 @@ def change_status(
     """Move a ticket along its lifecycle (domain/tickets.py TRANSITIONS); the customer is
     e-mailed."""
     deps = deps or current()
+    to = TicketStatus(to)
     ticket = _ticket(identifier)
     if to == ticket.status or not can_move(ticket.status, to):
         raise Conflict(_no_move(ticket.status, to))
@@ -149,6 +221,14 @@ def change_status(
     )
     store.record(ticket, event, now, status=to)
     changed = _after(ticket, to, now)
+    audit.record(
+        actor.login,
+        AuditAction.TICKET_STATUS_CHANGED,
+        target(ticket.id),
+        before={"status": ticket.status},
+        after={"status": to},
+        deps=deps,
+    )
     _tell_customer(changed, f"Zmienił się status zgłoszenia: {STATUS_LABELS[to]}.", deps, None)
     return changed
 
@@ -168,7 +248,44 @@ def note(identifier: str, actor: Actor, body: str, deps: Collaborators | None = 
         customer_visible=False,
     )
     store.record(ticket, event, now, message=message)
+    audit.record(
+        actor.login,
+        AuditAction.TICKET_NOTED,
+        target(ticket.id),
+        after={"message": message.id, "internal": True, "body": body},
+        deps=deps,
+    )
     return _after(ticket, None, now)
+
+
+def write(
+    identifier: str,
+    actor: Actor,
+    body: str,
+    *,
+    internal: bool = False,
+    status: TicketStatus | None = None,
+    deps: Collaborators | None = None,
+) -> StaffThread:
+    """Staff write on a ticket: a reply to the customer (optionally moving the ticket on),
+    or an internal note; the ticket as staff see it after."""
+    if internal:
+        if status is not None:
+            raise InvalidInput(fields={"status": "Notatka wewnętrzna nie zmienia statusu."})
+        note(identifier, actor, body, deps)
+    else:
+        reply(identifier, actor, body, status, deps)
+    return StaffThread(*_fresh(identifier))
+
+
+def _fresh(identifier: str) -> tuple[Thread, datetime | None, dict[str, tuple[str, str]]]:
+    found = thread(identifier)
+    links = {
+        a.id: files.attachment_link(a.key, a.name, a.content_type)
+        for a in found.attachments
+        if a.state == AttachmentState.READY and a.key
+    }
+    return found, reopen_until(found.ticket), links
 
 
 def assign(
@@ -190,4 +307,12 @@ def assign(
         customer_visible=False,
     )
     store.record(ticket, event, now, assignee=assignee)
+    audit.record(
+        actor.login,
+        AuditAction.TICKET_ASSIGNED,
+        target(ticket.id),
+        before={"assignee": ticket.assignee},
+        after={"assignee": assignee},
+        deps=deps,
+    )
     return replace(ticket, assignee=assignee, updated_at=now)

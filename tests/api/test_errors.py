@@ -67,6 +67,8 @@ BAD_QUERY_VALUES = {
     "period": ["x", "year"],
     "target": ["x" * 201],
     "day": ["notadate", "2026-13-45"],
+    "category": ["nope", "x" * 100],
+    "assignee": ["A B", "x" * 100, "--"],
 }
 
 

@@ -20,6 +20,7 @@ from chalicelib.domain.roles import ADMIN, CUSTOMER, STAFF
 from tests.api.test_isolation import (
     MINE,
     THEIRS,
+    TICKETS,
     object_paths,
     orders,
     route_of,
@@ -54,9 +55,20 @@ def routes(app: Any) -> Iterator[tuple[str, str, Any]]:
             yield method, path, entry.view_function.__openapi__
 
 
+def staff_object_paths(customer: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every staff call that names an object of `customer` (method, path, body)."""
+    ticket = f"/staff/tickets/{TICKETS[customer]}"
+    return [
+        ("GET", ticket, None),
+        ("POST", f"{ticket}/assign", {"assignee": STAFF_LOGIN}),
+        ("POST", f"{ticket}/messages", {"body": "Notatka.", "internal": True}),
+        ("POST", f"{ticket}/status", {"status": "in_progress"}),
+    ]
+
+
 def concrete(method: str, template: str, order: str) -> tuple[str, Any, bool]:
     """The path and body of the call, and whether it names an object of customer A."""
-    for m, path, body in object_paths(MINE, order):
+    for m, path, body in object_paths(MINE, order) + staff_object_paths(MINE):
         if m == method and (
             path == template or ("{" in template and route_of(template).match(path))
         ):
