@@ -12,7 +12,6 @@ BENCHMARKS = [
     "bench.bench_login",
     "bench.bench_forgot",
     "bench.bench_round_trips",
-    "bench.bench_staff_queue",
     "bench.bench_requests",
     "bench.bench_itn",
     "bench.bench_portal",
