@@ -15,6 +15,7 @@ from chalicelib.blueprints import (
     payments,
     public,
     staff,
+    staff_announcements,
     staff_tickets,
     summary,
     tickets,
@@ -50,6 +51,7 @@ for blueprint in (
     tickets.bp,
     staff.bp,
     staff_tickets.bp,
+    staff_announcements.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -219,6 +219,12 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "queue_assignee",
                 ),
             ),
+            # Announcements: the staff's list (newest first) and the current ones.
+            _statement(
+                "Announcements",
+                _dynamodb("Query"),
+                _index(n.service_table, "announcements", "current_announcements"),
+            ),
             # The billing system's feed of submitted readings.
             _statement(
                 "BillingSubmissions", _dynamodb("Query"), _index(n.billing_table, "submissions")

@@ -14,6 +14,7 @@ from chalicelib.settings import get_settings
 bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.public")
 openapi_document = lazy_module("chalicelib.http.openapi")
+notices = lazy_module("chalicelib.services.announcements")
 
 
 @endpoint(bp, "/health", summary="Stan usługi", returns="public:Health", public=True)
@@ -33,10 +34,18 @@ def terms(_: ApiRequest) -> Any:
 
 
 @endpoint(
-    bp, "/announcements", summary="Komunikaty", returns="public:AnnouncementList", public=True
+    bp,
+    "/announcements",
+    summary="Aktualne komunikaty (prace planowe, awarie), najnowsze najpierw; filtry: kod "
+    "pocztowy, ulica",
+    query="public:AnnouncementQuery",
+    returns="public:AnnouncementList",
+    errors=(400,),
+    public=True,
 )
-def announcements(_: ApiRequest) -> Any:
-    return schemas.AnnouncementList(items=[])
+def announcements(req: ApiRequest) -> Any:
+    found = notices.current_for(postal_code=req.query.postal_code, street=req.query.street)
+    return schemas.AnnouncementList(items=[schemas.Announcement.from_result(a) for a in found])
 
 
 @endpoint(bp, "/openapi.json", summary="Dokument OpenAPI 3.1", public=True)

@@ -24,6 +24,10 @@ class AuditAction(StrEnum):
     TICKET_REPLIED = "ticket.replied"
     TICKET_NOTED = "ticket.noted"  # an internal note
     TICKET_STATUS_CHANGED = "ticket.status_changed"
+    ANNOUNCEMENT_CREATED = "announcement.created"
+    ANNOUNCEMENT_CHANGED = "announcement.changed"
+    ANNOUNCEMENT_PUBLISHED = "announcement.published"
+    ANNOUNCEMENT_WITHDRAWN = "announcement.withdrawn"
 
 
 @dataclass(frozen=True)

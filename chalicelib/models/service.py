@@ -10,6 +10,13 @@ one Query:
 Outside ticket partitions: `COUNTER#<R|Z>#<year>` / `COUNTER` (the reference numbers,
 moved by an atomic ADD) and `DIGEST#<date>` / `DIGEST` (the daily complaint digest's mark).
 
+Announcements, one partition each (`pk = ANNOUNCEMENT#<id>`): `ANNOUNCEMENT` (the notice)
+and `BROADCAST#<time>` (its publication, for the notifications issue to broadcast). Their
+indexes: `announcements` (`list_name`, `list_order`: every announcement newest first under
+`announcements`, and the publications still to broadcast under `broadcasts#pending`) and
+`current_announcements` (`published_scope` = `published` while published, `ends_order`: the
+end of validity, so "not ended yet" is a key condition).
+
 Only tickets carry the index keys (sparse indexes): `by_customer` (newest first) and the
 staff queue by due date, one index per filter (`queue`, `queue_status`, `queue_kind`,
 `queue_category`, `queue_assignee`), each hash key naming open or closed tickets, so the
@@ -21,6 +28,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
+    ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
 )
@@ -218,3 +226,79 @@ class DigestMark(ServiceItem, discriminator="digest"):
     def key(day: str) -> tuple[str, str]:
         """The mark's key."""
         return f"DIGEST#{day}", "DIGEST"
+
+
+class AnnouncementListIndex(GlobalSecondaryIndex):
+    """Lists outside tickets: every announcement (`announcements`), newest first, and the
+    publications still to broadcast (`broadcasts#pending`), oldest first."""
+
+    class Meta:
+        index_name = "announcements"
+        projection = AllProjection()
+
+    list_name = UnicodeAttribute(hash_key=True)
+    list_order = UnicodeAttribute(range_key=True)  # <time>#<id>
+
+
+class CurrentAnnouncementsIndex(GlobalSecondaryIndex):
+    """Published announcements by the end of their validity (sparse: only published ones
+    carry `published_scope`)."""
+
+    class Meta:
+        index_name = "current_announcements"
+        projection = AllProjection()
+
+    published_scope = UnicodeAttribute(hash_key=True)  # "published"
+    ends_order = UnicodeAttribute(range_key=True)  # <ends_at or OPEN_END>#<id>
+
+
+class AnnouncementItem(ServiceItem, discriminator="announcement"):
+    """A notice of planned works, a failure or a general one (domain/announcements.py)."""
+
+    SORT_KEY = "ANNOUNCEMENT"
+    LIST = "announcements"
+    PUBLISHED = "published"
+    OPEN_END = "9999-12-31T23:59:59+00:00"  # sorts after every real end
+
+    kind = UnicodeAttribute()
+    title = UnicodeAttribute()
+    text = UnicodeAttribute()
+    whole_area = BooleanAttribute(default=False)
+    postal_codes = ListAttribute(of=UnicodeAttribute, default=list)
+    streets = ListAttribute(of=UnicodeAttribute, default=list)
+    starts_at = UnicodeAttribute()
+    ends_at = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    published_at = UnicodeAttribute(null=True)
+    withdrawn_at = UnicodeAttribute(null=True)
+    list_name = UnicodeAttribute()
+    list_order = UnicodeAttribute()
+    published_scope = UnicodeAttribute(null=True)
+    ends_order = UnicodeAttribute(null=True)
+
+    lists = AnnouncementListIndex()
+    current = CurrentAnnouncementsIndex()
+
+    @staticmethod
+    def partition(announcement: str) -> str:  # type: ignore[override]
+        """The partition holding one announcement."""
+        return f"ANNOUNCEMENT#{announcement}"
+
+
+class BroadcastItem(ServiceItem, discriminator="broadcast"):
+    """An announcement's publication, for the notifications issue to broadcast: listed
+    under `broadcasts#pending` in the `announcements` index until that job moves it on."""
+
+    PREFIX = "BROADCAST#"
+    PENDING = "broadcasts#pending"
+
+    announcement = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    list_name = UnicodeAttribute()
+    list_order = UnicodeAttribute()
+
+    lists = AnnouncementListIndex()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from pydantic import Field
 
 from chalicelib.content.terms import CONSENT_TEXTS, Terms
 from chalicelib.lazy import lazy_module
-from chalicelib.schemas.base import Schema
+from chalicelib.schemas.base import Schema, Strict
+
+if TYPE_CHECKING:
+    from chalicelib.domain import announcements
 
 # bcrypt is loaded with it: only when /terms is answered, not with /health.
 passwords = lazy_module("chalicelib.domain.passwords")
@@ -67,12 +72,42 @@ class TermsOut(Schema):
 
 
 class Announcement(Schema):
-    """A notice for customers (planned works, failures)."""
+    """A current notice of the utility (planned works, a failure, a general one) and the
+    area it concerns: the whole service area, or postal codes and/or streets."""
 
     id: str
+    kind: Literal["planned_works", "failure", "general"]
     title: str
-    body: str
-    published_at: str
+    text: str
+    starts_at: str = Field(description="ISO 8601.")
+    ends_at: str | None = Field(description="ISO 8601; brak: do odwołania.")
+    whole_area: bool
+    postal_codes: list[str]
+    streets: list[str]
+
+    @classmethod
+    def from_result(cls, announcement: announcements.Announcement) -> Announcement:
+        """A current announcement as shown to everyone."""
+        a = announcement
+        return cls(
+            id=a.id,
+            kind=str(a.kind),  # type: ignore[arg-type]
+            title=a.title,
+            text=a.text,
+            starts_at=a.starts_at.isoformat(),
+            ends_at=a.ends_at.isoformat() if a.ends_at else None,
+            whole_area=a.area.whole,
+            postal_codes=list(a.area.postal_codes),
+            streets=list(a.area.streets),
+        )
+
+
+class AnnouncementQuery(Strict):
+    """Only the announcements for an address: its postal code and/or street (with or
+    without the house number); the whole service area's ones are always included."""
+
+    postal_code: str | None = Field(None, pattern=r"^\d{2}-\d{3}$", description="NN-NNN.")
+    street: str | None = Field(None, min_length=2, max_length=100)
 
 
 class AnnouncementList(Schema):

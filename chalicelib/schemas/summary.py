@@ -33,7 +33,7 @@ class AnnouncementOut(Schema):
     """A notice of the utility for the customer's address (planned works, a failure)."""
 
     id: str
-    kind: Literal["planned_works", "failure", "other"]
+    kind: Literal["planned_works", "failure", "general"]
     title: str
     text: str
     starts_at: str = Field(description="ISO 8601.")

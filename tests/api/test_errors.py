@@ -69,6 +69,8 @@ BAD_QUERY_VALUES = {
     "day": ["notadate", "2026-13-45"],
     "category": ["nope", "x" * 100],
     "assignee": ["A B", "x" * 100, "--"],
+    "postal_code": ["abc", "00000", "00-0000", "41-709x"],
+    "street": ["x", "x" * 101],
 }
 
 

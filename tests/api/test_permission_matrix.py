@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from chalicelib.domain.roles import ADMIN, CUSTOMER, STAFF
 from tests.api.test_isolation import (
@@ -66,8 +69,23 @@ def staff_object_paths(customer: str) -> list[tuple[str, str, dict[str, Any] | N
     ]
 
 
-def concrete(method: str, template: str, order: str) -> tuple[str, Any, bool]:
+def announcement_paths(identifier: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every staff call that names an announcement (not a customer's object)."""
+    path = f"/staff/announcements/{identifier}"
+    return [
+        ("PATCH", path, {"title": "Prace na sieci"}),
+        ("POST", f"{path}/publish", {}),
+        ("POST", f"{path}/withdraw", {"note": "Prace zakończone."}),
+    ]
+
+
+def concrete(
+    method: str, template: str, order: str, announcement: str = "-"
+) -> tuple[str, Any, bool]:
     """The path and body of the call, and whether it names an object of customer A."""
+    for m, path, body in announcement_paths(announcement):
+        if m == method and "{" in template and route_of(template).match(path):
+            return path, body, False
     for m, path, body in object_paths(MINE, order) + staff_object_paths(MINE):
         if m == method and (
             path == template or ("{" in template and route_of(template).match(path))
@@ -128,8 +146,25 @@ def call(client: Any, method: str, path: str, headers: dict[str, str], body: Any
     )
 
 
+@pytest.fixture
+def announcement(two_customers) -> str:
+    """A draft announcement the staff routes name."""
+    from chalicelib.domain.announcements import AnnouncementKind, Area
+    from chalicelib.services import announcements
+
+    draft = announcements.Draft(
+        kind=AnnouncementKind.FAILURE,
+        title="Awaria sieci",
+        text="Brak wody przy ul. Wodnej.",
+        area=Area(whole=False, streets=("ul. Wodna",)),
+        starts_at=datetime(2026, 12, 1, tzinfo=UTC),
+        ends_at=None,
+    )
+    return announcements.create("operator", draft).id
+
+
 def test_every_route_answers_every_caller_as_its_declaration_says(
-    app, client, two_customers, orders
+    app, client, two_customers, orders, announcement
 ):
     secrets = {
         STAFF_LOGIN: staff_account(STAFF_LOGIN),
@@ -140,7 +175,7 @@ def test_every_route_answers_every_caller_as_its_declaration_says(
     wrong = []
     admitted = 0
     for method, template, operation in walk:
-        path, body, names_object_of_a = concrete(method, template, orders[MINE])
+        path, body, names_object_of_a = concrete(method, template, orders[MINE], announcement)
         for caller in CALLERS:
             want = expected(operation, caller, names_object_of_a)
             got = outcome(call(client, method, path, headers[caller], body), names_object_of_a)

@@ -1,0 +1,267 @@
+"""Announcements: the staff write drafts, change them, publish and withdraw them (each
+audited); publishing also records the broadcast the notifications issue will send. The
+public list shows the current ones (published, valid now) for an address; the dashboard
+reads them from a per-container copy of at most `CACHE_SECONDS` (see `for_address`)."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.domain.announcements import (
+    PUBLISHABLE,
+    WITHDRAWABLE,
+    Announcement,
+    AnnouncementKind,
+    AnnouncementState,
+    Area,
+    newest_first,
+    valid_window,
+)
+from chalicelib.domain.audit import AuditAction
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.paging import DEFAULT_LIMIT
+from chalicelib.services import audit
+from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage import announcements as store
+from chalicelib.storage.announcements import AnnouncementPage
+
+NO_ANNOUNCEMENT = "Nie ma takiego komunikatu."
+NOT_A_DRAFT = "Zmieniać można tylko szkic komunikatu."
+NOT_PUBLISHABLE = "Opublikować można tylko szkic komunikatu."
+NOT_WITHDRAWABLE = "Wycofać można tylko opublikowany komunikat."
+AREA_NEEDED = "Podaj kody pocztowe lub ulice albo zaznacz cały obszar działania."
+AREA_EITHER = "Cały obszar działania wyklucza listę kodów pocztowych i ulic."
+ENDS_AFTER_START = "Koniec obowiązywania musi być później niż początek."
+CACHE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the staff write: every field of an announcement but its state and history."""
+
+    kind: AnnouncementKind
+    title: str
+    text: str
+    area: Area
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+def target(identifier: str) -> str:
+    """The audit log's name of an announcement."""
+    return f"announcement:{identifier}"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _checked(draft: Draft) -> Draft:
+    area = draft.area
+    if area.whole and (area.postal_codes or area.streets):
+        raise InvalidInput(fields={"whole_area": AREA_EITHER})
+    if not area.whole and not (area.postal_codes or area.streets):
+        raise InvalidInput(fields={"whole_area": AREA_NEEDED})
+    starts_at = _utc(draft.starts_at)
+    ends_at = _utc(draft.ends_at) if draft.ends_at else None
+    if not valid_window(starts_at, ends_at):
+        raise InvalidInput(fields={"ends_at": ENDS_AFTER_START})
+    area = Area(
+        whole=area.whole,
+        postal_codes=tuple(dict.fromkeys(area.postal_codes)),
+        streets=tuple(dict.fromkeys(" ".join(s.split()) for s in area.streets)),
+    )
+    return replace(draft, area=area, starts_at=starts_at, ends_at=ends_at)
+
+
+def _get(identifier: str) -> Announcement:
+    found = store.get(identifier)
+    if found is None:
+        raise NotFound(NO_ANNOUNCEMENT)
+    return found
+
+
+def create(actor: str, draft: Draft, deps: Collaborators | None = None) -> Announcement:
+    """A new draft (audited `announcement.created`)."""
+    deps = deps or current()
+    draft = _checked(draft)
+    now = _utc(deps.clock.now())
+    announcement = Announcement(
+        id=secrets.token_hex(8),
+        kind=draft.kind,
+        title=draft.title,
+        text=draft.text,
+        area=draft.area,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        state=AnnouncementState.DRAFT,
+        created_at=now,
+        created_by=actor,
+        updated_at=now,
+    )
+    store.create(announcement)
+    audit.record(
+        actor,
+        AuditAction.ANNOUNCEMENT_CREATED,
+        target(announcement.id),
+        after=announcement.audit_state(),
+        deps=deps,
+    )
+    return announcement
+
+
+def change(
+    identifier: str, actor: str, changes: dict[str, Any], deps: Collaborators | None = None
+) -> Announcement:
+    """A draft with some of its fields replaced (`changes`: Draft's field names, `area`
+    as a whole); only a draft changes (409 otherwise). Audited `announcement.changed`."""
+    deps = deps or current()
+    before = _get(identifier)
+    if before.state is not AnnouncementState.DRAFT:
+        raise Conflict(NOT_A_DRAFT)
+    fields = {
+        "kind": before.kind,
+        "title": before.title,
+        "text": before.text,
+        "area": before.area,
+        "starts_at": before.starts_at,
+        "ends_at": before.ends_at,
+    }
+    draft = _checked(Draft(**{**fields, **changes}))
+    after = replace(
+        before,
+        kind=draft.kind,
+        title=draft.title,
+        text=draft.text,
+        area=draft.area,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        updated_at=_utc(deps.clock.now()),
+    )
+    store.save_draft(before, after)
+    audit.record(
+        actor,
+        AuditAction.ANNOUNCEMENT_CHANGED,
+        target(identifier),
+        before=before.audit_state(),
+        after=after.audit_state(),
+        deps=deps,
+    )
+    return after
+
+
+def publish(
+    identifier: str, actor: str, *, note: str | None = None, deps: Collaborators | None = None
+) -> Announcement:
+    """Publish a draft and record its broadcast for the notifications issue (one
+    transaction). Audited `announcement.published` (with the note, if any)."""
+    deps = deps or current()
+    before = _get(identifier)
+    if before.state is not PUBLISHABLE:
+        raise Conflict(NOT_PUBLISHABLE)
+    now = _utc(deps.clock.now())
+    store.publish(before, now, actor)
+    after = replace(before, state=AnnouncementState.PUBLISHED, published_at=now, updated_at=now)
+    audit.record(
+        actor,
+        AuditAction.ANNOUNCEMENT_PUBLISHED,
+        target(identifier),
+        before=before.audit_state(),
+        after={**after.audit_state(), "note": note},
+        deps=deps,
+    )
+    return after
+
+
+def withdraw(
+    identifier: str, actor: str, *, note: str | None = None, deps: Collaborators | None = None
+) -> Announcement:
+    """Withdraw a published announcement. Audited `announcement.withdrawn` (with the note,
+    if any)."""
+    deps = deps or current()
+    before = _get(identifier)
+    if before.state is not WITHDRAWABLE:
+        raise Conflict(NOT_WITHDRAWABLE)
+    now = _utc(deps.clock.now())
+    store.withdraw(before, now)
+    after = replace(before, state=AnnouncementState.WITHDRAWN, withdrawn_at=now, updated_at=now)
+    audit.record(
+        actor,
+        AuditAction.ANNOUNCEMENT_WITHDRAWN,
+        target(identifier),
+        before=before.audit_state(),
+        after={**after.audit_state(), "note": note},
+        deps=deps,
+    )
+    return after
+
+
+def staff_list(limit: int = DEFAULT_LIMIT, cursor: str | None = None) -> AnnouncementPage:
+    """Every announcement, any state, newest first (one Query)."""
+    return store.newest(limit, cursor)
+
+
+def _matching(
+    items: list[Announcement], now: datetime, postal_code: str | None, street: str | None
+) -> list[Announcement]:
+    everywhere = postal_code is None and street is None
+    return newest_first(
+        [
+            a
+            for a in items
+            if a.is_current(now) and (everywhere or a.area.covers(postal_code, street))
+        ]
+    )
+
+
+def current_for(
+    postal_code: str | None = None,
+    street: str | None = None,
+    deps: Collaborators | None = None,
+) -> list[Announcement]:
+    """The current announcements (published, valid now), newest first; with a postal code
+    and/or a street, those whose area covers it (one Query, always fresh)."""
+    now = (deps or current()).clock.now()
+    return _matching(store.not_ended(now), now, postal_code, street)
+
+
+# The dashboard's per-container copy: (when it was read, by `cache_clock`; the announcements
+# not ended then). Its age is measured on the container's monotonic clock, not the
+# business clock, which tests move at will.
+cache_clock = time.monotonic
+_cache_lock = threading.Lock()
+_cache: tuple[float, list[Announcement]] | None = None
+
+
+def reset_cache() -> None:
+    """Forget the per-container copy (tests)."""
+    global _cache
+    with _cache_lock:
+        _cache = None
+
+
+def for_address(
+    postal_code: str, street: str, deps: Collaborators | None = None
+) -> list[Announcement]:
+    """The current announcements for a customer's service address, for the dashboard.
+
+    The published, not yet ended announcements are few; each container keeps them for
+    `CACHE_SECONDS` (60 s), so a warm `GET /summary` stays at two round trips (the session
+    and the customer's partition); a container's first dashboard of each minute makes one
+    more Query. So a change shows on the dashboard up to a minute late (the public list
+    and the staff's are always fresh); validity is checked against the clock on every call,
+    so an announcement starts and ends on time."""
+    global _cache
+    now = (deps or current()).clock.now()
+    with _cache_lock:
+        cached = _cache
+    if cached is None or cache_clock() - cached[0] >= CACHE_SECONDS:
+        cached = (cache_clock(), store.not_ended(now))
+        with _cache_lock:
+            _cache = cached
+    return _matching(cached[1], now, postal_code, street)

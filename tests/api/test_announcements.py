@@ -1,0 +1,262 @@
+"""Announcements: the staff's drafts, changes, publishing (with its broadcast item for the
+notifications issue) and withdrawing, each audited; the public list of the current ones
+(published and valid now) by postal code and street; the dashboard's ones for the
+customer's service address (ul. Wodna 1, 41-709)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib import clock
+from chalicelib.services import announcements
+from chalicelib.storage import announcements as store
+from tests.factories import active_account, bearer, post, staff_account, staff_bearer
+from tests.roundtrips import count_dynamodb_calls
+
+ANNA, EWA = "anna-nowak", "ewa-admin"
+NOON = datetime(2026, 12, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def anna(client, aws_env):
+    clock.travel_to(NOON)
+    return staff_bearer(client, ANNA, staff_account(ANNA))
+
+
+@pytest.fixture
+def admin(client, anna):
+    return staff_bearer(client, EWA, staff_account(EWA, "admin"))
+
+
+def notice(**fields) -> dict:
+    return {
+        "kind": "planned_works",
+        "title": "Prace na sieci",
+        "text": "W godzinach 8–14 możliwe spadki ciśnienia.",
+        "postal_codes": ["41-709"],
+        "starts_at": "2026-12-10T08:00:00+01:00",
+        "ends_at": "2026-12-11T14:00:00+01:00",
+        **fields,
+    }
+
+
+def patch(client, path, body, headers):
+    return client.http.request(
+        "PATCH",
+        path,
+        headers={"Content-Type": "application/json", **headers},
+        body=json.dumps(body).encode(),
+    )
+
+
+def draft(client, headers, **fields) -> str:
+    answer = post(client, "/staff/announcements", notice(**fields), headers)
+    assert answer.status_code == 201, answer.body
+    assert answer.json_body["state"] == "draft"
+    return answer.json_body["id"]
+
+
+def published(client, headers, **fields) -> str:
+    identifier = draft(client, headers, **fields)
+    answer = post(client, f"/staff/announcements/{identifier}/publish", {}, headers)
+    assert answer.status_code == 200, answer.body
+    return identifier
+
+
+def public(client, query="") -> list[str]:
+    answer = client.http.get(f"/announcements{query}")
+    assert answer.status_code == 200, answer.body
+    return [a["id"] for a in answer.json_body["items"]]
+
+
+def audit_actions(client, admin, identifier) -> list[tuple[str, str]]:
+    answer = client.http.get(f"/staff/audit?target=announcement:{identifier}", headers=admin)
+    assert answer.status_code == 200, answer.body
+    return [(e["action"], e["actor"]) for e in reversed(answer.json_body["items"])]
+
+
+def test_the_lifecycle_draft_change_publish_withdraw(client, anna, admin):
+    identifier = draft(client, anna)
+    assert public(client) == []  # a draft is not shown
+
+    changed = patch(client, f"/staff/announcements/{identifier}", {"title": "Płukanie sieci"}, anna)
+    assert changed.status_code == 200, changed.body
+    assert changed.json_body["title"] == "Płukanie sieci"
+    assert changed.json_body["postal_codes"] == ["41-709"]  # untouched
+
+    answer = post(client, f"/staff/announcements/{identifier}/publish", {}, admin)
+    assert answer.status_code == 200
+    assert answer.json_body["state"] == "published"
+    when = datetime.fromisoformat(answer.json_body["published_at"])
+    assert NOON < when <= clock.now()
+    assert store.pending_broadcasts() == [(identifier, when)]  # for the notifications issue
+    body = client.http.get("/announcements").json_body["items"]
+    assert [(a["id"], a["title"], a["kind"]) for a in body] == [
+        (identifier, "Płukanie sieci", "planned_works")
+    ]
+    assert body[0]["starts_at"] == "2026-12-10T07:00:00+00:00"
+
+    # Only a draft changes or is published; only a published one is withdrawn.
+    again = patch(client, f"/staff/announcements/{identifier}", {"title": "Inny"}, anna)
+    assert again.status_code == 409
+    assert post(client, f"/staff/announcements/{identifier}/publish", {}, anna).status_code == 409
+
+    withdrawn = post(client, f"/staff/announcements/{identifier}/withdraw", {}, anna)
+    assert withdrawn.status_code == 200 and withdrawn.json_body["state"] == "withdrawn"
+    assert public(client) == []
+    assert post(client, f"/staff/announcements/{identifier}/withdraw", {}, anna).status_code == 409
+
+    listed = client.http.get("/staff/announcements", headers=anna).json_body["items"]
+    assert [(a["id"], a["state"]) for a in listed] == [(identifier, "withdrawn")]
+    assert audit_actions(client, admin, identifier) == [
+        ("announcement.created", ANNA),
+        ("announcement.changed", ANNA),
+        ("announcement.published", EWA),
+        ("announcement.withdrawn", ANNA),
+    ]
+
+
+def test_the_staff_list_is_newest_first_and_paged(client, anna):
+    first = draft(client, anna)
+    clock.travel(60)
+    second = draft(client, anna, kind="general")
+    page = client.http.get("/staff/announcements?limit=1", headers=anna).json_body
+    assert [a["id"] for a in page["items"]] == [second] and page["next_cursor"]
+    rest = client.http.get(
+        f"/staff/announcements?limit=1&cursor={page['next_cursor']}", headers=anna
+    ).json_body
+    assert [a["id"] for a in rest["items"]] == [first]
+
+
+def test_unknown_announcements_are_404(client, anna):
+    for action in ("publish", "withdraw"):
+        assert post(client, f"/staff/announcements/nope/{action}", {}, anna).status_code == 404
+    assert patch(client, "/staff/announcements/nope", {"title": "Nowy"}, anna).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"postal_codes": []}, "whole_area"),  # no area at all
+        ({"whole_area": True}, "whole_area"),  # the whole area and a list
+        ({"ends_at": "2026-12-10T08:00:00+01:00"}, "ends_at"),  # ends when it starts
+        ({"postal_codes": ["41709"]}, None),
+        ({"starts_at": "2026-12-10T08:00:00"}, None),  # no time zone
+        ({"kind": "other"}, None),
+    ],
+)
+def test_drafts_need_an_area_and_a_window(client, anna, fields, field):
+    answer = post(client, "/staff/announcements", notice(**fields), anna)
+    assert answer.status_code == 400, answer.body
+    if field:
+        assert field in answer.json_body["error"]["fields"]
+
+
+def test_area_matching_by_postal_code_street_or_the_whole_area(client, anna):
+    by_code = published(client, anna, title="Kod")
+    clock.travel(60)
+    by_street = published(client, anna, postal_codes=[], streets=["ul. Lipowa"], title="Ulica")
+    clock.travel(60)
+    everywhere = published(client, anna, postal_codes=[], whole_area=True, title="Wszędzie")
+
+    assert public(client) == [everywhere, by_street, by_code]  # same start: newest first
+    assert public(client, "?postal_code=41-709") == [everywhere, by_code]
+    assert public(client, "?postal_code=44-100") == [everywhere]
+    assert public(client, "?street=Lipowa%2012%2F3") == [everywhere, by_street]
+    assert public(client, "?street=UL.%20%20LIPOWA") == [everywhere, by_street]
+    assert public(client, "?street=Lipowa%20Dolna") == [everywhere]
+    assert public(client, "?postal_code=41-709&street=Lipowa%201") == [
+        everywhere,
+        by_street,
+        by_code,
+    ]
+    assert client.http.get("/announcements?postal_code=41709").status_code == 400
+
+
+def test_newest_first_is_by_the_start_of_validity(client, anna):
+    later = published(client, anna, starts_at="2026-12-10T10:00:00+01:00")
+    clock.travel(60)
+    earlier = published(client, anna, starts_at="2026-12-09T10:00:00+01:00")
+    assert public(client) == [later, earlier]
+
+
+def test_the_validity_window_follows_the_clock(client, anna):
+    identifier = published(
+        client,
+        anna,
+        starts_at="2026-12-12T08:00:00+01:00",
+        ends_at="2026-12-12T16:00:00+01:00",
+    )
+    open_ended = published(
+        client, anna, starts_at="2026-12-12T08:00:00+01:00", ends_at=None, title="Bez końca"
+    )
+    assert public(client) == []  # not yet
+    clock.travel_to(datetime(2026, 12, 12, 7, tzinfo=UTC))  # 08:00 in Warsaw
+    assert set(public(client)) == {identifier, open_ended}
+    clock.travel_to(datetime(2026, 12, 12, 14, 59, 59, tzinfo=UTC))
+    assert set(public(client)) == {identifier, open_ended}
+    clock.travel_to(datetime(2026, 12, 12, 15, tzinfo=UTC))  # 16:00 in Warsaw: over
+    assert public(client) == [open_ended]
+    clock.travel_to(datetime(2030, 1, 1, tzinfo=UTC))
+    assert public(client) == [open_ended]
+
+
+def test_the_dashboard_shows_the_current_ones_for_the_service_address(
+    client, outbox, anna, monkeypatch
+):
+    active_account(client, outbox, "100200")  # ul. Wodna 1, 41-709
+    customer = bearer(client, "100200")
+    assert client.http.get("/summary", headers=customer).json_body["announcements"] == []
+
+    mine = published(client, anna, postal_codes=[], streets=["Wodna"], kind="failure")
+    published(client, anna, postal_codes=["44-100"], title="Gdzie indziej")
+    everywhere = published(client, anna, postal_codes=[], whole_area=True, kind="general")
+    announcements.reset_cache()  # a fresh container (or a minute later)
+    shown = client.http.get("/summary", headers=customer).json_body["announcements"]
+    assert [a["id"] for a in shown] == [everywhere, mine] or [a["id"] for a in shown] == [
+        mine,
+        everywhere,
+    ]
+    assert set(shown[0]) == {"id", "kind", "title", "text", "starts_at", "ends_at"}
+    by_id = {a["id"]: a for a in shown}
+    assert by_id[mine]["kind"] == "failure"
+    assert by_id[mine]["ends_at"] == "2026-12-11T13:00:00+00:00"
+
+    # Withdrawn: gone from the dashboard once the container's copy is a minute old.
+    post(client, f"/staff/announcements/{mine}/withdraw", {}, anna)
+    assert mine in [
+        a["id"] for a in client.http.get("/summary", headers=customer).json_body["announcements"]
+    ]
+    later = announcements.cache_clock() + announcements.CACHE_SECONDS
+    monkeypatch.setattr(announcements, "cache_clock", lambda: later)
+    shown = client.http.get("/summary", headers=customer).json_body["announcements"]
+    assert [a["id"] for a in shown] == [everywhere]
+
+
+def test_customers_cannot_write_announcements(client, outbox, anna):
+    active_account(client, outbox, "100200")
+    customer = bearer(client, "100200")
+    answer = post(client, "/staff/announcements", notice(), customer)
+    assert answer.status_code == 403
+
+
+def test_the_dashboard_reads_the_announcements_once_a_minute_per_container(
+    client, outbox, anna, monkeypatch
+):
+    active_account(client, outbox, "100200")
+    customer = bearer(client, "100200")
+    announcements.reset_cache()
+    with count_dynamodb_calls() as cold:
+        client.http.get("/summary", headers=customer)
+    with count_dynamodb_calls() as warm:
+        client.http.get("/summary", headers=customer)
+    later = announcements.cache_clock() + announcements.CACHE_SECONDS
+    monkeypatch.setattr(announcements, "cache_clock", lambda: later)
+    with count_dynamodb_calls() as a_minute_later:
+        client.http.get("/summary", headers=customer)
+    assert cold == ["UpdateItem", "Query", "Query"]
+    assert warm == ["UpdateItem", "Query"]
+    assert a_minute_later == ["UpdateItem", "Query", "Query"]
