@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -90,23 +89,6 @@ def _fresh_moto() -> None:
     moto_api_backend.reset()
 
 
-def _forget_cached_announcements() -> None:
-    """The dashboard's per-container copy of the announcements belongs to the last moto."""
-    loaded = sys.modules.get("chalicelib.services.announcements")
-    if loaded is not None:
-        loaded.reset_cache()
-
-
-@pytest.fixture
-def warm_announcements(aws_env: None) -> None:
-    """A warm container: the dashboard's copy of the current announcements already read
-    (services/announcements.py `for_address`), so `GET /summary` makes no round trip for
-    them (a container's first dashboard of each minute makes one more Query)."""
-    from chalicelib.services import announcements
-
-    announcements.for_address("00-000", "-")
-
-
 @pytest.fixture
 def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator[None]:
     """An empty moto with the tables, bucket, queues, sender identity and secrets of infra/.
@@ -117,7 +99,6 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
     get_settings.cache_clear()
     secrets.reset()
     clock.reset()
-    _forget_cached_announcements()
     settings = get_settings()
     create_resources(
         aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings

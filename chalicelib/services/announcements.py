@@ -1,13 +1,11 @@
 """Announcements: the staff write drafts, change them, publish and withdraw them (each
 audited); publishing also records the broadcast the notifications issue will send. The
-public list shows the current ones (published, valid now) for an address; the dashboard
-reads them from a per-container copy of at most `CACHE_SECONDS` (see `for_address`)."""
+public list shows the current ones (published, valid now) for an address. The dashboard
+does not show them yet: reading them there would be a third round trip (issue 12)."""
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +35,6 @@ NOT_WITHDRAWABLE = "Wycofać można tylko opublikowany komunikat."
 AREA_NEEDED = "Podaj kody pocztowe lub ulice albo zaznacz cały obszar działania."
 AREA_EITHER = "Cały obszar działania wyklucza listę kodów pocztowych i ulic."
 ENDS_AFTER_START = "Koniec obowiązywania musi być później niż początek."
-CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -228,40 +225,3 @@ def current_for(
     and/or a street, those whose area covers it (one Query, always fresh)."""
     now = (deps or current()).clock.now()
     return _matching(store.not_ended(now), now, postal_code, street)
-
-
-# The dashboard's per-container copy: (when it was read, by `cache_clock`; the announcements
-# not ended then). Its age is measured on the container's monotonic clock, not the
-# business clock, which tests move at will.
-cache_clock = time.monotonic
-_cache_lock = threading.Lock()
-_cache: tuple[float, list[Announcement]] | None = None
-
-
-def reset_cache() -> None:
-    """Forget the per-container copy (tests)."""
-    global _cache
-    with _cache_lock:
-        _cache = None
-
-
-def for_address(
-    postal_code: str, street: str, deps: Collaborators | None = None
-) -> list[Announcement]:
-    """The current announcements for a customer's service address, for the dashboard.
-
-    The published, not yet ended announcements are few; each container keeps them for
-    `CACHE_SECONDS` (60 s), so a warm `GET /summary` stays at two round trips (the session
-    and the customer's partition); a container's first dashboard of each minute makes one
-    more Query. So a change shows on the dashboard up to a minute late (the public list
-    and the staff's are always fresh); validity is checked against the clock on every call,
-    so an announcement starts and ends on time."""
-    global _cache
-    now = (deps or current()).clock.now()
-    with _cache_lock:
-        cached = _cache
-    if cached is None or cache_clock() - cached[0] >= CACHE_SECONDS:
-        cached = (cache_clock(), store.not_ended(now))
-        with _cache_lock:
-            _cache = cached
-    return _matching(cached[1], now, postal_code, street)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.domain.ledger import BalanceSummary, InvoiceView
 from chalicelib.domain.meters import MeterView
-from chalicelib.services import announcements, ledger, meters
+from chalicelib.services import ledger, meters
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.settings import get_settings
 from chalicelib.storage import summary as summary_store
@@ -16,8 +16,9 @@ from chalicelib.storage import summary as summary_store
 
 @dataclass(frozen=True)
 class Announcement:
-    """A current notice of the utility (planned works, a failure, a general one) for the
-    customer's service address (services/announcements.py `for_address`)."""
+    """A notice of the utility (planned works, a failure, a general one) for the customer's
+    address. Empty for now: reading the current announcements would be a third round trip
+    (services/announcements.py has them; issue 12 keeps the dashboard part open)."""
 
     id: str
     kind: str
@@ -54,31 +55,10 @@ class Summary:
         return [view for view in self.meters if view.attention]
 
 
-def _announcements(stored: summary_store.CustomerData, deps: Collaborators) -> list[Announcement]:
-    """The current announcements for the customer's service address (from the container's
-    copy of at most a minute: no round trip while it is warm)."""
-    if stored.customer is None:
-        return []
-    address = stored.customer.service_address
-    return [
-        Announcement(
-            id=a.id,
-            kind=str(a.kind),
-            title=a.title,
-            text=a.text,
-            starts_at=a.starts_at.isoformat(),
-            ends_at=a.ends_at.isoformat() if a.ends_at else None,
-        )
-        for a in announcements.for_address(address.postal_code, address.street, deps)
-    ]
-
-
 def summary(customer_number: str, deps: Collaborators | None = None) -> Summary:
-    """The customer's dashboard as of today (one Query; the announcements from the
-    container's copy, see `_announcements`)."""
-    deps = deps or current()
+    """The customer's dashboard as of today (one Query)."""
     stored = summary_store.read_customer(customer_number)
-    today = deps.clock.today()
+    today = (deps or current()).clock.today()
     data = ledger.ledger_of(stored.ledger)
     views = meters.meter_views(stored.meters, stored.readings, today)
     settings = get_settings()
@@ -89,5 +69,4 @@ def summary(customer_number: str, deps: Collaborators | None = None) -> Summary:
         balance=ledger.balance_of(data, today),
         unpaid=ledger.unpaid_invoices(data, today),
         meters=[view for view in views if view.accepts_readings],
-        announcements=_announcements(stored, deps),
     )

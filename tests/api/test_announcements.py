@@ -11,10 +11,8 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import clock
-from chalicelib.services import announcements
 from chalicelib.storage import announcements as store
 from tests.factories import active_account, bearer, post, staff_account, staff_bearer
-from tests.roundtrips import count_dynamodb_calls
 
 ANNA, EWA = "anna-nowak", "ewa-admin"
 NOON = datetime(2026, 12, 10, 12, tzinfo=UTC)
@@ -204,59 +202,8 @@ def test_the_validity_window_follows_the_clock(client, anna):
     assert public(client) == [open_ended]
 
 
-def test_the_dashboard_shows_the_current_ones_for_the_service_address(
-    client, outbox, anna, monkeypatch
-):
-    active_account(client, outbox, "100200")  # ul. Wodna 1, 41-709
-    customer = bearer(client, "100200")
-    assert client.http.get("/summary", headers=customer).json_body["announcements"] == []
-
-    mine = published(client, anna, postal_codes=[], streets=["Wodna"], kind="failure")
-    published(client, anna, postal_codes=["44-100"], title="Gdzie indziej")
-    everywhere = published(client, anna, postal_codes=[], whole_area=True, kind="general")
-    announcements.reset_cache()  # a fresh container (or a minute later)
-    shown = client.http.get("/summary", headers=customer).json_body["announcements"]
-    assert [a["id"] for a in shown] == [everywhere, mine] or [a["id"] for a in shown] == [
-        mine,
-        everywhere,
-    ]
-    assert set(shown[0]) == {"id", "kind", "title", "text", "starts_at", "ends_at"}
-    by_id = {a["id"]: a for a in shown}
-    assert by_id[mine]["kind"] == "failure"
-    assert by_id[mine]["ends_at"] == "2026-12-11T13:00:00+00:00"
-
-    # Withdrawn: gone from the dashboard once the container's copy is a minute old.
-    post(client, f"/staff/announcements/{mine}/withdraw", {}, anna)
-    assert mine in [
-        a["id"] for a in client.http.get("/summary", headers=customer).json_body["announcements"]
-    ]
-    later = announcements.cache_clock() + announcements.CACHE_SECONDS
-    monkeypatch.setattr(announcements, "cache_clock", lambda: later)
-    shown = client.http.get("/summary", headers=customer).json_body["announcements"]
-    assert [a["id"] for a in shown] == [everywhere]
-
-
 def test_customers_cannot_write_announcements(client, outbox, anna):
     active_account(client, outbox, "100200")
     customer = bearer(client, "100200")
     answer = post(client, "/staff/announcements", notice(), customer)
     assert answer.status_code == 403
-
-
-def test_the_dashboard_reads_the_announcements_once_a_minute_per_container(
-    client, outbox, anna, monkeypatch
-):
-    active_account(client, outbox, "100200")
-    customer = bearer(client, "100200")
-    announcements.reset_cache()
-    with count_dynamodb_calls() as cold:
-        client.http.get("/summary", headers=customer)
-    with count_dynamodb_calls() as warm:
-        client.http.get("/summary", headers=customer)
-    later = announcements.cache_clock() + announcements.CACHE_SECONDS
-    monkeypatch.setattr(announcements, "cache_clock", lambda: later)
-    with count_dynamodb_calls() as a_minute_later:
-        client.http.get("/summary", headers=customer)
-    assert cold == ["UpdateItem", "Query", "Query"]
-    assert warm == ["UpdateItem", "Query"]
-    assert a_minute_later == ["UpdateItem", "Query", "Query"]

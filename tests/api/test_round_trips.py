@@ -48,7 +48,7 @@ READS = [
 
 
 @pytest.fixture
-def customer(client, outbox, warm_announcements):
+def customer(client, outbox):
     clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
     active_account(client, outbox, MINE)
     import_lines(data_of(MINE), key="imports/mine.jsonl")

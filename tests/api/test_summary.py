@@ -23,9 +23,6 @@ from tests.roundtrips import count_dynamodb_calls
 
 CUSTOMER = "100200"
 
-# A warm container: the announcements come from its copy (services/announcements.py).
-pytestmark = pytest.mark.usefixtures("warm_announcements")
-
 
 @pytest.fixture
 def customer(client, outbox):
