@@ -3,6 +3,7 @@ internal notes, assignment, replies and notes, status changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -33,13 +34,16 @@ STAFF_LOGIN = r"^[a-z][a-z0-9.-]{2,39}$"
 
 class StaffTicketQuery(PageQuery):
     """The queue's filters (each optional), sorted by due date; open tickets unless a
-    status says otherwise. `assignee=-`: not assigned."""
+    status says otherwise. `assignee=-`: not assigned; `due_by`: due on or before that day."""
 
     kind: Kind | None = None
     status: Status | None = None
     category: Category | None = None
     assignee: str | None = Field(
         None, pattern=r"^(-|[a-z][a-z0-9.-]{2,39})$", description="Login pracownika lub -."
+    )
+    due_by: dt.date | None = Field(
+        None, description="Termin do (włącznie); zgłoszenie eksploatacyjne: dzień przyjęcia."
     )
 
 

@@ -183,6 +183,10 @@ def test_the_queue_is_sorted_by_due_date_filtered_and_paged(client, customer):
     assert ids(client, anna, f"?assignee={ANNA}") == [second]
     assert ids(client, anna, "?assignee=-") == [water, leak, first]
     assert ids(client, anna, "?assignee=-&kind=complaint") == [first]
+    assert ids(client, anna, "?due_by=2027-01-11") == [water, leak, first]
+    assert ids(client, anna, "?due_by=2027-01-11&kind=complaint") == [first]
+    assert ids(client, anna, "?due_by=2026-12-28") == []
+    assert client.http.get("/staff/tickets?due_by=jutro", headers=anna).status_code == 400
 
     seen, cursor = [], ""
     for _ in range(3):
