@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from chalicelib.domain.tickets import TRANSITIONS, TicketStatus
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.tickets import EventOut, Kind, Status, TicketDetail, TicketSummary
@@ -91,6 +92,9 @@ class StaffTicketDetail(TicketDetail):
 
     customer: str
     events: list[StaffEventOut]  # type: ignore[assignment]
+    next_statuses: list[Status] = Field(
+        description="Statusy, na które można teraz zmienić zgłoszenie (w kolejności cyklu)."
+    )
 
     @classmethod
     def from_view(cls, view: StaffThread) -> StaffTicketDetail:
@@ -101,6 +105,9 @@ class StaffTicketDetail(TicketDetail):
             **body,
             assignee=ticket.assignee,
             customer=ticket.customer,
+            next_statuses=[
+                s for s in TicketStatus if s in TRANSITIONS[TicketStatus(ticket.status)]
+            ],
             events=[
                 StaffEventOut(
                     action=e.action,

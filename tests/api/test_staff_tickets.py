@@ -89,6 +89,9 @@ def test_the_lifecycle_through_the_staff_routes(client, customer, anna, admin, o
     noted = post(client, f"{path}/messages", note, anna)
     assert noted.status_code == 201, noted.body
     assert noted.json_body["messages"][-1]["internal"] is True
+    assert noted.json_body["next_statuses"] == [
+        "in_progress", "waiting_for_customer", "resolved", "rejected",
+    ]  # fmt: skip
     assert len(outbox.messages()) == before  # neither is told to the customer
 
     moved = post(client, f"{path}/status", {"status": "in_progress"}, anna)
@@ -98,6 +101,7 @@ def test_the_lifecycle_through_the_staff_routes(client, customer, anna, admin, o
     replied = post(client, f"{path}/messages", reply, anna)
     assert replied.status_code == 201, replied.body
     assert replied.json_body["status"] == "waiting_for_customer"
+    assert replied.json_body["next_statuses"] == ["in_progress", "resolved", "rejected"]
     mail = outbox.last_to(EMAIL)
     assert "Prosimy o zdjęcie wodomierza." in mail["text"] and "R/2026/000001" in mail["text"]
     assert len(outbox.messages()) == before + 2
