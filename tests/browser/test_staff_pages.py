@@ -103,6 +103,17 @@ def staff_page(
     return account
 
 
+def fits_320(page: Page) -> None:
+    """At 320 px nothing scrolls sideways (wide tables scroll in their own region)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{page.url}: {width} px wide at 320 px"
+    finally:
+        page.set_viewport_size(size)
+
+
 def test_staff_log_in_with_a_totp_code_each_wrong_reused_or_missing_code_refused(
     page: Page, stack: Stack, tickets: dict[str, str]
 ) -> None:
@@ -195,6 +206,7 @@ def test_the_queue_and_its_filters(page: Page, stack: Stack, tickets: dict[str, 
     complaint, report = tickets["complaint_reference"], tickets["report_reference"]
     assert {complaint, report} <= set(every)
     check_axe(page)
+    fits_320(page)
     screenshot(page, "obsluga-kolejka")
 
     page.get_by_label("Rodzaj").select_option("complaint")
@@ -301,6 +313,7 @@ def test_reply_internal_note_and_status_change(
     expect(page.locator(".message.from-staff", has_text=reply)).to_be_visible()
     expect(page.locator("#history")).to_contain_text("notatka wewnętrzna (tylko dla obsługi)")
     check_axe(page)
+    fits_320(page)
     screenshot(page, "obsluga-zgloszenie")
 
     seen = requests.get(
@@ -369,6 +382,7 @@ def test_customer_lookup_and_deactivation(
     expect(page.locator("#account")).to_contain_text(f"obsluga{DEACTIVATED}@example.pl")
     expect(page.locator("#no-tickets")).to_be_visible()
     check_axe(page)
+    fits_320(page)
     screenshot(page, "obsluga-klient")
 
     page.get_by_role("button", name="Dezaktywuj konto").click()
@@ -447,6 +461,7 @@ def test_an_announcement_from_draft_to_withdrawal(page: Page, stack: Stack) -> N
     expect(page.get_by_role("status")).to_have_text(f"Opublikowano komunikat „{title}”.")
     expect(row).to_contain_text("opublikowany")
     assert title in public_titles(stack)
+    fits_320(page)
     screenshot(page, "obsluga-komunikaty")
 
     row.get_by_role("button", name=re.compile(rf"^Wycofaj\W+{re.escape(title)}$")).click()
@@ -479,6 +494,7 @@ def test_the_audit_log_is_for_admins(page: Page, stack: Stack, browser) -> None:
         expect(admin_page.get_by_text(f"{admin.login} (administrator)")).to_be_visible()
         expect(admin_page.locator("#entries tr").first).to_be_visible()
         check_axe(admin_page)
+        fits_320(admin_page)
         screenshot(admin_page, "obsluga-dziennik")
         admin_page.get_by_label("Dotyczy").fill(f"customer:{DEACTIVATED}-nikt")
         admin_page.get_by_role("button", name="Pokaż wpisy").click()
