@@ -102,8 +102,8 @@ function showAttachments() {
   const refused = items.filter((a) => a.state === 'quarantined').length;
   const note = [];
   if (pending) note.push('Sprawdzamy przesłane pliki — stan odświeży się sam.');
-  if (refused) note.push('Odrzucone pliki nie są przechowywane ani udostępniane; możesz wysłać je '
-    + 'ponownie w prawidłowym formacie, dołączając je do nowego zgłoszenia.');
+  if (refused) note.push('Odrzuconych plików nie udostępniamy nikomu. Jeśli są potrzebne, napisz o tym '
+    + 'w wiadomości albo dołącz pliki JPEG, PNG lub PDF do nowego zgłoszenia.');
   byId('attachments-note').textContent = note.join(' ');
   if (pending && recheck < RECHECKS.length) {
     setTimeout(refresh, RECHECKS[recheck]);
