@@ -1,7 +1,8 @@
 """Announcements: the staff write drafts, change them, publish and withdraw them (each
 audited); publishing also records the broadcast the notifications issue will send. The
 public list shows the current ones (published, valid now) for an address, always fresh. The
-dashboard shows the customer's own from a per-container copy of at most `COPY_SECONDS`,
+dashboard shows the customer's own from a per-container copy at most
+ANNOUNCEMENT_COPY_SECONDS old (60; 0 on the local stage: always fresh),
 refreshed beside the dashboard's own read (`current_copy`), so GET /summary still waits for
 two round trips: the session and the data."""
 
@@ -30,6 +31,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.paging import DEFAULT_LIMIT
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.settings import get_settings
 from chalicelib.storage import announcements as store
 from chalicelib.storage.announcements import AnnouncementPage
 
@@ -232,9 +234,6 @@ def current_for(
     return _matching(store.not_ended(now), now, postal_code, street)
 
 
-COPY_SECONDS = 60  # how stale the dashboard's copy may be: publishing shows within a minute
-
-
 @dataclass(frozen=True)
 class _Copy:
     read_at: datetime
@@ -256,14 +255,15 @@ def _read_copy(now: datetime) -> list[Announcement]:
 
 def current_copy(deps: Collaborators | None = None) -> Callable[[], list[Announcement]]:
     """Start getting the published announcements not ended yet, and return the call that
-    hands them over. While this container's copy is younger than `COPY_SECONDS` that is the
-    copy, with no call at all; otherwise the one Query runs on a reader thread beside
-    whatever the caller reads meanwhile, so it adds no round trip to the caller's wait."""
+    hands them over. While this container's copy is younger than ANNOUNCEMENT_COPY_SECONDS
+    that is the copy, with no call at all; otherwise the one Query runs on a reader thread
+    beside whatever the caller reads meanwhile, so it adds no round trip to its wait."""
     global _reader
     now = (deps or current()).clock.now()
+    limit = get_settings().announcement_copy_seconds
     with _copy_lock:
         copy = _copy
-        if copy is not None and 0 <= (now - copy.read_at).total_seconds() < COPY_SECONDS:
+        if copy is not None and 0 <= (now - copy.read_at).total_seconds() < limit:
             return lambda: copy.items
         if _reader is None:
             _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcements")
