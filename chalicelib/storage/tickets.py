@@ -299,21 +299,32 @@ def _kind_of(category: str) -> TicketKind | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-def _queue_index(filters: QueueFilter, where: str) -> tuple[Any, str, str, set[str]]:
-    """The index serving `filters`: the index, its hash key value, its hash key name and
-    the filters it serves (the others are a filter expression)."""
+def _queue_index(filters: QueueFilter, where: str) -> tuple[str, str, set[str]]:
+    """The index serving `filters`: its hash key name, that key's value and the filters
+    it serves (the others are a filter expression)."""
     kind = filters.kind or (_kind_of(filters.category) if filters.category else None)
     if filters.status is not None:
-        return TicketItem.queue_by_status, str(filters.status), "queue_status", {"status"}
+        return "queue_status", str(filters.status), {"status"}
     if filters.assignee is not None:
-        hash_key = f"{where}#{filters.assignee}"
-        return TicketItem.queue_by_assignee, hash_key, "queue_assignee", {"assignee"}
+        return "queue_assignee", f"{where}#{filters.assignee}", {"assignee"}
     if filters.category is not None and kind is not None:
-        hash_key = f"{where}#{kind}#{filters.category}"
-        return TicketItem.queue_by_category, hash_key, "queue_category", {"kind", "category"}
+        return "queue_category", f"{where}#{kind}#{filters.category}", {"kind", "category"}
     if kind is not None:
-        return TicketItem.queue_by_kind, f"{where}#{kind}", "queue_kind", {"kind"}
-    return TicketItem.queue, where, "queue_scope", set()
+        return "queue_kind", f"{where}#{kind}", {"kind"}
+    return "queue_scope", where, set()
+
+
+def _query_queue(hash_name: str, hash_key: str, **options: Any) -> Any:
+    """Query the queue index whose hash key is `hash_name`."""
+    if hash_name == "queue_status":
+        return TicketItem.queue_by_status.query(hash_key, **options)
+    if hash_name == "queue_assignee":
+        return TicketItem.queue_by_assignee.query(hash_key, **options)
+    if hash_name == "queue_category":
+        return TicketItem.queue_by_category.query(hash_key, **options)
+    if hash_name == "queue_kind":
+        return TicketItem.queue_by_kind.query(hash_key, **options)
+    return TicketItem.queue.query(hash_key, **options)
 
 
 def _queue_filter(filters: QueueFilter, served: set[str]) -> Any:
@@ -346,10 +357,11 @@ def queue(
     where = "closed" if filters.closed else "open"
     if filters.status is not None:
         where = scope(filters.status)
-    index, hash_key, hash_name, served = _queue_index(filters, where)
+    hash_name, hash_key, served = _queue_index(filters, where)
     extra = _queue_filter(filters, served)
     read = limit if extra is None else max(limit, FILTERED_READ)
-    results = index.query(
+    results = _query_queue(
+        hash_name,
         hash_key,
         range_key_condition=TicketItem.due_order <= f"{until}#~" if until else None,
         filter_condition=extra,
