@@ -79,9 +79,10 @@ const pager = cursorPager(document.getElementById('pages'), async (cursor) => {
     const page = await api(query(cursor));
     body.replaceChildren(...page.items.map(ticketRow));
     wrap.hidden = page.items.length === 0;
-    count.textContent = page.items.length === 0
-      ? 'Brak zgłoszeń spełniających wybrane warunki.'
-      : `Na tej stronie: ${page.items.length}. Najpilniejsze na górze.`;
+    // With two filters a page may be short, even empty, and still lead further.
+    if (page.items.length) count.textContent = `Na tej stronie: ${page.items.length}. Najpilniejsze na górze.`;
+    else if (page.next_cursor) count.textContent = 'Na tej stronie nie ma pasujących zgłoszeń. Sprawdź następną stronę.';
+    else count.textContent = 'Brak zgłoszeń spełniających wybrane warunki.';
     return page;
   } catch (error) {
     showApiError(form, error);
