@@ -141,7 +141,7 @@ def _tell_customer(ticket: Ticket, what: str, deps: Collaborators, text: str | N
         "status": status,
         "message": text,
         "due_on": ticket.due_on.strftime("%d.%m.%Y") if ticket.due_on else None,
-        "link": f"{get_settings().public_url}/",
+        "link": f"{get_settings().public_url}/zgloszenie?id={ticket.id}",
         "at": to_warsaw(deps.clock.now()).strftime("%d.%m.%Y %H:%M"),
     }
     try:

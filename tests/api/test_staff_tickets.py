@@ -104,6 +104,7 @@ def test_the_lifecycle_through_the_staff_routes(client, customer, anna, admin, o
     assert replied.json_body["next_statuses"] == ["in_progress", "resolved", "rejected"]
     mail = outbox.last_to(EMAIL)
     assert "Prosimy o zdjęcie wodomierza." in mail["text"] and "R/2026/000001" in mail["text"]
+    assert f"/zgloszenie?id={ticket_id}" in mail["text"]  # straight to the ticket's page
     assert len(outbox.messages()) == before + 2
 
     seen = get(client, f"/tickets/{ticket_id}", customer)

@@ -85,10 +85,10 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+def new_page(browser: Browser, stack: Stack) -> Page:
     """A page in a fresh context (no cookies, no storage) at the portal's origin, desktop
-    size; console errors (a CSP violation among them) are collected for `console_errors`."""
+    size; console errors (a CSP violation among them) are collected for `console_errors`.
+    Close it with `page.context.close()`."""
     context = browser.new_context(base_url=stack.portal, viewport=DESKTOP, locale="pl-PL")
     context.set_default_timeout(10_000)
     opened = context.new_page()
@@ -96,8 +96,15 @@ def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     opened.on("console", lambda message: _keep_error(errors, message))
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.console_errors = errors  # type: ignore[attr-defined]
+    return opened
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """A fresh page (`new_page`) for the test."""
+    opened = new_page(browser, stack)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def _keep_error(errors: list[str], message: Any) -> None:

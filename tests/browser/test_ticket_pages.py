@@ -9,18 +9,15 @@ without horizontal scroll, screenshots at 360 and 1280 px."""
 
 from __future__ import annotations
 
-import os
 import re
 import struct
-import subprocess
-import sys
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -29,12 +26,17 @@ import requests
 from playwright.sync_api import Page, expect
 
 from scripts import demo_data
-from tests.browser.conftest import check_axe, console_errors, register_customer, screenshot
+from tests.browser.conftest import (
+    check_axe,
+    console_errors,
+    register_customer,
+    screenshot,
+    staff_account,
+)
 from tests.browser.test_login import assert_focus_visible, tab_to
-from tests.e2e.test_local_stack import ROOT, Stack
+from tests.e2e.test_local_stack import Stack
 
 PASSWORD = "Zgloszenia-Test-2026!"
-STAFF_PASSWORD = "Obsluga-Zgloszen-2026!"
 STAFF_LOGIN = "zgloszenia-klienta"
 CHECK_TIMEOUT = 30.0  # the stack's queue poller checks an upload within a few seconds
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -107,28 +109,13 @@ class Staff:
 def staff(stack: Stack) -> Staff:
     """A staff account of this module (`make staff-account` against the stack), logged in
     once with its password and TOTP code (so no code is ever used twice)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STAGE"))},
-        "PORT": str(stack.port),
-        "MOTO_PORT": str(stack.moto_port),
-        "IBOK_PASSWORD": STAFF_PASSWORD,
-    }
-    created = subprocess.run(
-        [sys.executable, "-m", "scripts.staff_account", "--login", STAFF_LOGIN,
-         "--email", f"{STAFF_LOGIN}@wodociagi.example", "--role", "staff"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    uri = re.search(r"otpauth://\S+", created.stdout)
-    assert uri, created.stdout
-    secret = parse_qs(urlsplit(uri.group(0)).query)["secret"][0]
+    account = staff_account(stack, STAFF_LOGIN)
     login = stack.post(
-        "/auth/login", {"login": STAFF_LOGIN, "password": STAFF_PASSWORD, "session": "bearer"}
+        "/auth/login", {"login": account.login, "password": account.password, "session": "bearer"}
     )
     assert login.status_code == 200, login.text
     headers = {"Authorization": f"Bearer {login.json()['token']}"}
-    code = pyotp.TOTP(secret).now()
-    second = stack.post("/auth/login/totp", {"code": code}, **headers)
+    second = stack.post("/auth/login/totp", {"code": pyotp.TOTP(account.secret).now()}, **headers)
     assert second.status_code == 200, second.text
     return Staff(stack.url, headers)
 
@@ -192,13 +179,13 @@ def test_no_tickets_yet_and_the_dashboards_announcements(
     screenshot(page, "zgloszenia-puste")
     fits_320(page)
 
-    # The dashboard: GET /summary has no announcements (yet), so there is no section.
+    # The dashboard: no announcement for this address, so there is no section.
     page.goto("/")
     expect(page.get_by_role("heading", name="Saldo")).to_be_visible()
     expect(page.get_by_role("heading", name="Komunikaty")).to_be_hidden()
 
-    # How one is shown: the page's own answer with one announcement added (the API fills
-    # `announcements` on main; the text is Markdown-ish plain text, never HTML).
+    # How one is shown, Markdown-ish text and all: the page's own answer with one added
+    # (a published one reaches the dashboard in test_ticket_journey.py; never as HTML).
     def with_announcement(route: Any) -> None:
         answer = route.fetch()
         body = answer.json()
