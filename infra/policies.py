@@ -345,10 +345,11 @@ def _grants(function: str, names: Names) -> list[dict]:
             _logs(),
             # The attachment's state and the ticket's slot count.
             _statement("Tickets", _dynamodb("GetItem", "UpdateItem"), _table(n.service_table)),
-            # Read the upload, move it to its ticket or to quarantine.
+            # Read the upload, move it to its ticket or to quarantine: the version checked
+            # (the upload form may write the key again meanwhile).
             _statement(
                 "PendingUploads",
-                ["s3:GetObject", "s3:DeleteObject"],
+                ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
                 _objects(n.data_bucket, "tickets-pending/*"),
             ),
             _statement(

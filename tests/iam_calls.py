@@ -138,10 +138,11 @@ def requirements(
         if operation in ("GetObject", "HeadObject"):
             return [("s3:GetObjectVersion" if params.get("VersionId") else "s3:GetObject", obj, {})]
         if operation == "CopyObject":  # reads the source, writes the copy
-            source = params["CopySource"]
+            source, read = params["CopySource"], "s3:GetObject"
             if isinstance(source, dict):
+                read = "s3:GetObjectVersion" if source.get("VersionId") else read
                 source = f"{source['Bucket']}/{source['Key']}"
-            return [("s3:GetObject", f"arn:aws:s3:::{source}", {}), ("s3:PutObject", obj, {})]
+            return [(read, f"arn:aws:s3:::{source}", {}), ("s3:PutObject", obj, {})]
         if operation in ("CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"):
             return [("s3:PutObject", obj, {})]
         return [(f"s3:{operation}", obj, {})]

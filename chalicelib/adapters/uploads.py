@@ -28,14 +28,18 @@ def presigned_post(
 HEAD_BYTES = 262
 
 
-def read_head(key: str) -> tuple[bytes, int]:
-    """The first bytes of the uploaded object `key` and its full size."""
+def read_head(key: str) -> tuple[bytes, int, str | None]:
+    """The first bytes of the uploaded object `key`, its full size and the version read
+    (None in a bucket without versioning): what `move` must copy, since the upload form
+    lets the same key be written again while the check runs."""
     found = aws.client("s3").get_object(
         Bucket=get_settings().data_bucket, Key=key, Range=f"bytes=0-{HEAD_BYTES - 1}"
     )
     head = found["Body"].read()
     total = str(found.get("ContentRange") or "").rpartition("/")[2]
-    return head, int(total) if total.isdigit() else int(found["ContentLength"])
+    size = int(total) if total.isdigit() else int(found["ContentLength"])
+    version = found.get("VersionId")
+    return head, size, version if version and version != "null" else None
 
 
 def content_type_of(head: bytes) -> str | None:
@@ -47,9 +51,13 @@ def content_type_of(head: bytes) -> str | None:
     return kind.mime if kind is not None else None
 
 
-def move(source: str, target: str) -> None:
-    """Move an object inside the data bucket (copy, then delete the source)."""
+def move(source: str, target: str, version: str | None = None) -> None:
+    """Move an object inside the data bucket (copy, then delete the source); `version`:
+    copy that version of the source, not whatever the key holds by now."""
     s3 = aws.client("s3")
     bucket = get_settings().data_bucket
-    s3.copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
+    copied = {"Bucket": bucket, "Key": source}
+    if version:
+        copied["VersionId"] = version
+    s3.copy_object(Bucket=bucket, Key=target, CopySource=copied)
     s3.delete_object(Bucket=bucket, Key=source)

@@ -33,8 +33,10 @@ class AnnouncementCreate(Strict):
     ends_at: AwareDatetime | None = None
 
     def draft_fields(self) -> dict[str, Any]:
-        """The fields given, as the service's Draft names them (`area` as a whole)."""
-        return _fields(self, self.model_fields_set | {"kind", "title", "text", "starts_at"})
+        """Every field of a draft, as the service's Draft names them (`area` as a whole,
+        none named when its fields are omitted; `ends_at` omitted is None: until
+        withdrawn)."""
+        return _fields(self, set(type(self).model_fields))
 
 
 class AnnouncementChange(Strict):

@@ -42,6 +42,7 @@ NOT_WITHDRAWABLE = "Wycofać można tylko opublikowany komunikat."
 AREA_NEEDED = "Podaj kody pocztowe lub ulice albo zaznacz cały obszar działania."
 AREA_EITHER = "Cały obszar działania wyklucza listę kodów pocztowych i ulic."
 ENDS_AFTER_START = "Koniec obowiązywania musi być później niż początek."
+OUT_OF_RANGE = "Podaj rzeczywistą datę i godzinę."
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+def _utc_field(name: str, moment: datetime) -> datetime:
+    """`moment` in UTC; InvalidInput on `name` for a time at the calendar's edge that has
+    no UTC equivalent (0001-01-01 00:00 at +01:00)."""
+    try:
+        return _utc(moment)
+    except OverflowError as exc:
+        raise InvalidInput(fields={name: OUT_OF_RANGE}) from exc
+
+
 def _checked(draft: Draft) -> Draft:
     area = draft.area
     if area.whole and (area.postal_codes or area.streets):
         raise InvalidInput(fields={"whole_area": AREA_EITHER})
     if not area.whole and not (area.postal_codes or area.streets):
         raise InvalidInput(fields={"whole_area": AREA_NEEDED})
-    starts_at = _utc(draft.starts_at)
-    ends_at = _utc(draft.ends_at) if draft.ends_at else None
+    starts_at = _utc_field("starts_at", draft.starts_at)
+    ends_at = _utc_field("ends_at", draft.ends_at) if draft.ends_at else None
     if not valid_window(starts_at, ends_at):
         raise InvalidInput(fields={"ends_at": ENDS_AFTER_START})
     area = Area(

@@ -41,14 +41,14 @@ def check_upload(key: str, deps: Collaborators | None = None) -> str | None:
     if attachment is None:
         logger.info("upload already checked", extra={"ticket": ticket})
         return None
-    head, size = uploads.read_head(key)
+    head, size, version = uploads.read_head(key)  # the version checked is the one moved
     detected = uploads.content_type_of(head)
     refusal = upload_verdict(attachment.content_type, detected, size)
     if refusal is None and size > attachment.size:
         refusal = "size"
     now = deps.clock.now()
     if refusal is not None:
-        uploads.move(key, quarantine_key(ticket, attachment_id))
+        uploads.move(key, quarantine_key(ticket, attachment_id), version)
         store.finish_attachment(ticket, attachment_id, now, refusal=refusal)
         security_event(
             "ticket_upload_quarantined",
@@ -59,7 +59,7 @@ def check_upload(key: str, deps: Collaborators | None = None) -> str | None:
         )
         return refusal
     target = stored_key(ticket, attachment_id, attachment.content_type)
-    uploads.move(key, target)
+    uploads.move(key, target, version)
     store.finish_attachment(ticket, attachment_id, now, key=target)
     return None
 

@@ -197,9 +197,14 @@ def _start(cursor: str | None) -> dict[str, Any] | None:
         key = json.loads(decode_cursor(cursor))
     except ValueError as exc:
         raise InvalidInput(fields={"cursor": "Nieprawidłowy kursor strony."}) from exc
-    if not isinstance(key, dict) or set(key) != {"pk", "sk", "list_name", "list_order"}:
+    if (
+        not isinstance(key, dict)
+        or set(key) != {"pk", "sk", "list_name", "list_order"}
+        or not all(isinstance(value, str) for value in key.values())
+        or key["list_name"] != AnnouncementItem.LIST  # DynamoDB refuses another partition's
+    ):
         raise InvalidInput(fields={"cursor": "Nieprawidłowy kursor strony."})
-    return {name: {"S": str(value)} for name, value in key.items()}
+    return {name: {"S": value} for name, value in key.items()}
 
 
 def newest(limit: int, cursor: str | None = None) -> AnnouncementPage:

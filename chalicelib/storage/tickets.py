@@ -242,16 +242,26 @@ class TicketPage:
     next_cursor: str | None
 
 
-def _start(cursor: str | None, *names: str) -> dict[str, Any] | None:
+def _start(
+    cursor: str | None, hash_name: str, hash_key: str, range_name: str
+) -> dict[str, Any] | None:
+    """The start key a cursor stands for; InvalidInput unless it is one of this list's:
+    string keys of the index, in the partition queried (DynamoDB refuses a start key of
+    another partition with a ValidationException)."""
     if not cursor:
         return None
     try:
         key = json.loads(decode_cursor(cursor))
     except ValueError as exc:
         raise InvalidInput(fields={"cursor": "Nieprawidłowy kursor strony."}) from exc
-    if not isinstance(key, dict) or set(key) != {"pk", "sk", *names}:
+    if (
+        not isinstance(key, dict)
+        or set(key) != {"pk", "sk", hash_name, range_name}
+        or not all(isinstance(value, str) for value in key.values())
+        or key[hash_name] != hash_key
+    ):
         raise InvalidInput(fields={"cursor": "Nieprawidłowy kursor strony."})
-    return {name: {"S": str(value)} for name, value in key.items()}
+    return {name: {"S": value} for name, value in key.items()}
 
 
 def _page(results: Any, limit: int) -> TicketPage:
@@ -271,7 +281,7 @@ def customer_tickets(customer: str, limit: int, cursor: str | None = None) -> Ti
         customer,
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=_start(cursor, "customer", "created_order"),
+        last_evaluated_key=_start(cursor, "customer", customer, "created_order"),
     )
     return _page(results, limit)
 
@@ -367,7 +377,7 @@ def queue(
         filter_condition=extra,
         limit=read,
         page_size=read,
-        last_evaluated_key=_start(cursor, hash_name, "due_order"),
+        last_evaluated_key=_start(cursor, hash_name, hash_key, "due_order"),
     )
     page = next(results.page_iter)  # one Query, whatever its filter leaves
     found = [TicketItem.from_raw_data(raw) for raw in page.get("Items", [])]
