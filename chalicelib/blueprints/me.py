@@ -15,7 +15,7 @@ profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
 
 
-@endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,))
+@endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,), before_terms=True)
 def me(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.get_profile(req.user.login))
 
@@ -28,6 +28,7 @@ def me(req: ApiRequest) -> Any:
     body="me:ProfilePatch",
     returns="me:Profile",
     errors=(400, 401, 403, 429),
+    before_terms=True,
 )
 def update_me(req: ApiRequest) -> Any:
     updated = profile.update_profile(req.user.login, req.body, req.user.token_hash)
@@ -41,6 +42,7 @@ def update_me(req: ApiRequest) -> Any:
     summary="Zmiana hasła",
     body="auth:ChangePasswordRequest",
     errors=(400, 401, 403, 429),
+    before_terms=True,
 )
 def change_password(req: ApiRequest) -> Reply:
     sessions.change_password(
@@ -52,7 +54,14 @@ def change_password(req: ApiRequest) -> Reply:
     return Reply(None, status=204)
 
 
-@endpoint(bp, "/me/logins", summary="Historia logowań", returns="me:LoginHistory", errors=(401,))
+@endpoint(
+    bp,
+    "/me/logins",
+    summary="Historia logowań",
+    returns="me:LoginHistory",
+    errors=(401,),
+    before_terms=True,
+)
 def logins(req: ApiRequest) -> Any:
     return schemas.LoginHistory.from_result(profile.login_history(req.user.login))
 
@@ -65,6 +74,7 @@ def logins(req: ApiRequest) -> Any:
     body="me:TermsAcceptance",
     returns="me:Profile",
     errors=(400, 401, 403),
+    before_terms=True,
 )
 def accept_terms(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.accept_terms(req.user.login, req.body.version))

@@ -146,6 +146,7 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
         ip=ip,
         user_agent=user_agent,
         second_factor_pending=staff,
+        terms_version=None if staff else account.terms_version,
     )
     return NewSession(
         account.login,
