@@ -49,6 +49,7 @@ class Settings:
     login_max_failures_per_login: int
     login_slowdown_seconds: int
     device_trust_days: int
+    login_history_days: int
     register_window_seconds: int
     register_max_per_source: int
     register_max_failed_proofs_per_customer: int
@@ -112,6 +113,7 @@ def get_settings() -> Settings:
         login_max_failures_per_login=_int("LOGIN_MAX_FAILURES_PER_LOGIN", 10),
         login_slowdown_seconds=_int("LOGIN_SLOWDOWN_SECONDS", 30),
         device_trust_days=_int("DEVICE_TRUST_DAYS", 180),
+        login_history_days=_int("LOGIN_HISTORY_DAYS", 180),
         register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
         register_max_per_source=_int("REGISTER_MAX_PER_SOURCE", 20),
         register_max_failed_proofs_per_customer=_int("REGISTER_MAX_FAILED_PROOFS_PER_CUSTOMER", 5),

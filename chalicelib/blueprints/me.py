@@ -13,6 +13,8 @@ bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.me")
 profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
+personal_data = lazy_module("chalicelib.services.personal_data")
+export_schemas = lazy_module("chalicelib.schemas.export")
 
 
 @endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,), before_terms=True)
@@ -78,3 +80,20 @@ def logins(req: ApiRequest) -> Any:
 )
 def accept_terms(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.accept_terms(req.user.login, req.body.version))
+
+
+@endpoint(
+    bp,
+    "/me/export",
+    summary="Wszystkie moje dane osobowe (plik JSON do pobrania)",
+    returns="export:PersonalDataExport",
+    errors=(401,),
+    before_terms=True,
+)
+def export(req: ApiRequest) -> Reply:
+    data = personal_data.export(req.user.login)
+    filename = f"ibok-moje-dane-{req.user.login}-{data.exported_at.date().isoformat()}.json"
+    return Reply(
+        export_schemas.PersonalDataExport.from_result(data),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -28,7 +28,7 @@ from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure
 from chalicelib.storage.records import parse
 
-LOGIN_EVENT_DAYS = 180
+LOGIN_EVENT_DAYS = 180  # the default of LOGIN_HISTORY_DAYS
 # A one-time token is removed by TTL this long after its end; until then its end is what
 # refuses it (`valid_until`, checked on every use), since TTL deletes lag.
 TOKEN_KEPT = timedelta(days=1)
@@ -560,9 +560,14 @@ def delete_tokens_of(login: str, *kinds: TokenKind) -> None:
 
 
 def record_login_event(
-    login: str, now: datetime, ip: str | None, ua: str | None, result: LoginResult
+    login: str,
+    now: datetime,
+    ip: str | None,
+    ua: str | None,
+    result: LoginResult,
+    kept_days: int = LOGIN_EVENT_DAYS,
 ) -> None:
-    """Record one login attempt on `login`."""
+    """Record one login attempt on `login`, removed by TTL after `kept_days`."""
     LoginEvent(
         LoginEvent.partition(login),
         f"LOGIN#{now.isoformat()}#{secrets.token_hex(4)}",
@@ -570,12 +575,12 @@ def record_login_event(
         ip=ip,
         user_agent=(ua or "")[:300] or None,
         result=result,
-        expires_at=now + timedelta(days=LOGIN_EVENT_DAYS),
+        expires_at=now + timedelta(days=kept_days),
     ).save()
 
 
-def recent_login_events(login: str, limit: int = 20) -> list[domain.LoginEvent]:
-    """The newest login attempts on `login`, newest first."""
+def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:
+    """The newest login attempts on `login`, newest first (every one kept: `limit` None)."""
     return [
         domain.LoginEvent(at=e.at, ip=e.ip, user_agent=e.user_agent, result=e.result)
         for e in LoginEvent.query(
