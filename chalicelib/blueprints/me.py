@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalice import Blueprint
 
@@ -10,6 +11,7 @@ from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
 from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
+WARSAW = ZoneInfo("Europe/Warsaw")
 schemas = lazy_module("chalicelib.schemas.me")
 profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
@@ -92,7 +94,8 @@ def accept_terms(req: ApiRequest) -> Any:
 )
 def export(req: ApiRequest) -> Reply:
     data = personal_data.export(req.user.login)
-    filename = f"ibok-moje-dane-{req.user.login}-{data.exported_at.date().isoformat()}.json"
+    day = data.exported_at.astimezone(WARSAW).date().isoformat()
+    filename = f"ibok-moje-dane-{req.user.login}-{day}.json"
     return Reply(
         export_schemas.PersonalDataExport.from_result(data),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
