@@ -102,7 +102,7 @@ def new_terms(stack: Stack) -> Iterator[str]:
     body = {
         "version": TEST_VERSION,
         "title": "Regulamin IBOK (wersja testowa)",
-        "text": "## §1. Zmiany\n\nNowa wersja regulaminu do testu bramki akceptacji.",
+        "text": "# Regulamin IBOK\n\n## §1. Zmiany\n\nNowa wersja regulaminu do testu bramki.",
         "effective_from": datetime.now(UTC).isoformat(),
     }
     try:

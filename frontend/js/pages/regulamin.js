@@ -40,8 +40,7 @@ bindForm($('accept-form'), async () => {
 try {
   const [me, current] = await Promise.all([api('/me'), api('/terms')]);
   terms = current;
-  $('text-title').textContent = current.title;
-  $('terms-text').replaceChildren(...markdownNodes(current.text, { topLevel: 3 }));
+  $('terms-text').replaceChildren(...markdownNodes(current.text, { topLevel: 2 }));
   show(me);
   $('terms').hidden = false;
   showStatus(status, '');
