@@ -124,6 +124,7 @@ class SubmittedReading(Schema):
     date: str
     value_m3: str
     submitted_at: str | None
+    photo: bool = Field(description="Czy do odczytu dołączono zdjęcie wodomierza.")
     exported_at: str | None = Field(description="Kiedy przekazano go do systemu rozliczeń.")
 
 
@@ -192,6 +193,7 @@ class PersonalDataExport(Schema):
                     date=r.date.isoformat(),
                     value_m3=format_m3(r.value),
                     submitted_at=_iso(r.submitted_at),
+                    photo=r.photo_key is not None,
                     exported_at=_iso(r.exported_at),
                 )
                 for r in sorted(data.readings, key=lambda r: (r.date, r.meter))
