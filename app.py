@@ -16,6 +16,7 @@ from chalicelib.blueprints import (
     public,
     staff,
     staff_announcements,
+    staff_terms,
     staff_tickets,
     summary,
     tickets,
@@ -52,6 +53,7 @@ for blueprint in (
     staff.bp,
     staff_tickets.bp,
     staff_announcements.bp,
+    staff_terms.bp,
 ):
     app.register_blueprint(blueprint)
 

@@ -38,6 +38,7 @@ class Settings:
     session_idle_minutes: int
     staff_session_idle_minutes: int
     announcement_copy_seconds: int
+    terms_copy_seconds: int
     session_absolute_hours: int
     activation_days: int
     reset_minutes: int
@@ -48,6 +49,7 @@ class Settings:
     login_max_failures_per_login: int
     login_slowdown_seconds: int
     device_trust_days: int
+    login_history_days: int
     register_window_seconds: int
     register_max_per_source: int
     register_max_failed_proofs_per_customer: int
@@ -100,6 +102,7 @@ def get_settings() -> Settings:
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
         staff_session_idle_minutes=_int("STAFF_SESSION_IDLE_MINUTES", 15),
         announcement_copy_seconds=_int("ANNOUNCEMENT_COPY_SECONDS", 60),
+        terms_copy_seconds=_int("TERMS_COPY_SECONDS", 60),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
         activation_days=_int("ACTIVATION_DAYS", 7),
         reset_minutes=_int("RESET_MINUTES", 30),
@@ -110,6 +113,7 @@ def get_settings() -> Settings:
         login_max_failures_per_login=_int("LOGIN_MAX_FAILURES_PER_LOGIN", 10),
         login_slowdown_seconds=_int("LOGIN_SLOWDOWN_SECONDS", 30),
         device_trust_days=_int("DEVICE_TRUST_DAYS", 180),
+        login_history_days=_int("LOGIN_HISTORY_DAYS", 180),
         register_window_seconds=_int("REGISTER_WINDOW_SECONDS", 3600),
         register_max_per_source=_int("REGISTER_MAX_PER_SOURCE", 20),
         register_max_failed_proofs_per_customer=_int("REGISTER_MAX_FAILED_PROOFS_PER_CUSTOMER", 5),

@@ -121,6 +121,7 @@ def login_totp(req: ApiRequest) -> Any:
     errors=(401,),
     roles=EVERY_ROLE,
     before_second_factor=True,
+    before_terms=True,
 )
 def logout(req: ApiRequest) -> Reply:
     sessions.logout(req.user.token_hash)

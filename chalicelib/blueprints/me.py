@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from chalice import Blueprint
 
@@ -10,12 +11,15 @@ from chalicelib.http.endpoint import ApiRequest, Reply, endpoint
 from chalicelib.lazy import lazy_module
 
 bp = Blueprint(__name__)
+WARSAW = ZoneInfo("Europe/Warsaw")
 schemas = lazy_module("chalicelib.schemas.me")
 profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
+personal_data = lazy_module("chalicelib.services.personal_data")
+export_schemas = lazy_module("chalicelib.schemas.export")
 
 
-@endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,))
+@endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,), before_terms=True)
 def me(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.get_profile(req.user.login))
 
@@ -28,6 +32,7 @@ def me(req: ApiRequest) -> Any:
     body="me:ProfilePatch",
     returns="me:Profile",
     errors=(400, 401, 403, 429),
+    before_terms=True,
 )
 def update_me(req: ApiRequest) -> Any:
     updated = profile.update_profile(req.user.login, req.body, req.user.token_hash)
@@ -41,6 +46,7 @@ def update_me(req: ApiRequest) -> Any:
     summary="Zmiana hasła",
     body="auth:ChangePasswordRequest",
     errors=(400, 401, 403, 429),
+    before_terms=True,
 )
 def change_password(req: ApiRequest) -> Reply:
     sessions.change_password(
@@ -52,7 +58,14 @@ def change_password(req: ApiRequest) -> Reply:
     return Reply(None, status=204)
 
 
-@endpoint(bp, "/me/logins", summary="Historia logowań", returns="me:LoginHistory", errors=(401,))
+@endpoint(
+    bp,
+    "/me/logins",
+    summary="Historia logowań",
+    returns="me:LoginHistory",
+    errors=(401,),
+    before_terms=True,
+)
 def logins(req: ApiRequest) -> Any:
     return schemas.LoginHistory.from_result(profile.login_history(req.user.login))
 
@@ -65,6 +78,25 @@ def logins(req: ApiRequest) -> Any:
     body="me:TermsAcceptance",
     returns="me:Profile",
     errors=(400, 401, 403),
+    before_terms=True,
 )
 def accept_terms(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.accept_terms(req.user.login, req.body.version))
+
+
+@endpoint(
+    bp,
+    "/me/export",
+    summary="Wszystkie moje dane osobowe (plik JSON do pobrania)",
+    returns="export:PersonalDataExport",
+    errors=(401,),
+    before_terms=True,
+)
+def export(req: ApiRequest) -> Reply:
+    data = personal_data.export(req.user.login)
+    day = data.exported_at.astimezone(WARSAW).date().isoformat()
+    filename = f"ibok-moje-dane-{req.user.login}-{day}.json"
+    return Reply(
+        export_schemas.PersonalDataExport.from_result(data),
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

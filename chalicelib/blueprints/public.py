@@ -6,7 +6,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.content.terms import current_terms
 from chalicelib.http.endpoint import ApiRequest, endpoint
 from chalicelib.lazy import lazy_module
 from chalicelib.settings import get_settings
@@ -15,6 +14,7 @@ bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.public")
 openapi_document = lazy_module("chalicelib.http.openapi")
 notices = lazy_module("chalicelib.services.announcements")
+terms_versions = lazy_module("chalicelib.services.terms")
 
 
 @endpoint(bp, "/health", summary="Stan usługi", returns="public:Health", public=True)
@@ -30,7 +30,8 @@ def health(_: ApiRequest) -> dict[str, str]:
     public=True,
 )
 def terms(_: ApiRequest) -> Any:
-    return schemas.TermsOut.from_result(current_terms(), get_settings().password_min_length)
+    current = terms_versions.current_version()
+    return schemas.TermsOut.from_result(current, get_settings().password_min_length)
 
 
 @endpoint(

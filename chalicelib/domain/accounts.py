@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from chalicelib.domain.records import Customer
+from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import TokenKind
 
 
@@ -66,6 +67,8 @@ class Account:
     totp_secret: str | None = None
     # When the regulations' 14-day termination started (deactivation by staff).
     termination_started_at: datetime | None = None
+    # Every terms acceptance, oldest first (empty for accounts older than the history).
+    terms_history: tuple[TermsAcceptance, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class SessionOwner:
     owner: str
     role: str
     second_factor_pending: bool = False  # staff: password right, TOTP code still to come
+    terms_version: str | None = None  # the terms version the customer had accepted
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     ANNOUNCEMENT_CHANGED = "announcement.changed"
     ANNOUNCEMENT_PUBLISHED = "announcement.published"
     ANNOUNCEMENT_WITHDRAWN = "announcement.withdrawn"
+    TERMS_PUBLISHED = "terms.published"
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,16 @@ class Forbidden(DomainError):
     message = "Brak uprawnień do tej operacji."
 
 
+class TermsNotAccepted(Forbidden):
+    """A customer who has not accepted the terms version in effect (the terms gate)."""
+
+    code = "terms_not_accepted"
+    message = (
+        "Obowiązuje nowa wersja regulaminu. Zapoznaj się z nią i zaakceptuj ją, "
+        "aby dalej korzystać z IBOK."
+    )
+
+
 class NotFound(DomainError):
     """No such object for this customer (another customer's object included)."""
 

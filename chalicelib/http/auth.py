@@ -31,6 +31,7 @@ class Principal:
     token_hash: str
     via_cookie: bool
     second_factor_pending: bool = False  # a staff session waiting for its TOTP code
+    terms_version: str | None = None  # a customer's: the terms version they accepted
 
 
 def _cookie_token(headers: Any, name: str = COOKIE_NAME) -> str | None:
@@ -100,6 +101,7 @@ def authenticate(request: Any) -> Principal:
         token_hash=hashed,
         via_cookie=via_cookie,
         second_factor_pending=session.second_factor_pending,
+        terms_version=session.terms_version,
     )
 
 

@@ -1,7 +1,12 @@
 """`endpoint`: the one way routes are declared. It parses the body into a pydantic model,
 authenticates (unless public), admits only the roles the route names (deny by default: a
 route that names none is a customer route), maps domain errors to responses, shapes the
-reply, and records what the OpenAPI document says about the route."""
+reply, and records what the OpenAPI document says about the route.
+
+It is also the terms gate: a customer whose session carries a terms version other than the
+one in effect gets 403 `terms_not_accepted` from every customer route but those declared
+`before_terms` (the account itself, /me…, and logout). See services/terms.py for why
+the gate costs no round trip."""
 
 from __future__ import annotations
 
@@ -19,8 +24,10 @@ from chalicelib.domain.errors import (
     InternalError,
     InvalidInput,
     SecondFactorRequired,
+    TermsNotAccepted,
 )
 from chalicelib.domain.roles import CUSTOMER, EVERY_ROLE
+from chalicelib.domain.terms import must_accept
 from chalicelib.http.auth import Principal, authenticate
 from chalicelib.http.client_address import client_address
 from chalicelib.http.cors import route_cors
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 pydantic = lazy_module("pydantic")
+terms = lazy_module("chalicelib.services.terms")
 
 
 MAX_BODY_BYTES = 64 * 1024
@@ -57,6 +65,8 @@ class Operation:
     produces: str = "application/json"
     # Admits a staff session still waiting for its TOTP code (giving the code, logging out).
     before_second_factor: bool = False
+    # Admits a customer who has not accepted the terms version in effect (the terms gate).
+    before_terms: bool = False
 
     @property
     def body(self) -> type[BaseModel] | None:
@@ -169,6 +179,7 @@ def endpoint(
     form_fields: Iterable[tuple[str, str]] = (),
     produces: str = "application/json",
     before_second_factor: bool = False,
+    before_terms: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a JSON route on `blueprint` (see the module docstring)."""
     if public and roles is not None:
@@ -189,7 +200,9 @@ def endpoint(
         produces=produces,
         roles=allowed,
         before_second_factor=before_second_factor,
+        before_terms=before_terms,
     )
+    gated = CUSTOMER in allowed and not before_terms
     accepted = list(content_types) or (["application/json"] if body is not None else None)
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -197,6 +210,9 @@ def endpoint(
         def handler(**path_params: str) -> Response:
             request = blueprint.current_request
             try:
+                # The terms in effect are fetched (if this container's copy is stale) beside
+                # the session's write, not after it.
+                terms_in_effect = terms.copy_reader() if gated else None
                 principal = None if public else authenticate(request)
                 if principal is not None and principal.role not in allowed:
                     raise Forbidden("Brak uprawnień do tej operacji.")
@@ -206,6 +222,13 @@ def endpoint(
                     and not before_second_factor
                 ):
                     raise SecondFactorRequired()
+                if (
+                    terms_in_effect is not None
+                    and principal is not None
+                    and principal.role == CUSTOMER
+                    and must_accept(principal.terms_version, terms_in_effect())
+                ):
+                    raise TermsNotAccepted()
                 parsed = parse_body(request, operation.body) if body is not None else None
                 parsed_query = parse_query(request, operation.query) if query is not None else None
                 api_request = ApiRequest(request, parsed, parsed_query, principal)

@@ -59,6 +59,13 @@ class Consent(MapAttribute):
     source = UnicodeAttribute()
 
 
+class TermsAcceptance(MapAttribute):
+    """One acceptance of a terms version: which, and when."""
+
+    version = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
 class Account(AccountsItem):
     """A customer's portal account; login = customer number."""
 
@@ -74,6 +81,9 @@ class Account(AccountsItem):
     pending_until = UTCDateTimeAttribute(null=True)
     terms_version = UnicodeAttribute()
     terms_accepted_at = UTCDateTimeAttribute()
+    # Every acceptance, oldest first (registration's included; accounts made before the
+    # history was kept start it at their next acceptance).
+    terms_history = ListAttribute(of=TermsAcceptance, null=True)
     consents = ListAttribute(of=Consent, default=list)
     password_changed_at = UTCDateTimeAttribute(null=True)
     pending_email = UnicodeAttribute(null=True)
@@ -106,6 +116,9 @@ class Session(AccountsItem):
     user_agent = UnicodeAttribute(null=True)
     # "pending" while a staff session waits for its TOTP code; removed when it is given.
     second_factor = UnicodeAttribute(null=True)
+    # A customer's session: the terms version its account has accepted (copied at login and
+    # at each acceptance), so the terms gate needs no read besides the session's own write.
+    terms_version = UnicodeAttribute(null=True)
 
     by_owner = ByOwner()
 

@@ -10,6 +10,8 @@ one Query:
 Outside ticket partitions: `COUNTER#<R|Z>#<year>` / `COUNTER` (the reference numbers,
 moved by an atomic ADD) and `DIGEST#<date>` / `DIGEST` (the daily complaint digest's mark).
 
+Terms versions staff published: `TERMS` / `VERSION#<label>` (one partition, one Query).
+
 Announcements, one partition each (`pk = ANNOUNCEMENT#<id>`): `ANNOUNCEMENT` (the notice)
 and `BROADCAST#<time>` (its publication, for the notifications issue to broadcast). Their
 indexes: `announcements` (`list_name`, `list_order`: every announcement newest first under
@@ -302,3 +304,23 @@ class BroadcastItem(ServiceItem, discriminator="broadcast"):
     list_order = UnicodeAttribute()
 
     lists = AnnouncementListIndex()
+
+
+class TermsVersionItem(ServiceItem, discriminator="terms_version"):
+    """A terms version staff published (domain/terms.py), all in one partition
+    (`TERMS` / `VERSION#<label>`): the versions are few, so every read is one Query."""
+
+    PARTITION = "TERMS"
+    PREFIX = "VERSION#"
+
+    version = UnicodeAttribute()
+    title = UnicodeAttribute()
+    text = UnicodeAttribute()
+    effective_from = UnicodeAttribute()  # ISO 8601, UTC
+    published_at = UnicodeAttribute()
+    published_by = UnicodeAttribute()
+
+    @staticmethod
+    def key(version: str) -> tuple[str, str]:
+        """The item's key."""
+        return TermsVersionItem.PARTITION, f"{TermsVersionItem.PREFIX}{version}"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from chalicelib.content.terms import CONSENT_TEXTS, Terms
+from chalicelib.content.terms import CONSENT_TEXTS
 from chalicelib.lazy import lazy_module
 from chalicelib.schemas.base import Schema, Strict
 
 if TYPE_CHECKING:
     from chalicelib.domain import announcements
+    from chalicelib.domain.terms import TermsVersion
+
+WARSAW = ZoneInfo("Europe/Warsaw")
 
 # bcrypt is loaded with it: only when /terms is answered, not with /health.
 passwords = lazy_module("chalicelib.domain.passwords")
@@ -44,7 +48,8 @@ class TermsOut(Schema):
     consents (their texts and versions) and the password rules."""
 
     version: str
-    effective_from: str
+    effective_from: str = Field(description="Dzień wejścia w życie (w Polsce), RRRR-MM-DD.")
+    effective_at: str = Field(description="Chwila wejścia w życie (ISO 8601).")
     title: str
     text: str
     format: str = "markdown"
@@ -52,11 +57,12 @@ class TermsOut(Schema):
     password_rules: PasswordRules
 
     @classmethod
-    def from_result(cls, terms: Terms, password_min_length: int) -> TermsOut:
+    def from_result(cls, terms: TermsVersion, password_min_length: int) -> TermsOut:
         """The current terms, the consent texts and the password rules."""
         return cls(
             version=terms.version,
-            effective_from=terms.effective_from,
+            effective_from=terms.effective_from.astimezone(WARSAW).date().isoformat(),
+            effective_at=terms.effective_from.isoformat(),
             title=terms.title,
             text=terms.text,
             consents=[

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.content.terms import CONSENT_TEXTS
 from chalicelib.domain.accounts import Account, Consent, ConsentText, LoginEvent, Profile
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.tokens import TokenKind, token_hash
 from chalicelib.schemas.me import ProfilePatch
-from chalicelib.services import sessions
+from chalicelib.services import sessions, terms
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
@@ -51,7 +51,9 @@ def _granted(consents: tuple[Consent, ...], kind: str) -> bool:
 
 
 def get_profile(login: str) -> Profile:
-    """The caller's profile (one BatchGetItem)."""
+    """The caller's profile (one BatchGetItem; the terms in effect from the per-container
+    copy, services/terms.py)."""
+    in_effect = terms.copy_reader()
     account, customer = store.get_account_with_customer(login)
     if account is None:
         raise NotFound()
@@ -59,7 +61,7 @@ def get_profile(login: str) -> Profile:
         account=account,
         customer=customer,
         consents=current_consents(account.consents),
-        terms_current=account.terms_version == CURRENT_TERMS_VERSION,
+        terms_current=account.terms_version == in_effect().version,
         consent_texts={kind: ConsentText(*wording) for kind, wording in CONSENT_TEXTS.items()},
     )
 
@@ -184,15 +186,18 @@ def cancel_email_change(token: str, deps: Collaborators | None = None) -> str:
 
 
 def accept_terms(login: str, version: str, deps: Collaborators | None = None) -> Profile:
-    """Record that the customer accepted the current terms version."""
-    if version != CURRENT_TERMS_VERSION:
+    """Record that the customer accepted the terms version in effect (with its time, in
+    the account's history and on every open session of the login)."""
+    deps = deps or current()
+    in_effect = terms.current_version(deps)
+    if version != in_effect.version:
         raise InvalidInput(
-            fields={"version": f"Zaakceptuj aktualny regulamin (wersja {CURRENT_TERMS_VERSION})."}
+            fields={"version": f"Zaakceptuj aktualny regulamin (wersja {in_effect.version})."}
         )
     account = store.get_account(login)
     if account is None:
         raise NotFound()
-    store.accept_terms(account.login, version, (deps or current()).clock.now())
+    store.accept_terms(account.login, version, deps.clock.now())
     return get_profile(login)
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.content.terms import CONSENT_TEXTS, CURRENT_TERMS_VERSION
+from chalicelib.content.terms import CONSENT_TEXTS
 from chalicelib.domain import passwords
 from chalicelib.domain.accounts import Account, AccountStatus, Consent
 from chalicelib.domain.errors import DomainError, InvalidInput, Throttled
+from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
 from chalicelib.schemas.auth import RegisterRequest
+from chalicelib.services import terms
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
@@ -107,11 +109,10 @@ def register(request: RegisterRequest, ip: str, deps: Collaborators | None = Non
     deps = deps or current()
     settings = get_settings()
     _check_throttle(ip, deps)
-    if request.accept_terms != CURRENT_TERMS_VERSION:
+    in_effect = terms.current_version(deps)
+    if request.accept_terms != in_effect.version:
         raise InvalidInput(
-            fields={
-                "accept_terms": f"Zaakceptuj aktualny regulamin (wersja {CURRENT_TERMS_VERSION})."
-            }
+            fields={"accept_terms": f"Zaakceptuj aktualny regulamin (wersja {in_effect.version})."}
         )
     reason = passwords.policy_violation(
         request.password,
@@ -139,6 +140,7 @@ def register(request: RegisterRequest, ip: str, deps: Collaborators | None = Non
         expires_at=pending_until + PENDING_ACCOUNT_KEPT,
         terms_version=request.accept_terms,
         terms_accepted_at=now,
+        terms_history=(TermsAcceptance(version=request.accept_terms, at=now),),
         consents=tuple(consents_from(request.consents.model_dump(), "registration", deps)),
     )
     store.create_account(account, now)

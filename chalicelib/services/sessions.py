@@ -101,7 +101,9 @@ def login(
     # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
     if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
         counters = throttle.read(scopes, now, window)
-        store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.THROTTLED)
+        store.record_login_event(
+            login_name, now_dt, ip, user_agent, LoginResult.THROTTLED, settings.login_history_days
+        )
         raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
     account = store.get_account(login_name)
@@ -113,14 +115,18 @@ def login(
     if not valid or account is None or account.status != AccountStatus.ACTIVE:
         if account is not None:  # every failure costs one check at the configured cost
             passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
-        store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.FAILURE)
+        store.record_login_event(
+            login_name, now_dt, ip, user_agent, LoginResult.FAILURE, settings.login_history_days
+        )
         raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
         store.rehash_password(account.login, account.password_hash, new_hash)
     session = open_session(account, ip, user_agent, now_dt)
-    store.record_login_event(login_name, now_dt, ip, user_agent, LoginResult.SUCCESS)
+    store.record_login_event(
+        login_name, now_dt, ip, user_agent, LoginResult.SUCCESS, settings.login_history_days
+    )
     # The caller's own pair and device start afresh; the attempt is taken back from the
     # source and the login, whose earlier failures stay: or each of the customer's logins
     # would hand a distributed guesser a fresh run of unslowed attempts.
@@ -146,6 +152,7 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
         ip=ip,
         user_agent=user_agent,
         second_factor_pending=staff,
+        terms_version=None if staff else account.terms_version,
     )
     return NewSession(
         account.login,

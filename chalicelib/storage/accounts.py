@@ -20,13 +20,15 @@ from chalicelib.domain import records
 from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.errors import Conflict, Unauthorized
 from chalicelib.domain.roles import STAFF_ROLES
+from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.models.accounts import Account, Consent, LoginEvent, OneTimeToken, Session
+from chalicelib.models.accounts import TermsAcceptance as TermsAcceptanceItem
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure
 from chalicelib.storage.records import parse
 
-LOGIN_EVENT_DAYS = 180
+LOGIN_EVENT_DAYS = 180  # the default of LOGIN_HISTORY_DAYS
 # A one-time token is removed by TTL this long after its end; until then its end is what
 # refuses it (`valid_until`, checked on every use), since TTL deletes lag.
 TOKEN_KEPT = timedelta(days=1)
@@ -87,6 +89,9 @@ def _account(item: Account) -> domain.Account:
         email_change_id=item.email_change_id,
         totp_secret=item.totp_secret,
         termination_started_at=item.termination_started_at,
+        terms_history=tuple(
+            TermsAcceptance(version=t.version, at=t.at) for t in item.terms_history or []
+        ),
     )
 
 
@@ -127,6 +132,9 @@ def create_account(account: domain.Account, now: datetime) -> None:
         terms_accepted_at=account.terms_accepted_at,
         consents=[_consent_item(c) for c in account.consents],
         totp_secret=account.totp_secret,
+        terms_history=[
+            TermsAcceptanceItem(version=t.version, at=t.at) for t in account.terms_history
+        ],
     )
     condition = Account.pk.does_not_exist() | (
         (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
@@ -211,8 +219,26 @@ def set_password(login: str, password_hash: str, now: datetime) -> None:
 
 
 def accept_terms(login: str, version: str, now: datetime) -> None:
-    """Record that the account accepted terms `version` at `now`."""
-    _update(login, [Account.terms_version.set(version), Account.terms_accepted_at.set(now)])
+    """Record that the account accepted terms `version` at `now`: the account's current
+    version, its history (appended), and every open session of the login (what the terms
+    gate reads, `touch_session`)."""
+    accepted = TermsAcceptanceItem(version=version, at=now)
+    _update(
+        login,
+        [
+            Account.terms_version.set(version),
+            Account.terms_accepted_at.set(now),
+            Account.terms_history.set((Account.terms_history | []).append([accepted])),
+        ],
+    )
+    for item in Session.by_owner.query(login, Session.pk.startswith("SESSION#")):
+        try:
+            Session(item.pk, "SESSION").update(
+                actions=[Session.terms_version.set(version)], condition=Session.pk.exists()
+            )
+        except UpdateError as exc:
+            if not is_condition_failure(exc):  # a session ended meanwhile: nothing to do
+                raise
 
 
 def update_profile(
@@ -260,9 +286,11 @@ def create_session(
     ip: str,
     user_agent: str,
     second_factor_pending: bool = False,
+    terms_version: str | None = None,
 ) -> None:
     """Store a new session of `owner`, known by its token's hash, ending `max_age` seconds
-    after `now` at the latest; a staff session waits for its second factor."""
+    after `now` at the latest; a staff session waits for its second factor; a customer's
+    carries the terms version its account accepted."""
     Session(
         *Session.key(hashed_token),
         owner=owner,
@@ -274,6 +302,7 @@ def create_session(
         user_agent=user_agent[:300] or None,
         expires_at=now + timedelta(seconds=max_age),
         second_factor=SECOND_FACTOR_PENDING if second_factor_pending else None,
+        terms_version=terms_version,
     ).save(condition=Session.pk.does_not_exist())
 
 
@@ -302,6 +331,7 @@ def touch_session(
         owner=session.owner,
         role=session.role,
         second_factor_pending=session.second_factor == SECOND_FACTOR_PENDING,
+        terms_version=session.terms_version,
     )
 
 
@@ -530,9 +560,14 @@ def delete_tokens_of(login: str, *kinds: TokenKind) -> None:
 
 
 def record_login_event(
-    login: str, now: datetime, ip: str | None, ua: str | None, result: LoginResult
+    login: str,
+    now: datetime,
+    ip: str | None,
+    ua: str | None,
+    result: LoginResult,
+    kept_days: int = LOGIN_EVENT_DAYS,
 ) -> None:
-    """Record one login attempt on `login`."""
+    """Record one login attempt on `login`, removed by TTL after `kept_days`."""
     LoginEvent(
         LoginEvent.partition(login),
         f"LOGIN#{now.isoformat()}#{secrets.token_hex(4)}",
@@ -540,12 +575,12 @@ def record_login_event(
         ip=ip,
         user_agent=(ua or "")[:300] or None,
         result=result,
-        expires_at=now + timedelta(days=LOGIN_EVENT_DAYS),
+        expires_at=now + timedelta(days=kept_days),
     ).save()
 
 
-def recent_login_events(login: str, limit: int = 20) -> list[domain.LoginEvent]:
-    """The newest login attempts on `login`, newest first."""
+def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:
+    """The newest login attempts on `login`, newest first (every one kept: `limit` None)."""
     return [
         domain.LoginEvent(at=e.at, ip=e.ip, user_agent=e.user_agent, result=e.result)
         for e in LoginEvent.query(

@@ -2,12 +2,15 @@
 // (CloudFront in production, scripts/local_portal.py locally), with the session cookie;
 // unsafe methods carry the CSRF header. Errors come back as ApiError (code, message,
 // fields: the API's `{"error": {...}}`); a 401 sends the customer to the login page, which
-// brings them back here afterwards.
+// brings them back here afterwards; a 403 `terms_not_accepted` (a new terms version the
+// customer has not accepted yet) sends them to the terms page, which does the same.
 
 export const API_BASE = '/api';
 export const LOGIN_PAGE = '/logowanie';
 export const STAFF_LOGIN_PAGE = '/obsluga/logowanie';
 let loginPage = LOGIN_PAGE;
+export const TERMS_PAGE = '/regulamin';
+export const TERMS_NOT_ACCEPTED = 'terms_not_accepted';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const GENERIC = 'Coś poszło nie tak. Spróbuj ponownie za chwilę.';
 const OFFLINE = 'Nie udało się połączyć z serwerem. Sprawdź połączenie z internetem i spróbuj ponownie.';
@@ -52,10 +55,21 @@ export function useStaffLogin() {
   loginPage = STAFF_LOGIN_PAGE;
 }
 
+/** The terms page's address that returns to `here` once the terms are accepted. */
+export function termsUrl(here = location.pathname + location.search + location.hash) {
+  return `${TERMS_PAGE}?next=${encodeURIComponent(safeNext(here))}`;
+}
+
+/** Send the customer to accept the terms in effect (the API's terms gate answered). */
+function askToAcceptTerms() {
+  if (location.pathname !== TERMS_PAGE) location.assign(termsUrl());
+}
+
 /**
  * Call the API: `api('/me')`, `api('/me', {method: 'PATCH', body: {phone: '…'}})`.
  * Resolves to the JSON body (null for 204); rejects with ApiError. On 401 it goes to the
- * login page unless `redirectOn401` is false (the login form itself).
+ * login page unless `redirectOn401` is false (the login form itself); on 403
+ * `terms_not_accepted` it goes to the terms page.
  */
 export async function api(path, { method = 'GET', body, headers = {}, redirectOn401 = true } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } };
@@ -79,6 +93,7 @@ export async function api(path, { method = 'GET', body, headers = {}, redirectOn
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const error = (data && data.error) || {};
+    if (response.status === 403 && error.code === TERMS_NOT_ACCEPTED) askToAcceptTerms();
     throw new ApiError(response.status, error.code || 'error', error.message || GENERIC,
       error.fields || {}, error.request_id || response.headers.get('X-Request-Id'));
   }

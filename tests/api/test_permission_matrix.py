@@ -6,9 +6,10 @@ route is walked as soon as it exists; one whose path parameters the walk cannot 
 until a concrete call for it is added here (or to tests/api/test_isolation.object_paths).
 
 Outcomes: `unauthorized` (401, no session), `second_factor_required` (401, staff without
-the TOTP code), `forbidden` (403, a role the route does not name), `not_found` (404,
-another customer's object), `admitted` (the access gate let the call through: no gate
-code, no 5xx, and the object of A found by A)."""
+the TOTP code), `forbidden` (403, a role the route does not name), `terms_not_accepted`
+(403, a customer held back by the terms gate: every customer route but the account's own,
+declared `before_terms`), `not_found` (404, another customer's object), `admitted` (the
+access gate let the call through: no gate code, no 5xx, and the object of A found by A)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib import clock
 from chalicelib.domain.roles import ADMIN, CUSTOMER, STAFF
 from tests.api.test_isolation import (
     MINE,
@@ -33,7 +35,7 @@ from tests.factories import bearer, staff_account, staff_bearer
 
 __all__ = ["orders", "two_customers"]  # the fixtures, used below
 
-GATE_CODES = {"unauthorized", "forbidden", "second_factor_required"}
+GATE_CODES = {"unauthorized", "forbidden", "second_factor_required", "terms_not_accepted"}
 STAFF_LOGIN, ADMIN_LOGIN = "anna-nowak", "ewa-admin"
 # Walked last: it ends customer A's account, which the calls before it need.
 LAST = {("POST", "/staff/customers/{number}/deactivate")}
@@ -97,8 +99,9 @@ def concrete(
     return template, {}, False
 
 
-def expected(operation: Any, caller: str, names_object_of_a: bool) -> str:
-    """The outcome the declaration gives this caller."""
+def expected(operation: Any, caller: str, names_object_of_a: bool, terms_due: bool = False) -> str:
+    """The outcome the declaration gives this caller (`terms_due`: a customer who has not
+    accepted the terms version in effect)."""
     if operation.public:
         return "admitted"
     role = ROLE[caller]
@@ -108,6 +111,8 @@ def expected(operation: Any, caller: str, names_object_of_a: bool) -> str:
         return "forbidden"
     if caller == "staff_pending" and not operation.before_second_factor:
         return "second_factor_required"
+    if terms_due and role == CUSTOMER and not operation.before_terms:
+        return "terms_not_accepted"
     if caller == "customer_b" and names_object_of_a:
         return "not_found"
     return "admitted"
@@ -187,6 +192,37 @@ def test_every_route_answers_every_caller_as_its_declaration_says(
                 headers[caller] = session(client, caller, secrets)
     assert wrong == []
     assert len(walk) >= 40 and admitted >= 60
+
+
+def test_a_customer_who_has_not_accepted_the_terms_reaches_only_their_account(
+    app, client, two_customers, orders
+):
+    """A terms version takes effect that customer A has not accepted: every customer route
+    answers `terms_not_accepted` but those declared `before_terms`; other callers are as
+    before (customer B is walked too, before they accept: what names A's objects is then
+    refused by the gate first)."""
+    from chalicelib.services import terms
+
+    version = terms.NewVersion("2099-01", "Regulamin", "§1. Nowa wersja regulaminu.", clock.now())
+    terms.publish("operator", version)
+    walk = sorted(routes(app), key=lambda r: ((r[0], r[1]) in LAST, r[1], r[0]))
+    headers = {caller: session(client, caller, {}) for caller in ("customer_a", "customer_b")}
+    wrong = []
+    held = 0
+    for method, template, operation in walk:
+        if CUSTOMER not in operation.roles:
+            continue
+        path, body, names_object_of_a = concrete(method, template, orders[MINE])
+        for caller in headers:
+            want = expected(operation, caller, names_object_of_a, terms_due=True)
+            got = outcome(call(client, method, path, headers[caller], body), names_object_of_a)
+            if got != want:
+                wrong.append((method, template, caller, want, got))
+            held += want == "terms_not_accepted"
+            if method != "GET":
+                headers[caller] = session(client, caller, {})
+    assert wrong == []
+    assert held >= 40
 
 
 def test_the_matrix_expects_what_the_rules_say():

@@ -46,6 +46,11 @@ READS = [
     f"/tickets/{TICKETS[MINE]}",  # the complaint the fixture files
 ]
 
+# Reads outside the budget, each with where its own cost is counted: not on a hot path.
+OUTSIDE_THE_BUDGET = {
+    "/me/export": "tests/api/test_export.py: 4 + one per ticket, no Scan",
+}
+
 
 @pytest.fixture
 def customer(client, outbox):
@@ -80,7 +85,9 @@ def test_reads_cover_every_customer_get_route(app):
     missing = [
         template
         for method, template in customer_routes(app)
-        if method == "GET" and not any(route_of(template).match(path) for path in READS)
+        if method == "GET"
+        and template not in OUTSIDE_THE_BUDGET
+        and not any(route_of(template).match(path) for path in READS)
     ]
     assert missing == []
 

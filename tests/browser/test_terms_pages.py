@@ -1,0 +1,188 @@
+"""The terms gate and the personal-data page in Chromium, as customer 100020 only
+(registered here, once for this module): /moje-dane shows every section and downloads the
+same data as a JSON file; after staff publish a terms version effective now, the customer's
+next call of the service answers 403 `terms_not_accepted`, js/api.js sends them to
+/regulamin, which asks them to accept and brings them back. axe on every state.
+
+The stack is shared by every browser test, and a terms version in effect holds back every
+customer who has not accepted it. The version is therefore this module's alone for as long
+as its one test runs: browser tests run one at a time (one xdist group, one worker), the
+local stage reads the versions afresh on each request (TERMS_COPY_SECONDS=0 in
+.chalice/config.json), and the fixture deletes its version from the stack's DynamoDB
+afterwards (no API unpublishes a version: a real one never goes away), so the shipped
+version is in effect again for every test after it. That deletion runs however the test
+ends. The export test runs first: after the gate test 100020 has accepted a version that no
+longer exists, which would hold it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pyotp
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import check_axe, console_errors, register_customer, screenshot
+from tests.e2e.test_local_stack import ROOT, Stack
+
+NUMBER = "100020"
+EMAIL = "regulamin100020@example.pl"
+PASSWORD = "Regulamin-Test-2026!"
+ADMIN_LOGIN = "regulamin-admin"
+ADMIN_PASSWORD = "Regulamin-Admin-2026!"
+TEST_VERSION = "test-bramka"
+
+
+@dataclass(frozen=True)
+class Customer:
+    number: str
+    email: str
+
+
+@pytest.fixture(scope="module")
+def customer(stack: Stack) -> Customer:
+    register_customer(stack, NUMBER, EMAIL, PASSWORD, phone="+48601000020",
+                      consents={"email_notices": True})  # fmt: skip
+    return Customer(NUMBER, EMAIL)
+
+
+def admin_headers(stack: Stack) -> dict[str, str]:
+    """An admin session on the stack's API (`make staff-account ROLE=admin`, then the
+    password and the TOTP code)."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STAGE"))},
+        "PORT": str(stack.port),
+        "MOTO_PORT": str(stack.moto_port),
+        "IBOK_PASSWORD": ADMIN_PASSWORD,
+    }
+    created = subprocess.run(
+        [sys.executable, "-m", "scripts.staff_account", "--login", ADMIN_LOGIN,
+         "--email", f"{ADMIN_LOGIN}@wodociagi.example", "--role", "admin"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    uri = re.search(r"otpauth://\S+", created.stdout)
+    assert uri, created.stdout
+    secret = parse_qs(urlsplit(uri.group(0)).query)["secret"][0]
+    login = stack.post(
+        "/auth/login", {"login": ADMIN_LOGIN, "password": ADMIN_PASSWORD, "session": "bearer"}
+    )
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['token']}"}
+    second = stack.post("/auth/login/totp", {"code": pyotp.TOTP(secret).now()}, **headers)
+    assert second.status_code == 200, second.text
+    return headers
+
+
+def _delete_version(stack: Stack, version: str) -> None:
+    boto3.resource(
+        "dynamodb",
+        endpoint_url=f"http://127.0.0.1:{stack.moto_port}",
+        region_name="eu-central-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    ).Table("ibok-local-service").delete_item(Key={"pk": "TERMS", "sk": f"VERSION#{version}"})
+
+
+@pytest.fixture
+def new_terms(stack: Stack) -> Iterator[str]:
+    """A terms version effective now, published by an admin through the API; deleted
+    afterwards, so that no other test's customer is held back (module docstring)."""
+    body = {
+        "version": TEST_VERSION,
+        "title": "Regulamin IBOK (wersja testowa)",
+        "text": "# Regulamin IBOK\n\n## §1. Zmiany\n\nNowa wersja regulaminu do testu bramki.",
+        "effective_from": datetime.now(UTC).isoformat(),
+    }
+    try:
+        answer = requests.post(
+            f"{stack.url}/staff/terms", json=body, headers=admin_headers(stack), timeout=10
+        )
+        assert answer.status_code == 201, answer.text
+        yield TEST_VERSION
+    finally:
+        _delete_version(stack, TEST_VERSION)
+        assert requests.get(f"{stack.url}/terms", timeout=10).json()["version"] != TEST_VERSION
+
+
+def log_in(page: Page, customer: Customer, target: str) -> None:
+    page.goto(f"/logowanie?next={target}")
+    page.get_by_label("Numer klienta").fill(customer.number)
+    page.get_by_label("Hasło").fill(PASSWORD)
+    page.get_by_role("button", name="Zaloguj się").click()
+
+
+def test_my_data_page_shows_every_section_and_downloads_them(
+    page: Page, customer: Customer
+) -> None:
+    log_in(page, customer, "/moje-dane")
+    page.wait_for_url(re.compile(r"/moje-dane$"))
+    expect(page.get_by_role("heading", name="Moje dane", level=1)).to_be_visible()
+    for name in (
+        "Konto",
+        "Akceptacje regulaminu",
+        "Zgody",
+        "Historia logowań",
+        "Powiadomienia",
+        "Zgłoszenia i reklamacje",
+        "Podane odczyty wodomierzy",
+        "Płatności online",
+    ):
+        expect(page.get_by_role("heading", name=name, level=2)).to_be_visible()
+    expect(page.locator("#account")).to_contain_text(EMAIL)
+    expect(page.get_by_role("region", name="Decyzje o zgodach, od najstarszej")).to_contain_text(
+        "Wyrażona"
+    )
+    expect(page.get_by_role("region", name="Próby logowania, od najnowszej")).to_contain_text(
+        "Udane"
+    )
+    check_axe(page)
+    screenshot(page, "moje-dane")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Pobierz moje dane (plik JSON)").click()
+    download = download_info.value
+    assert re.fullmatch(
+        rf"ibok-moje-dane-{NUMBER}-\d{{4}}-\d\d-\d\d\.json", download.suggested_filename
+    )
+    data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
+    assert data["account"]["login"] == NUMBER
+    assert "password_hash" not in json.dumps(data)
+    assert console_errors(page) == []
+
+
+def test_a_new_terms_version_is_asked_for_and_then_lets_the_customer_through(
+    page: Page, customer: Customer, new_terms: str
+) -> None:
+    log_in(page, customer, "/faktury")
+    # The invoices page's first call answers 403 terms_not_accepted: off to the terms page.
+    page.wait_for_url(re.compile(r"/regulamin\?next=%2Ffaktury$"))
+    expect(page.locator(".notice")).to_contain_text("obowiązuje nowa wersja regulaminu")
+    expect(page.get_by_role("heading", name=re.compile("^§1\\. Zmiany"))).to_be_visible()
+    check_axe(page)
+    screenshot(page, "regulamin-do-akceptacji")
+    page.get_by_role("button", name="Akceptuję regulamin").click()
+    expect(page.get_by_role("alert")).to_contain_text("Zaznacz, że akceptujesz regulamin.")
+    check_axe(page)
+    page.get_by_label(f"Przeczytałem(-am) i akceptuję regulamin w wersji {new_terms}.").check()
+    page.get_by_role("button", name="Akceptuję regulamin").click()
+    expect(page.locator("#status")).to_have_text(
+        f"Dziękujemy. Zaakceptowano regulamin w wersji {new_terms}."
+    )
+    expect(page.locator("#accepted-version")).to_contain_text(new_terms)
+    check_axe(page)
+    screenshot(page, "regulamin-zaakceptowany")
+    page.get_by_role("link", name="Przejdź dalej").click()
+    page.wait_for_url(re.compile(r"/faktury$"))
+    expect(page.get_by_role("heading", name="Faktury", level=1)).to_be_visible()
+    assert console_errors(page, ignore=r"status of (401|403)") == []
