@@ -67,6 +67,7 @@ BAD_QUERY_VALUES = {
     "period": ["x", "year"],
     "target": ["x" * 201],
     "day": ["notadate", "2026-13-45"],
+    "due_by": ["notadate", "2026-02-30", "x" * 50],
     "category": ["nope", "x" * 100],
     "assignee": ["A B", "x" * 100, "--"],
     "postal_code": ["abc", "00000", "00-0000", "41-709x"],
