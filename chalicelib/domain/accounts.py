@@ -66,6 +66,14 @@ class Account:
     totp_secret: str | None = None
     # When the regulations' 14-day termination started (deactivation by staff).
     termination_started_at: datetime | None = None
+    # The address SES reported as bouncing or complaining (lower-cased), and why.
+    suppressed_email: str | None = None
+    suppressed_reason: str | None = None
+
+    @property
+    def email_suppressed(self) -> bool:
+        """True while the account's address is the one suppressed: nothing is sent to it."""
+        return bool(self.suppressed_email) and self.suppressed_email == self.email.casefold()
 
 
 @dataclass(frozen=True)
