@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws
 from chalicelib.adapters.mailer import write_outbox
+from chalicelib.domain.formatting import money_pl
 from chalicelib.domain.notifications import sms_text
 from chalicelib.settings import get_settings
 
@@ -27,13 +28,15 @@ if TYPE_CHECKING:
 def _environment() -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(
+    env = Environment(
         loader=PackageLoader("chalicelib", "templates/sms"),
         autoescape=False,  # noqa: S701 - plain text to a phone, never HTML
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["money"] = money_pl
+    return env
 
 
 def render(template: str, context: dict[str, Any]) -> str:
