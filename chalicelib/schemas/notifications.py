@@ -73,8 +73,16 @@ class UnsubscribeState(Schema):
     consent: str = Field(description="email_notices albo sms_notices.")
     label: str
     granted: bool
+    message: str
 
     @classmethod
     def from_result(cls, found: Unsubscription) -> UnsubscribeState:
         """The body for a verified link."""
-        return cls(consent=found.consent, label=found.label, granted=found.granted)
+        message = (
+            f"Zgoda na {found.label} jest wyrażona."
+            if found.granted
+            else f"Zgoda na {found.label} jest wycofana. Nie wyślemy już takich powiadomień."
+        )
+        return cls(
+            consent=found.consent, label=found.label, granted=found.granted, message=message
+        )

@@ -178,6 +178,7 @@ def test_one_click_unsubscribe_withdraws_the_consent_with_its_version(client, cu
         "consent": "email_notices",
         "label": "powiadomienia e-mail",
         "granted": True,
+        "message": "Zgoda na powiadomienia e-mail jest wyrażona.",
     }
     assert consents(client)["consents"]["email_notices"]["granted"] is True  # GET changes nothing
     response = client.http.post(
