@@ -83,6 +83,4 @@ class UnsubscribeState(Schema):
             if found.granted
             else f"Zgoda na {found.label} jest wycofana. Nie wyślemy już takich powiadomień."
         )
-        return cls(
-            consent=found.consent, label=found.label, granted=found.granted, message=message
-        )
+        return cls(consent=found.consent, label=found.label, granted=found.granted, message=message)
