@@ -15,6 +15,7 @@ BENCHMARKS = [
     "bench.bench_requests",
     "bench.bench_itn",
     "bench.bench_portal",
+    "bench.bench_staff_queue",
 ]
 
 

@@ -46,7 +46,11 @@ def moto_stack(**overrides: str) -> Iterator[None]:
         yield
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # 100,000 items take a while to let go of
+            server.kill()
+            server.wait(timeout=10)
         used = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(f"  moto server CPU: {used.ru_utime + used.ru_stime:.1f} s")
         shutil.rmtree(outbox, ignore_errors=True)

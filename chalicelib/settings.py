@@ -37,6 +37,7 @@ class Settings:
     password_min_length: int
     session_idle_minutes: int
     staff_session_idle_minutes: int
+    announcement_copy_seconds: int
     session_absolute_hours: int
     activation_days: int
     reset_minutes: int
@@ -104,6 +105,7 @@ def get_settings() -> Settings:
         password_min_length=_int("PASSWORD_MIN_LENGTH", 12),
         session_idle_minutes=_int("SESSION_IDLE_MINUTES", 30),
         staff_session_idle_minutes=_int("STAFF_SESSION_IDLE_MINUTES", 15),
+        announcement_copy_seconds=_int("ANNOUNCEMENT_COPY_SECONDS", 60),
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS", 12),
         activation_days=_int("ACTIVATION_DAYS", 7),
         reset_minutes=_int("RESET_MINUTES", 30),

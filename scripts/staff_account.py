@@ -33,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     if not args.aws:
         os.environ.update(stage_environment(_port("PORT", 8000), _port("MOTO_PORT", 5000)))
     os.chdir(ROOT)
-    password = os.environ.get("IBOK_PASSWORD") or getpass.getpass("Hasło: ")
+    password = os.environ.get("IBOK_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            print("Podaj hasło w zmiennej IBOK_PASSWORD (brak terminala).", file=sys.stderr)
+            return 2
+        password = getpass.getpass("Hasło: ")
     from chalicelib.domain.errors import DomainError
     from chalicelib.services.staff_accounts import create_staff_account
     from chalicelib.settings import get_settings

@@ -35,6 +35,7 @@ from moto.moto_api._internal import moto_api_backend
 
 from chalicelib import aws, clock
 from chalicelib.adapters import secrets
+from chalicelib.services import announcements
 from chalicelib.settings import get_settings
 from infra.local import create_mail_resources, create_resources
 from tests import iam_calls
@@ -99,6 +100,7 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
     get_settings.cache_clear()
     secrets.reset()
     clock.reset()
+    announcements.forget_copy()
     settings = get_settings()
     create_resources(
         aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings

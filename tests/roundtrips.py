@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,21 +32,30 @@ def _dynamodb_clients() -> list[Any]:
 
 
 @contextmanager
-def count_dynamodb_calls() -> Iterator[list[str]]:
-    """Yield a list that fills with the operation name of every DynamoDB call made inside."""
+def count_dynamodb_calls(*, this_thread: bool = False) -> Iterator[list[str]]:
+    """Yield a list that fills with the operation name of every DynamoDB call made inside;
+    with `this_thread`, only of the calls the calling thread waits for in turn (a read run
+    beside them on another thread, as the dashboard's announcements, is not a round trip
+    more for the request)."""
     calls: list[str] = []
+    caller = threading.get_ident()
 
     def record(model: Any, **_: Any) -> None:
-        calls.append(model.name)
+        if not this_thread or threading.get_ident() == caller:
+            calls.append(model.name)
 
     clients = _dynamodb_clients()
     for client in clients:
-        client.meta.events.register("before-call.dynamodb", record, unique_id="roundtrips")
+        client.meta.events.register(
+            "before-call.dynamodb", record, unique_id=f"roundtrips-{id(calls)}"
+        )
     try:
         yield calls
     finally:
         for client in clients:
-            client.meta.events.unregister("before-call.dynamodb", unique_id="roundtrips")
+            client.meta.events.unregister(
+                "before-call.dynamodb", unique_id=f"roundtrips-{id(calls)}"
+            )
 
 
 @contextmanager

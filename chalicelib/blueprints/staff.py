@@ -1,5 +1,5 @@
-"""The staff's back office (roles `staff` and `admin`, with the second factor given):
-customers, their deactivation, the import reports, the audit log (admins)."""
+"""The staff's back office (roles `staff` and `admin`, with the second factor given): who
+is logged in, customers, their deactivation, the import reports, the audit log (admins)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,29 @@ from chalice import Blueprint
 from chalicelib.domain.roles import ADMIN, STAFF_ROLES
 from chalicelib.http.endpoint import ApiRequest, endpoint
 from chalicelib.lazy import lazy_module
+from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.staff")
 staff = lazy_module("chalicelib.services.staff")
+
+
+@endpoint(
+    bp,
+    "/staff/me",
+    summary="Zalogowany pracownik: login, adres e-mail, rola",
+    returns="staff:StaffMe",
+    errors=(401, 403, 404),
+    roles=STAFF_ROLES,
+)
+def staff_me(req: ApiRequest) -> Any:
+    account = staff.staff_member(req.user.login)
+    return schemas.StaffMe(
+        login=account.login,
+        email=account.email,
+        role=account.role,
+        idle_timeout_minutes=get_settings().staff_session_idle_minutes,
+    )
 
 
 @endpoint(

@@ -25,7 +25,7 @@ def _actor(req: ApiRequest) -> Any:
     bp,
     "/staff/tickets",
     summary="Kolejka zgłoszeń i reklamacji według terminu (filtry: rodzaj, status, kategoria, "
-    "przydział)",
+    "przydział, termin do)",
     query="staff_tickets:StaffTicketQuery",
     returns="staff_tickets:StaffTicketList",
     errors=(400, 401, 403),
@@ -38,6 +38,7 @@ def queue(req: ApiRequest) -> Any:
         status=q.status,
         category=q.category,
         assignee=q.assignee,
+        due_by=q.due_by,
         limit=q.limit,
         cursor=q.cursor,
     )

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.me import LoginAttempt
+from chalicelib.schemas.staff_tickets import StaffTicketSummary
+
+
+class StaffMe(Schema):
+    """The logged-in staff member: who they are and what their role lets them do."""
+
+    login: str
+    email: str
+    role: Literal["staff", "admin"]
+    idle_timeout_minutes: int = Field(description="Po tylu minutach bezczynności sesja wygasa.")
 
 
 class StaffAccountView(Schema):
@@ -47,6 +57,7 @@ class StaffCustomer(Schema):
     account: StaffAccountView | None
     customer: StaffCustomerRecord | None
     logins: list[LoginAttempt]
+    tickets: list[StaffTicketSummary] = Field(description="Najnowsze zgłoszenia klienta.")
 
     @classmethod
     def from_result(cls, file: Any) -> StaffCustomer:
@@ -90,6 +101,7 @@ class StaffCustomer(Schema):
                 LoginAttempt(at=e.at.isoformat(), ip=e.ip, user_agent=e.user_agent, result=e.result)
                 for e in file.logins
             ],
+            tickets=[StaffTicketSummary.from_ticket(t) for t in file.tickets],
         )
 
 

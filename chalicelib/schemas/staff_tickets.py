@@ -3,10 +3,12 @@ internal notes, assignment, replies and notes, status changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
+from chalicelib.domain.tickets import TRANSITIONS, TicketStatus
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.ledger import PageQuery
 from chalicelib.schemas.tickets import EventOut, Kind, Status, TicketDetail, TicketSummary
@@ -33,13 +35,16 @@ STAFF_LOGIN = r"^[a-z][a-z0-9.-]{2,39}$"
 
 class StaffTicketQuery(PageQuery):
     """The queue's filters (each optional), sorted by due date; open tickets unless a
-    status says otherwise. `assignee=-`: not assigned."""
+    status says otherwise. `assignee=-`: not assigned; `due_by`: due on or before that day."""
 
     kind: Kind | None = None
     status: Status | None = None
     category: Category | None = None
     assignee: str | None = Field(
         None, pattern=r"^(-|[a-z][a-z0-9.-]{2,39})$", description="Login pracownika lub -."
+    )
+    due_by: dt.date | None = Field(
+        None, description="Termin do (włącznie); zgłoszenie eksploatacyjne: dzień przyjęcia."
     )
 
 
@@ -87,6 +92,9 @@ class StaffTicketDetail(TicketDetail):
 
     customer: str
     events: list[StaffEventOut]  # type: ignore[assignment]
+    next_statuses: list[Status] = Field(
+        description="Statusy, na które można teraz zmienić zgłoszenie (w kolejności cyklu)."
+    )
 
     @classmethod
     def from_view(cls, view: StaffThread) -> StaffTicketDetail:
@@ -97,6 +105,9 @@ class StaffTicketDetail(TicketDetail):
             **body,
             assignee=ticket.assignee,
             customer=ticket.customer,
+            next_statuses=[
+                s for s in TicketStatus if s in TRANSITIONS[TicketStatus(ticket.status)]
+            ],
             events=[
                 StaffEventOut(
                     action=e.action,

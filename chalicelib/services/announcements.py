@@ -1,11 +1,17 @@
 """Announcements: the staff write drafts, change them, publish and withdraw them (each
 audited); publishing also records the broadcast the notifications issue will send. The
-public list shows the current ones (published, valid now) for an address. The dashboard
-does not show them yet: reading them there would be a third round trip (issue 12)."""
+public list shows the current ones (published, valid now) for an address, always fresh. The
+dashboard shows the customer's own from a per-container copy at most
+ANNOUNCEMENT_COPY_SECONDS old (60; 0 on the local stage: always fresh),
+refreshed beside the dashboard's own read (`current_copy`), so GET /summary still waits for
+two round trips: the session and the data."""
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +31,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.paging import DEFAULT_LIMIT
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.settings import get_settings
 from chalicelib.storage import announcements as store
 from chalicelib.storage.announcements import AnnouncementPage
 
@@ -225,3 +232,56 @@ def current_for(
     and/or a street, those whose area covers it (one Query, always fresh)."""
     now = (deps or current()).clock.now()
     return _matching(store.not_ended(now), now, postal_code, street)
+
+
+@dataclass(frozen=True)
+class _Copy:
+    read_at: datetime
+    items: list[Announcement]
+
+
+_copy: _Copy | None = None
+_copy_lock = threading.Lock()
+_reader: ThreadPoolExecutor | None = None
+
+
+def _read_copy(now: datetime) -> list[Announcement]:
+    global _copy
+    items = store.not_ended(now)
+    with _copy_lock:
+        _copy = _Copy(now, items)
+    return items
+
+
+def current_copy(deps: Collaborators | None = None) -> Callable[[], list[Announcement]]:
+    """Start getting the published announcements not ended yet, and return the call that
+    hands them over. While this container's copy is younger than ANNOUNCEMENT_COPY_SECONDS
+    that is the copy, with no call at all; otherwise the one Query runs on a reader thread
+    beside whatever the caller reads meanwhile, so it adds no round trip to its wait."""
+    global _reader
+    now = (deps or current()).clock.now()
+    limit = get_settings().announcement_copy_seconds
+    with _copy_lock:
+        copy = _copy
+        if copy is not None and 0 <= (now - copy.read_at).total_seconds() < limit:
+            return lambda: copy.items
+        if _reader is None:
+            _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcements")
+        pending = _reader.submit(_read_copy, now)
+    return pending.result
+
+
+def forget_copy() -> None:
+    """Drop this container's copy (tests start from an empty table)."""
+    global _copy
+    with _copy_lock:
+        _copy = None
+
+
+def for_address(
+    items: list[Announcement], postal_code: str, street: str, deps: Collaborators | None = None
+) -> list[Announcement]:
+    """Of `items`, the current ones (published, valid now) whose area covers the address,
+    newest first."""
+    now = (deps or current()).clock.now()
+    return _matching(items, now, postal_code, street)

@@ -1,6 +1,7 @@
-"""The staff's back office: a customer's account as staff see it (reading it is audited),
-deactivation (the start of the regulations' 14-day termination, audited), the billing
-import's reports, and the audit log (admins)."""
+"""The staff's back office: who the logged-in staff member is, a customer's account as
+staff see it with their tickets (reading it is audited), deactivation (the start of the
+regulations' 14-day termination, audited), the billing import's reports, and the audit log
+(admins)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,29 @@ from chalicelib.domain.accounts import Account, AccountStatus, LoginEvent
 from chalicelib.domain.audit import AuditAction, AuditEntry
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.records import Customer
+from chalicelib.domain.roles import STAFF_ROLES
+from chalicelib.domain.tickets import Ticket
 from chalicelib.paging import DEFAULT_LIMIT, Page, paginate
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.storage import accounts as store
+from chalicelib.storage import tickets as ticket_store
 
 TERMINATION_DAYS = 14
 LOGIN_HISTORY = 20
+TICKET_HISTORY = 20
 
 
 @dataclass(frozen=True)
 class CustomerFile:
     """What staff see of a customer: the portal account (if any), the billing record (if
-    any) and the newest login attempts."""
+    any), the newest login attempts and the newest tickets."""
 
     number: str
     account: Account | None
     customer: Customer | None
     logins: list[LoginEvent]
+    tickets: list[Ticket]
 
 
 def customer_target(number: str) -> str:
@@ -47,8 +53,18 @@ def view_customer(actor: str, number: str, deps: Collaborators | None = None) ->
     if account is None and customer is None:
         raise NotFound("Nie ma klienta o tym numerze.")
     logins = store.recent_login_events(number, LOGIN_HISTORY) if account else []
+    tickets = ticket_store.customer_tickets(number, TICKET_HISTORY).items
     audit.record(actor, AuditAction.CUSTOMER_VIEWED, customer_target(number), deps=deps)
-    return CustomerFile(number, account, customer, logins)
+    return CustomerFile(number, account, customer, logins, tickets)
+
+
+def staff_member(login: str) -> Account:
+    """The logged-in staff member's own account (who they are and their role), for the
+    back office's pages; NotFound if the login is no longer a staff account."""
+    account = store.get_account(login)
+    if account is None or account.role not in STAFF_ROLES:
+        raise NotFound("Nie ma takiego konta obsługi.")
+    return account
 
 
 def deactivate_customer(

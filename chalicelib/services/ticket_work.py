@@ -7,7 +7,7 @@ for the notifications list."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from chalicelib.adapters import files
 from chalicelib.clock import to_warsaw
@@ -60,14 +60,18 @@ def target(identifier: str) -> str:
     return f"ticket:{identifier}"
 
 
-def queue(filters: QueueFilter, limit: int, cursor: str | None = None) -> TicketPage:
+def queue(
+    filters: QueueFilter, limit: int, cursor: str | None = None, due_by: date | None = None
+) -> TicketPage:
     """The staff queue, by due date (one Query for the first page of any one filter). A
-    category that belongs to one kind only names its kind, so that its own index serves it."""
+    category that belongs to one kind only names its kind, so that its own index serves it.
+    `due_by`: only tickets due on or before that day (a key condition of the same Query)."""
     if filters.category is not None and filters.kind is None:
         kinds = [kind for kind, names in CATEGORIES.items() if filters.category in names]
         if len(kinds) == 1:
             filters = replace(filters, kind=kinds[0])
-    return store.queue(filters, limit, cursor)
+    until = due_by.isoformat() if due_by else None
+    return store.queue(filters, limit, cursor, until)
 
 
 def queue_page(
@@ -76,6 +80,7 @@ def queue_page(
     status: str | None = None,
     category: str | None = None,
     assignee: str | None = None,
+    due_by: date | None = None,
     limit: int = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> TicketPage:
@@ -86,7 +91,7 @@ def queue_page(
         category=category,
         assignee=assignee,
     )
-    return queue(filters, limit, cursor)
+    return queue(filters, limit, cursor, due_by)
 
 
 def view(identifier: str, actor: Actor, deps: Collaborators | None = None) -> StaffThread:
@@ -137,7 +142,7 @@ def _tell_customer(ticket: Ticket, what: str, deps: Collaborators, text: str | N
         "status": status,
         "message": text,
         "due_on": ticket.due_on.strftime("%d.%m.%Y") if ticket.due_on else None,
-        "link": f"{get_settings().public_url}/",
+        "link": f"{get_settings().public_url}/zgloszenie?id={ticket.id}",
         "at": to_warsaw(deps.clock.now()).strftime("%d.%m.%Y %H:%M"),
     }
     try:

@@ -15,6 +15,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.tickets import (
+    CATEGORIES,
     MAX_ATTACHMENTS,
     Attachment,
     AttachmentState,
@@ -256,10 +257,12 @@ def _start(cursor: str | None, *names: str) -> dict[str, Any] | None:
 def _page(results: Any, limit: int) -> TicketPage:
     items = [_ticket(item) for item in results if isinstance(item, TicketItem)][:limit]
     last = results.last_evaluated_key
-    cursor = None
-    if last:
-        cursor = encode_cursor(json.dumps({k: v["S"] for k, v in sorted(last.items())}))
-    return TicketPage(items, cursor)
+    return TicketPage(items, _cursor({k: v["S"] for k, v in last.items()}) if last else None)
+
+
+def _cursor(key: dict[str, str]) -> str:
+    """The cursor of the page after the one ending at `key` (its attributes by name)."""
+    return encode_cursor(json.dumps(dict(sorted(key.items()))))
 
 
 def customer_tickets(customer: str, limit: int, cursor: str | None = None) -> TicketPage:
@@ -284,51 +287,98 @@ class QueueFilter:
     assignee: str | None = None  # a staff login, or "-" for unassigned
 
 
+# Index items a page with two filters at once reads (in one Query): the second filter is
+# DynamoDB's filter expression on them, so such a page may hold fewer tickets (even none)
+# and still have a next cursor. Never more than one Query per page.
+FILTERED_READ = 100
+
+
+def _kind_of(category: str) -> TicketKind | None:
+    """The kind a category belongs to, when only one kind has it."""
+    kinds = [kind for kind, names in CATEGORIES.items() if category in names]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+def _queue_index(filters: QueueFilter, where: str) -> tuple[str, str, set[str]]:
+    """The index serving `filters`: its hash key name, that key's value and the filters
+    it serves (the others are a filter expression)."""
+    kind = filters.kind or (_kind_of(filters.category) if filters.category else None)
+    if filters.status is not None:
+        return "queue_status", str(filters.status), {"status"}
+    if filters.assignee is not None:
+        return "queue_assignee", f"{where}#{filters.assignee}", {"assignee"}
+    if filters.category is not None and kind is not None:
+        return "queue_category", f"{where}#{kind}#{filters.category}", {"kind", "category"}
+    if kind is not None:
+        return "queue_kind", f"{where}#{kind}", {"kind"}
+    return "queue_scope", where, set()
+
+
+def _query_queue(hash_name: str, hash_key: str, **options: Any) -> Any:
+    """Query the queue index whose hash key is `hash_name`."""
+    if hash_name == "queue_status":
+        return TicketItem.queue_by_status.query(hash_key, **options)
+    if hash_name == "queue_assignee":
+        return TicketItem.queue_by_assignee.query(hash_key, **options)
+    if hash_name == "queue_category":
+        return TicketItem.queue_by_category.query(hash_key, **options)
+    if hash_name == "queue_kind":
+        return TicketItem.queue_by_kind.query(hash_key, **options)
+    return TicketItem.queue.query(hash_key, **options)
+
+
+def _queue_filter(filters: QueueFilter, served: set[str]) -> Any:
+    """The filter expression of what the index does not serve, or None."""
+    tests = []
+    if filters.kind is not None and "kind" not in served:
+        tests.append(TicketItem.kind == str(filters.kind))
+    if filters.category is not None and "category" not in served:
+        tests.append(TicketItem.category == filters.category)
+    if filters.assignee is not None and "assignee" not in served:
+        if filters.assignee == UNASSIGNED:
+            tests.append(TicketItem.assignee.does_not_exist())
+        else:
+            tests.append(TicketItem.assignee == filters.assignee)
+    extra = None
+    for test in tests:
+        extra = test if extra is None else extra & test
+    return extra
+
+
 def queue(
     filters: QueueFilter, limit: int, cursor: str | None = None, until: str | None = None
 ) -> TicketPage:
-    """Tickets by due date, earliest first, through the index that serves the filters: the
-    first page of any one filter is one Query. Further filters (two at once) are applied by
-    DynamoDB on that index's page. `until`: due orders up to this prefix only."""
+    """Tickets by due date, earliest first, through the index that serves the filters:
+    every page is one Query with its Limit (never a second page read behind the caller's
+    back). The first page of any one filter is the first `limit` items of one partition of
+    its index; a category names its kind unless both kinds have it. A second filter is a
+    filter expression on FILTERED_READ index items, so that page may be short. `until`: due
+    orders up to this prefix only (a key condition)."""
     where = "closed" if filters.closed else "open"
     if filters.status is not None:
         where = scope(filters.status)
-    condition = TicketItem.due_order <= f"{until}#~" if until else None
-    extra = None
-    for attribute, value in (
-        (TicketItem.kind, filters.kind),
-        (TicketItem.category, filters.category),
-        (TicketItem.assignee, filters.assignee if filters.assignee != UNASSIGNED else None),
-    ):
-        if value is not None:
-            test = attribute == str(value)
-            extra = test if extra is None else extra & test
-    if filters.assignee == UNASSIGNED:
-        test = TicketItem.assignee.does_not_exist()
-        extra = test if extra is None else extra & test
-    options: dict[str, Any] = {
-        "range_key_condition": condition,
-        "filter_condition": extra,
-        "limit": limit,
-    }
-    if filters.status is not None:
-        options["last_evaluated_key"] = _start(cursor, "queue_status", "due_order")
-        results = TicketItem.queue_by_status.query(str(filters.status), **options)
-    elif filters.assignee is not None:
-        options["last_evaluated_key"] = _start(cursor, "queue_assignee", "due_order")
-        results = TicketItem.queue_by_assignee.query(f"{where}#{filters.assignee}", **options)
-    elif filters.category is not None and filters.kind is not None:
-        options["last_evaluated_key"] = _start(cursor, "queue_category", "due_order")
-        results = TicketItem.queue_by_category.query(
-            f"{where}#{filters.kind}#{filters.category}", **options
-        )
-    elif filters.kind is not None:
-        options["last_evaluated_key"] = _start(cursor, "queue_kind", "due_order")
-        results = TicketItem.queue_by_kind.query(f"{where}#{filters.kind}", **options)
-    else:
-        options["last_evaluated_key"] = _start(cursor, "queue_scope", "due_order")
-        results = TicketItem.queue.query(where, **options)
-    return _page(results, limit)
+    hash_name, hash_key, served = _queue_index(filters, where)
+    extra = _queue_filter(filters, served)
+    read = limit if extra is None else max(limit, FILTERED_READ)
+    results = _query_queue(
+        hash_name,
+        hash_key,
+        range_key_condition=TicketItem.due_order <= f"{until}#~" if until else None,
+        filter_condition=extra,
+        limit=read,
+        page_size=read,
+        last_evaluated_key=_start(cursor, hash_name, "due_order"),
+    )
+    page = next(results.page_iter)  # one Query, whatever its filter leaves
+    found = [TicketItem.from_raw_data(raw) for raw in page.get("Items", [])]
+    found = [item for item in found if isinstance(item, TicketItem)]
+    if len(found) > limit:
+        last = found[limit - 1]
+        key = {name: getattr(last, name) for name in ("pk", "sk", hash_name, "due_order")}
+        return TicketPage([_ticket(i) for i in found[:limit]], _cursor(key))
+    last_key = page.get("LastEvaluatedKey")
+    plain = {k: v["S"] for k, v in last_key.items()} if last_key else None
+    return TicketPage([_ticket(i) for i in found], _cursor(plain) if plain else None)
 
 
 def open_complaints_due_by(day: date) -> list[Ticket]:

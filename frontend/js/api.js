@@ -6,6 +6,8 @@
 
 export const API_BASE = '/api';
 export const LOGIN_PAGE = '/logowanie';
+export const STAFF_LOGIN_PAGE = '/obsluga/logowanie';
+let loginPage = LOGIN_PAGE;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const GENERIC = 'Coś poszło nie tak. Spróbuj ponownie za chwilę.';
 const OFFLINE = 'Nie udało się połączyć z serwerem. Sprawdź połączenie z internetem i spróbuj ponownie.';
@@ -41,7 +43,13 @@ export function safeNext(raw) {
 
 /** The login page's address that returns to `here` (default: the current page). */
 export function loginUrl(here = location.pathname + location.search + location.hash) {
-  return `${LOGIN_PAGE}?next=${encodeURIComponent(safeNext(here))}`;
+  return `${loginPage}?next=${encodeURIComponent(safeNext(here))}`;
+}
+
+/** Staff pages (`/obsluga/…`): a 401 goes to the staff login page instead of the
+ *  customers' one (the staff layout calls this first). */
+export function useStaffLogin() {
+  loginPage = STAFF_LOGIN_PAGE;
 }
 
 /**

@@ -20,6 +20,7 @@ export const NAV = [
   ['/wodomierze', 'Wodomierze'],
   ['/zuzycie', 'Zużycie'],
   ['/dokumenty', 'Umowy i dokumenty'],
+  ['/zgloszenia', 'Zgłoszenia'],
   ['/profil', 'Profil'],
 ];
 

@@ -6,12 +6,14 @@ customer's service address (ul. Wodna 1, 41-709)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib import clock
 from chalicelib.storage import announcements as store
+from chalicelib.storage import summary as summary_store
 from tests.factories import active_account, bearer, post, staff_account, staff_bearer
 
 ANNA, EWA = "anna-nowak", "ewa-admin"
@@ -207,3 +209,82 @@ def test_customers_cannot_write_announcements(client, outbox, anna):
     customer = bearer(client, "100200")
     answer = post(client, "/staff/announcements", notice(), customer)
     assert answer.status_code == 403
+
+
+def dashboard(client, headers) -> list[str]:
+    answer = client.http.get("/summary", headers=headers)
+    assert answer.status_code == 200, answer.body
+    return [a["id"] for a in answer.json_body["announcements"]]
+
+
+def test_the_dashboard_shows_the_customers_own(client, outbox, anna):
+    active_account(client, outbox, "100200")  # ul. Wodna 1, 41-709
+    customer = bearer(client, "100200")
+    by_code = published(client, anna, title="Kod")
+    by_street = published(client, anna, postal_codes=[], streets=["ul. Wodna"], title="Ulica")
+    everywhere = published(client, anna, postal_codes=[], whole_area=True, title="Wszędzie")
+    published(client, anna, postal_codes=["41-700"], title="Gdzie indziej")
+    published(client, anna, postal_codes=[], streets=["ul. Polna"], title="Inna ulica")
+    later = published(client, anna, starts_at="2026-12-20T08:00:00+01:00", ends_at=None)
+    draft(client, anna, title="Szkic")
+
+    shown = client.http.get("/summary", headers=customer).json_body["announcements"]
+    assert {a["id"] for a in shown} == {by_code, by_street, everywhere}
+    assert shown[0].keys() == {"id", "kind", "title", "text", "starts_at", "ends_at"}
+    assert {a["title"] for a in shown} == {"Kod", "Ulica", "Wszędzie"}
+
+    clock.travel_to(datetime(2026, 12, 20, 7, 0, 1, tzinfo=UTC))  # `later` starts, copy ages
+    assert later in dashboard(client, bearer(client, "100200"))
+
+
+def test_the_dashboard_copy_is_at_most_a_minute_old(client, outbox, anna):
+    active_account(client, outbox, "100200")
+    customer = bearer(client, "100200")
+    read_at = clock.now()
+    assert dashboard(client, customer) == []  # the copy is read now, empty
+    identifier = published(client, anna)
+    clock.travel_to(read_at + timedelta(seconds=55))
+    assert dashboard(client, customer) == []  # a 55-second-old copy
+    assert public(client) == [identifier]  # the public list is always fresh
+    clock.travel_to(read_at + timedelta(seconds=61))
+    assert dashboard(client, customer) == [identifier]
+
+    post(client, f"/staff/announcements/{identifier}/withdraw", {}, anna)
+    clock.travel_to(read_at + timedelta(seconds=123))
+    assert dashboard(client, customer) == []
+
+
+def test_the_dashboards_announcement_read_runs_beside_its_data_read(
+    client, outbox, anna, serial_moto, monkeypatch
+):
+    """When the copy is stale, the announcements Query runs on another thread while the
+    request reads the customer's partition: each read waits for the other to have started,
+    which only overlapping reads can both see (a sequential pair times out and fails)."""
+    active_account(client, outbox, "100200")
+    customer = bearer(client, "100200")
+    identifier = published(client, anna)
+    started = {"data": threading.Event(), "announcements": threading.Event()}
+    threads: dict[str, str] = {}
+
+    def meeting(name: str, other: str, read):
+        def run(*args, **kwargs):
+            threads[name] = threading.current_thread().name
+            started[name].set()
+            assert started[other].wait(10), f"{other} did not start while {name} ran"
+            return read(*args, **kwargs)
+
+        return run
+
+    read_customer, not_ended = summary_store.read_customer, store.not_ended
+    monkeypatch.setattr(
+        summary_store, "read_customer", meeting("data", "announcements", read_customer)
+    )
+    monkeypatch.setattr(store, "not_ended", meeting("announcements", "data", not_ended))
+    assert dashboard(client, customer) == [identifier]
+    assert threads["data"] != threads["announcements"]
+
+    monkeypatch.setattr(summary_store, "read_customer", read_customer)
+    started["data"].set()  # the data read no longer waits; an announcements read would pass
+    started["announcements"].clear()
+    assert dashboard(client, customer) == [identifier]  # from the copy: no second Query
+    assert not started["announcements"].is_set()

@@ -95,9 +95,13 @@ def test_the_counter_counts(client, customer):
 @pytest.mark.parametrize("path", READS)
 def test_read_costs_at_most_two_round_trips_and_no_scan(client, customer, order, path):
     path = path.format(order=order)
-    with count_dynamodb_calls() as calls:
+    with count_dynamodb_calls() as every_call, count_dynamodb_calls(this_thread=True) as calls:
         answer = client.http.get(path, headers=customer)
     assert answer.status_code == 200, (path, answer.body)
+    # Beside them, only the dashboard refreshes its copy of the announcements (one Query on
+    # another thread, while the request reads its data: test_announcements.py).
+    beside = ["Query"] if path == "/summary" else []
+    assert sorted(every_call) == sorted(calls + beside), (path, every_call)
     # The session (checked and extended in one conditional write), then one read.
     assert calls[0] == "UpdateItem", calls
     assert len(calls) == 2, (path, calls)

@@ -50,6 +50,39 @@ def test_a_customer_file_shows_no_secret_and_its_reading_is_audited(client, outb
     assert client.http.get("/staff/customers/999999", headers=anna).status_code == 404
 
 
+def test_a_customer_file_lists_the_customers_tickets_newest_first(client, outbox):
+    active_account(client, outbox, "100200")
+    customer = bearer(client, "100200")
+    filed = []
+    for text in ("Brak wody od rana.", "Niskie ciśnienie wieczorem."):
+        body = {"kind": "operational", "category": "no_water", "description": text}
+        answer = post(client, "/tickets", body, customer)
+        assert answer.status_code == 201, answer.body
+        filed.append(answer.json_body["id"])
+    body = client.http.get("/staff/customers/100200", headers=staff(client)).json_body
+    assert [t["id"] for t in body["tickets"]] == filed[::-1]
+    assert body["tickets"][0]["customer"] == "100200"
+
+
+def test_staff_me_says_who_is_logged_in_and_their_role(client, outbox):
+    anna = staff(client)
+    me = client.http.get("/staff/me", headers=anna)
+    assert me.status_code == 200, me.body
+    assert me.json_body == {
+        "login": "anna-nowak",
+        "email": "anna-nowak@wodociagi.example",
+        "role": "staff",
+        "idle_timeout_minutes": get_settings().staff_session_idle_minutes,
+    }
+    admin = staff(client, "ewa-admin", "admin")
+    assert client.http.get("/staff/me", headers=admin).json_body["role"] == "admin"
+    pending = staff_bearer(client, "anna-nowak")
+    refused = client.http.get("/staff/me", headers=pending)
+    assert refused.json_body["error"]["code"] == "second_factor_required"
+    active_account(client, outbox, "100200")
+    assert client.http.get("/staff/me", headers=bearer(client, "100200")).status_code == 403
+
+
 def test_deactivation_ends_sessions_starts_the_termination_and_is_audited(client, outbox):
     active_account(client, outbox, "100200")
     customer = bearer(client, "100200")

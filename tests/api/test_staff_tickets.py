@@ -89,6 +89,9 @@ def test_the_lifecycle_through_the_staff_routes(client, customer, anna, admin, o
     noted = post(client, f"{path}/messages", note, anna)
     assert noted.status_code == 201, noted.body
     assert noted.json_body["messages"][-1]["internal"] is True
+    assert noted.json_body["next_statuses"] == [
+        "in_progress", "waiting_for_customer", "resolved", "rejected",
+    ]  # fmt: skip
     assert len(outbox.messages()) == before  # neither is told to the customer
 
     moved = post(client, f"{path}/status", {"status": "in_progress"}, anna)
@@ -98,8 +101,10 @@ def test_the_lifecycle_through_the_staff_routes(client, customer, anna, admin, o
     replied = post(client, f"{path}/messages", reply, anna)
     assert replied.status_code == 201, replied.body
     assert replied.json_body["status"] == "waiting_for_customer"
+    assert replied.json_body["next_statuses"] == ["in_progress", "resolved", "rejected"]
     mail = outbox.last_to(EMAIL)
     assert "Prosimy o zdjęcie wodomierza." in mail["text"] and "R/2026/000001" in mail["text"]
+    assert f"/zgloszenie?id={ticket_id}" in mail["text"]  # straight to the ticket's page
     assert len(outbox.messages()) == before + 2
 
     seen = get(client, f"/tickets/{ticket_id}", customer)
@@ -183,6 +188,10 @@ def test_the_queue_is_sorted_by_due_date_filtered_and_paged(client, customer):
     assert ids(client, anna, f"?assignee={ANNA}") == [second]
     assert ids(client, anna, "?assignee=-") == [water, leak, first]
     assert ids(client, anna, "?assignee=-&kind=complaint") == [first]
+    assert ids(client, anna, "?due_by=2027-01-11") == [water, leak, first]
+    assert ids(client, anna, "?due_by=2027-01-11&kind=complaint") == [first]
+    assert ids(client, anna, "?due_by=2026-12-28") == []
+    assert client.http.get("/staff/tickets?due_by=jutro", headers=anna).status_code == 400
 
     seen, cursor = [], ""
     for _ in range(3):

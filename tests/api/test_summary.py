@@ -1,6 +1,6 @@
 """`GET /summary`: the dashboard in one call — balance and overdue amount, unpaid invoices,
-the last reading of every active meter, certification notices, announcements (none yet) —
-from the session and one Query (the budget itself is in test_round_trips.py)."""
+the last reading of every active meter, certification notices (announcements: in
+test_announcements.py) — from the session and one Query (the budget: test_round_trips.py)."""
 
 from __future__ import annotations
 
@@ -125,10 +125,10 @@ def test_the_demo_customers_partition_is_one_page(client, outbox):
     import_lines(lines, key="imports/demo.jsonl")
     active_account(client, outbox, "100001")
     headers = bearer(client, "100001")
-    with count_dynamodb_calls() as calls:
+    with count_dynamodb_calls(this_thread=True) as calls:
         answer = client.http.get("/summary", headers=headers)
     assert answer.status_code == 200, answer.body
-    assert calls == ["UpdateItem", "Query"]
+    assert calls == ["UpdateItem", "Query"]  # the announcements' Query runs beside
     assert answer.json_body["certification_notices"]
 
 

@@ -4,7 +4,8 @@
 Fixtures: `stack` (the running stack: `.portal`, `.url`, `.outbox`), `browser`, `page`
 (a fresh context per test, so no cookie leaks between tests; opened at the portal's
 origin). Helpers: `check_axe(page)`, `screenshot(page, name)`, `outbox_link(stack, to,
-page_name)`, `console_errors(page)`.
+page_name)`, `console_errors(page)`, `staff_account(stack, login, role)` (a back-office
+account with its TOTP secret).
 
 Every test here is in the xdist group "browser" (`make test` runs `--dist loadgroup`), so
 they share one worker and one stack. None is ever skipped: without Chromium they fail and
@@ -16,10 +17,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -80,10 +85,10 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+def new_page(browser: Browser, stack: Stack) -> Page:
     """A page in a fresh context (no cookies, no storage) at the portal's origin, desktop
-    size; console errors (a CSP violation among them) are collected for `console_errors`."""
+    size; console errors (a CSP violation among them) are collected for `console_errors`.
+    Close it with `page.context.close()`."""
     context = browser.new_context(base_url=stack.portal, viewport=DESKTOP, locale="pl-PL")
     context.set_default_timeout(10_000)
     opened = context.new_page()
@@ -91,8 +96,15 @@ def page(browser: Browser, stack: Stack) -> Iterator[Page]:
     opened.on("console", lambda message: _keep_error(errors, message))
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.console_errors = errors  # type: ignore[attr-defined]
+    return opened
+
+
+@pytest.fixture
+def page(browser: Browser, stack: Stack) -> Iterator[Page]:
+    """A fresh page (`new_page`) for the test."""
+    opened = new_page(browser, stack)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def _keep_error(errors: list[str], message: Any) -> None:
@@ -204,3 +216,38 @@ def register_customer(
     token = outbox_link(stack, email, "aktywacja").split("#token=", 1)[1]
     activated = stack.post("/auth/activate", {"token": token})
     assert activated.status_code == 200, activated.text
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A staff account on the test stack: its login, password and TOTP secret."""
+
+    login: str
+    password: str
+    secret: str
+    role: str
+
+
+STAFF_PASSWORD = "Obsluga-Haslo-Wodne-2026"
+
+
+def staff_account(stack: Stack, login: str, role: str = "staff") -> StaffAccount:
+    """Create a staff account on the stack as an operator would (`make staff-account`,
+    i.e. `python -m scripts.staff_account` against the stack's ports) and read its TOTP
+    secret from the provisioning URI it prints. Give each test its own login: a TOTP code
+    is accepted once per account."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STAGE"))},
+        "PORT": str(stack.port),
+        "MOTO_PORT": str(stack.moto_port),
+        "IBOK_PASSWORD": STAFF_PASSWORD,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.staff_account", "--login", login, "--email",
+         f"{login}@wodociagi.example", "--role", role],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    uri = next(line for line in done.stdout.splitlines() if line.startswith("otpauth://"))
+    secret = parse_qs(urlsplit(uri).query)["secret"][0]
+    return StaffAccount(login, STAFF_PASSWORD, secret, role)

@@ -1,6 +1,7 @@
 """Every page of the portal, found by listing `frontend/**/*.html` (a new page cannot be
 left out), opened as it first appears — logged in as the demo customer 100001 (read only)
-where the page is for customers — and checked at 1280 px, 320 px and 1280 px at 200 %
+where the page is for customers, as an admin of the back office where it is a staff page
+(`staffLayout()`) — and checked at 1280 px, 320 px and 1280 px at 200 %
 zoom: axe-core WCAG 2.1 AA with 0 violations, no horizontal scroll, `lang="pl"`, one h1,
 no console error (a CSP violation is one) and no request leaving 127.0.0.1."""
 
@@ -14,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from scripts import demo_data
-from tests.browser.conftest import check_axe, console_errors
+from tests.browser.conftest import check_axe, console_errors, staff_account
 from tests.e2e.test_local_stack import ROOT, Stack
 
 FRONTEND = ROOT / "frontend"
@@ -30,12 +31,20 @@ def page_path(html: Path) -> str:
     return "/" + relative.removesuffix("index")
 
 
-def for_customers(html: Path) -> bool:
-    """A page for a logged-in customer: its module lays it out with `customerLayout()`."""
+def _module(html: Path) -> str:
     found = SCRIPT.search(html.read_text(encoding="utf-8"))
     assert found, f"{html.name}: no page module (<script type=module src=/js/pages/…>)"
-    module = (FRONTEND / found.group(1).lstrip("/")).read_text(encoding="utf-8")
-    return "customerLayout()" in module
+    return (FRONTEND / found.group(1).lstrip("/")).read_text(encoding="utf-8")
+
+
+def for_customers(html: Path) -> bool:
+    """A page for a logged-in customer: its module lays it out with `customerLayout()`."""
+    return "customerLayout()" in _module(html)
+
+
+def for_staff(html: Path) -> bool:
+    """A back-office page: its module lays it out with `staffLayout()`."""
+    return "staffLayout()" in _module(html)
 
 
 PAGES = sorted(FRONTEND.rglob("*.html"))
@@ -57,6 +66,27 @@ def logged_in_state(browser: Browser, stack: Stack) -> dict:
     page.get_by_label("Hasło").fill(demo_data.DEMO_PASSWORD)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{stack.portal}/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture(scope="module")
+def staff_state(browser: Browser, stack: Stack) -> dict:
+    """The cookies of one back-office login (password and TOTP code) as an admin of its own,
+    for every staff page."""
+    import pyotp
+
+    admin = staff_account(stack, "przeglad-dostepnosci", "admin")
+    context = browser.new_context(base_url=stack.portal, locale="pl-PL")
+    page = context.new_page()
+    page.goto("/obsluga/logowanie")
+    page.get_by_label("Login pracownika").fill(admin.login)
+    page.get_by_label("Hasło").fill(admin.password)
+    page.get_by_role("button", name="Dalej").click()
+    page.get_by_label("Kod (6 cyfr)").fill(pyotp.TOTP(admin.secret).now())
+    page.get_by_role("button", name="Zaloguj się").click()
+    page.wait_for_url(f"{stack.portal}/obsluga/")
     state = context.storage_state()
     context.close()
     return state
@@ -102,13 +132,16 @@ def test_every_page_at_every_width(
     request: pytest.FixtureRequest, browser: Browser, stack: Stack, html: Path
 ) -> None:
     path = page_path(html)
-    customers = for_customers(html)
-    state = request.getfixturevalue("logged_in_state") if customers else None
+    state = None
+    if for_customers(html):
+        state = request.getfixturevalue("logged_in_state")
+    elif for_staff(html):
+        state = request.getfixturevalue("staff_state")
     page, asked = _open(browser, stack, state)
     try:
         page.goto(path)
         page.wait_for_load_state("networkidle")
-        # Opened as it is (a customer page logged in, not sent to the login page).
+        # Opened as it is (a customer or staff page logged in, not sent to a login page).
         assert urlsplit(page.url).path == path, page.url
         expect(page.locator("main#main")).to_be_visible()
         assert page.evaluate("document.documentElement.lang") == "pl"

@@ -8,6 +8,7 @@ import {
 import { date, dateTime, money, volume } from '../format.js';
 import { showStatus } from '../forms.js';
 import { customerLayout } from '../layout.js';
+import { markdownNodes } from '../markdown.js';
 
 customerLayout();
 
@@ -67,14 +68,22 @@ function showNotices(notices) {
     el('strong', {}, 'Legalizacja wodomierza: '), notice.message)));
 }
 
+const ANNOUNCEMENT_KINDS = {
+  planned_works: 'Planowane prace',
+  failure: 'Awaria',
+  general: 'Komunikat',
+};
+
 function showAnnouncements(announcements) {
-  // None is the usual case: then the section stays hidden rather than saying so.
+  // None is the usual case: then the section stays hidden rather than saying so. The text
+  // is the API's plain text with a little Markdown, made into nodes (never HTML).
   byId('announcement-list').replaceChildren(...announcements.map((item) => {
     const until = item.ends_at ? ` do ${dateTime(item.ends_at)}` : ' do odwołania';
-    return el('li', { class: 'card' },
+    return el('li', { class: 'card announcement' },
+      el('p', { class: 'announcement-kind' }, ANNOUNCEMENT_KINDS[item.kind] || 'Komunikat'),
       el('h3', {}, item.title),
       el('p', { class: 'hint' }, `Od ${dateTime(item.starts_at)}${until}`),
-      el('p', {}, item.text));
+      ...markdownNodes(item.text, { topLevel: 4 }));
   }));
   byId('announcements').hidden = announcements.length === 0;
 }
