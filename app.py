@@ -12,6 +12,7 @@ from chalicelib.blueprints import (
     integration,
     me,
     meters,
+    notifications,
     payments,
     public,
     staff,
@@ -32,6 +33,7 @@ export_job = lazy_module("chalicelib.jobs.export_readings")
 sessions = lazy_module("chalicelib.services.sessions")
 ticket_uploads = lazy_module("chalicelib.services.ticket_uploads")
 digest_job = lazy_module("chalicelib.jobs.complaint_digest")
+notification_service = lazy_module("chalicelib.services.notifications")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -49,6 +51,7 @@ for blueprint in (
     integration.bp,
     payments.bp,
     summary.bp,
+    notifications.bp,
     tickets.bp,
     staff.bp,
     staff_tickets.bp,
@@ -100,3 +103,10 @@ def ticket_upload(event):
 def complaint_digest(_event):
     """Daily, 06:00 UTC: staff get one e-mail of complaints overdue or due within 3 days."""
     digest_job.complaint_digest()
+
+
+@app.on_sns_message(topic=get_settings().mail_events_topic, name="mail_events")
+def mail_events(event):
+    """SES bounces and complaints (the configuration set's event destination publishes them
+    to the mail-events topic): suppress the addresses they name."""
+    notification_service.apply_mail_event(event.message)

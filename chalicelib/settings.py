@@ -72,6 +72,12 @@ class Settings:
     payment_return_url: str
     payment_hold_minutes: int
     local_outbox_dir: str | None
+    mail_configuration_set: str
+    mail_events_topic: str
+    sms_sender_id: str
+    sms_type: str
+    notification_retention_days: int
+    unsubscribe_link_days: int
 
     @property
     def is_local(self) -> bool:
@@ -140,4 +146,10 @@ def get_settings() -> Settings:
         payment_return_url=_str("PAYMENT_RETURN_URL", ""),
         payment_hold_minutes=_int("PAYMENT_HOLD_MINUTES", 60),
         local_outbox_dir=os.environ.get("LOCAL_OUTBOX_DIR") or None,
+        mail_configuration_set=_str("MAIL_CONFIGURATION_SET", f"ibok-{stage}-mail"),
+        mail_events_topic=_str("MAIL_EVENTS_TOPIC", f"ibok-{stage}-mail-events"),
+        sms_sender_id=_str("SMS_SENDER_ID", "WODOCIAGI"),
+        sms_type=_str("SMS_TYPE", "Transactional"),
+        notification_retention_days=_int("NOTIFICATION_RETENTION_DAYS", 365),
+        unsubscribe_link_days=_int("UNSUBSCRIBE_LINK_DAYS", 90),
     )

@@ -609,6 +609,7 @@ def merge(sam: dict[str, Any], config_stage: str) -> dict[str, Any]:
         _log_and_alarms(added, name, function)
         checks = list(LAMBDA_SKIPS)
         events = props.get("Events", {}).values()
+        _topics_by_ref(events, resources)
         if any(event["Type"] in ASYNC_EVENT_TYPES for event in events):
             _on_failure(added, name, function)
             checks.append(ON_FAILURE_SKIP)
@@ -625,6 +626,30 @@ def merge(sam: dict[str, Any], config_stage: str) -> dict[str, Any]:
     resources["Dashboard"] = _dashboard(sorted(functions), api_stage)
     _api(template, api_stage)
     return template
+
+
+def _topics_by_ref(events: Any, resources: dict[str, Any]) -> None:
+    """An SNS event source on a topic of infra/app.yaml (the mail events) names it by Ref,
+    so CloudFormation creates the topic before the subscription."""
+    topics = {
+        _sub_text(props["Properties"]["TopicName"]): name
+        for name, props in resources.items()
+        if props.get("Type") == "AWS::SNS::Topic" and "TopicName" in props.get("Properties", {})
+    }
+    for event in events:
+        if event.get("Type") != "SNS":
+            continue
+        topic = _sub_text(event["Properties"]["Topic"])
+        for suffix, name in topics.items():
+            if topic.endswith(f":{suffix}"):
+                event["Properties"]["Topic"] = {"Ref": name}
+
+
+def _sub_text(value: Any) -> str:
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        sub = value["Fn::Sub"]
+        return sub if isinstance(sub, str) else sub[0]
+    return str(value)
 
 
 # --- Build --------------------------------------------------------------------------------

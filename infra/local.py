@@ -285,6 +285,16 @@ def create_resources(
     ensure_secret(ssm, settings.bluemedia_service_parameter, value=LOCAL_SERVICE_ID)
 
 
+def create_mail_resources(sesv2: Any, sns: Any, settings: Any) -> None:
+    """The SES configuration set and the mail-events topic of infra/app.yaml, if they do
+    not exist yet (moto keeps both; it publishes no bounce or complaint events, so tests
+    deliver those to the handler themselves)."""
+    existing = set(sesv2.list_configuration_sets().get("ConfigurationSets", []))
+    if settings.mail_configuration_set not in existing:
+        sesv2.create_configuration_set(ConfigurationSetName=settings.mail_configuration_set)
+    sns.create_topic(Name=settings.mail_events_topic)  # idempotent
+
+
 def ensure_secret(ssm: Any, name: str, value: str | None = None) -> None:
     """Create a SecureString parameter (random unless `value` is given) unless it exists
     (local stack and tests only)."""

@@ -28,6 +28,7 @@ FUNCTIONS = (
     "reset_mail",
     "ticket_upload",
     "complaint_digest",
+    "mail_events",
 )
 DEPLOYED_STAGES = ("dev", "prod")
 
@@ -68,6 +69,7 @@ class Names:
     import_queue: str
     ticket_upload_queue: str
     mail_sender: str
+    mail_configuration_set: str
     pepper_parameter: str
     bluemedia_service_parameter: str
     bluemedia_key_parameter: str
@@ -126,11 +128,15 @@ def _mail(names: Names) -> dict:
     # SES authorises a send against the identity that verified the From address: the
     # address itself, or its domain (what MailDomain creates, with DKIM), which would be
     # refused with only `identity/<address>`. The condition pins the From address whichever
-    # identity of the account verified it.
+    # identity of the account verified it. SES v2 also authorises the configuration set
+    # every message goes through (its event destination reports bounces and complaints).
     return _statement(
         "Mail",
         ["ses:SendEmail"],
-        ["arn:aws:ses:*:*:identity/*"],
+        [
+            "arn:aws:ses:*:*:identity/*",
+            f"arn:aws:ses:*:*:configuration-set/{names.mail_configuration_set}",
+        ],
         Condition={"StringEquals": {"ses:FromAddress": names.mail_sender}},
     )
 
@@ -375,6 +381,14 @@ def _grants(function: str, names: Names) -> list[dict]:
             # Open complaints by due date.
             _statement("OpenComplaints", _dynamodb("Query"), _index(n.service_table, "queue_kind")),
             _mail(n),
+        ]
+    if function == "mail_events":
+        return [
+            _logs(),
+            # The accounts using a bouncing or complaining address, and their suppression
+            # (an update conditional on the address still being theirs).
+            _statement("AccountsByEmail", _dynamodb("Query"), _index(n.accounts_table, "by_email")),
+            _statement("Suppression", _dynamodb("UpdateItem"), _table(n.accounts_table)),
         ]
     raise ValueError(f"unknown function {function}")
 

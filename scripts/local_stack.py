@@ -85,7 +85,7 @@ def _start_moto(port: int) -> Any:
 def _provision() -> None:
     from chalicelib import aws
     from chalicelib.settings import get_settings
-    from infra.local import create_resources
+    from infra.local import create_mail_resources, create_resources
 
     settings = get_settings()
     create_resources(
@@ -97,6 +97,7 @@ def _provision() -> None:
         events=aws.client("events"),
     )
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
+    create_mail_resources(aws.client("sesv2"), aws.client("sns"), settings)
 
 
 def _pdf_text(line: dict[str, Any]) -> list[str]:

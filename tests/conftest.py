@@ -37,7 +37,7 @@ from chalicelib import aws, clock
 from chalicelib.adapters import secrets
 from chalicelib.services import announcements, terms
 from chalicelib.settings import get_settings
-from infra.local import create_resources
+from infra.local import create_mail_resources, create_resources
 from tests import iam_calls
 
 iam_calls.install()  # before any AWS client exists: every call is recorded (IAM check)
@@ -107,6 +107,7 @@ def aws_env(outbox_dir: Path, serial_moto: None, moto_process: None) -> Iterator
         aws.client("dynamodb"), aws.client("s3"), aws.client("ssm"), aws.client("sqs"), settings
     )
     aws.client("ses").verify_email_identity(EmailAddress=settings.mail_sender)
+    create_mail_resources(aws.client("sesv2"), aws.client("sns"), settings)
     yield
     clock.reset()
     aws.queue_url.cache_clear()

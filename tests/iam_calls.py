@@ -154,6 +154,17 @@ def requirements(
         source = str(params.get("Source", "")).rsplit("<", 1)[-1].rstrip(">")
         identity = _arn("ses", region, f"identity/{source}")
         return [(f"ses:{operation}", identity, {"ses:FromAddress": source})]
+    if service == "sesv2" and operation == "SendEmail":
+        # SES v2 authorises a send against the From identity and the configuration set.
+        source = str(params.get("FromEmailAddress", "")).rsplit("<", 1)[-1].rstrip(">")
+        condition = {"ses:FromAddress": source}
+        needs = [("ses:SendEmail", _arn("ses", region, f"identity/{source}"), condition)]
+        if params.get("ConfigurationSetName"):
+            config_set = _arn("ses", region, f"configuration-set/{params['ConfigurationSetName']}")
+            needs.append(("ses:SendEmail", config_set, condition))
+        return needs
+    if service == "sns" and operation == "Publish" and "PhoneNumber" in params:
+        return [("sns:Publish", "*", {})]  # an SMS has no resource: IAM needs "*"
     if service == "ssm" and "Name" in params:
         return [(f"ssm:{operation}", _arn("ssm", region, f"parameter{params['Name']}"), {})]
     return [(f"{service}:{operation}", "*", {})]

@@ -1,13 +1,15 @@
-"""E-mail through SES, rendered from Jinja2 templates (Polish, text and HTML).
+"""E-mail through SES v2, rendered from Jinja2 templates (Polish, text and HTML), sent
+through the stage's configuration set (whose event destination publishes bounces and
+complaints to the mail-events topic: services/notifications.py `apply_mail_event`).
 
 On the local stage every message is also written to the local outbox folder, which
-`/_local/outbox` and `scripts/outbox.py` show.
+`/_local/outbox` and `scripts/outbox.py` show (SMS too: adapters/sms.py).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from email.utils import formataddr
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +31,11 @@ SUBJECTS = {
     "payment_receipt": "Potwierdzenie płatności online w IBOK",
     "ticket_update": "Nowa informacja w sprawie Twojego zgłoszenia w IBOK",
     "complaint_digest": "Reklamacje po terminie i z bliskim terminem",
+    "termination_notice": "Dostęp do IBOK zakończy się za 14 dni",
+    "invoice_reminder": "Przypomnienie o terminie płatności",
+    "new_invoice": "Nowa faktura w IBOK",
+    "reading_window": "Czas podać odczyt wodomierza",
+    "announcement": "Komunikat wodociągów",
 }
 
 
@@ -41,6 +48,8 @@ class OutgoingEmail:
     text: str
     html: str
     template: str
+    headers: dict[str, str] = field(default_factory=dict)
+    channel: str = "email"
 
 
 @lru_cache(maxsize=1)
@@ -61,44 +70,55 @@ def _environment() -> Environment:
     return env
 
 
-def render(template: str, to: str, context: dict[str, Any]) -> OutgoingEmail:
+def render(
+    template: str, to: str, context: dict[str, Any], headers: dict[str, str] | None = None
+) -> OutgoingEmail:
     """Render `template` (.txt and .html) for `to` with `context`."""
     env = _environment()
-    full = {"subject": SUBJECTS[template], **context}
+    full = {"subject": SUBJECTS[template], "unsubscribe_link": None, **context}
     return OutgoingEmail(
         to=to,
         subject=SUBJECTS[template],
         text=env.get_template(f"{template}.txt").render(full),
         html=env.get_template(f"{template}.html").render(full),
         template=template,
+        headers=dict(headers or {}),
     )
 
 
-def send(template: str, to: str, context: dict[str, Any]) -> str:
-    """Render and send one message; return the SES message id."""
-    message = render(template, to, context)
+def send(
+    template: str, to: str, context: dict[str, Any], headers: dict[str, str] | None = None
+) -> str:
+    """Render and send one message (with extra `headers`, e.g. List-Unsubscribe) through
+    the configuration set; return the SES message id."""
+    message = render(template, to, context, headers)
     settings = get_settings()
-    response = aws.client("ses").send_email(
-        Source=formataddr((settings.mail_sender_name, settings.mail_sender)),
-        Destination={"ToAddresses": [message.to]},
-        Message={
-            "Subject": {"Data": message.subject, "Charset": "UTF-8"},
-            "Body": {
-                "Text": {"Data": message.text, "Charset": "UTF-8"},
-                "Html": {"Data": message.html, "Charset": "UTF-8"},
-            },
+    content: dict[str, Any] = {
+        "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+        "Body": {
+            "Text": {"Data": message.text, "Charset": "UTF-8"},
+            "Html": {"Data": message.html, "Charset": "UTF-8"},
         },
+    }
+    if message.headers:
+        content["Headers"] = [{"Name": k, "Value": v} for k, v in message.headers.items()]
+    response = aws.client("sesv2").send_email(
+        FromEmailAddress=formataddr((settings.mail_sender_name, settings.mail_sender)),
+        Destination={"ToAddresses": [message.to]},
+        Content={"Simple": content},
+        ConfigurationSetName=settings.mail_configuration_set,
     )
     message_id = response["MessageId"]
     if settings.local_outbox_dir:
-        _write_outbox(Path(settings.local_outbox_dir), message_id, message)
+        write_outbox(Path(settings.local_outbox_dir), message_id, asdict(message))
     return message_id
 
 
-def _write_outbox(folder: Path, message_id: str, message: OutgoingEmail) -> None:
+def write_outbox(folder: Path, message_id: str, message: dict[str, Any]) -> None:
+    """Keep a copy of a sent message (e-mail or SMS) in the local outbox folder."""
     folder.mkdir(parents=True, exist_ok=True)
     sent_at = clock.now()
-    record = {"id": message_id, "sent_at": sent_at.isoformat(), **asdict(message)}
+    record = {"id": message_id, "sent_at": sent_at.isoformat(), **message}
     name = f"{sent_at.strftime('%Y%m%dT%H%M%S%f')}-{message_id[:12]}.json"
     (folder / name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 

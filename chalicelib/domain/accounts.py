@@ -69,6 +69,14 @@ class Account:
     termination_started_at: datetime | None = None
     # Every terms acceptance, oldest first (empty for accounts older than the history).
     terms_history: tuple[TermsAcceptance, ...] = ()
+    # The address SES reported as bouncing or complaining (lower-cased), and why.
+    suppressed_email: str | None = None
+    suppressed_reason: str | None = None
+
+    @property
+    def email_suppressed(self) -> bool:
+        """True while the account's address is the one suppressed: nothing is sent to it."""
+        return bool(self.suppressed_email) and self.suppressed_email == self.email.casefold()
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,11 @@ class Account(AccountsItem):
     totp_secret = UnicodeAttribute(null=True)
     totp_last_step = NumberAttribute(null=True)
     termination_started_at = UTCDateTimeAttribute(null=True)
+    # The address SES reported as bouncing or complaining: while it is the account's
+    # address, nothing is sent to it (services/notifications.py); a new address clears it.
+    suppressed_email = UnicodeAttribute(null=True)  # lower-cased
+    suppressed_reason = UnicodeAttribute(null=True)  # bounce / complaint
+    suppressed_at = UTCDateTimeAttribute(null=True)
 
     by_email = ByEmail()
 
@@ -158,6 +163,37 @@ class LoginEvent(AccountsItem):
     def partition(login: str) -> str:
         """The partition holding this login's events (its account's partition)."""
         return f"ACCOUNT#{login}"
+
+
+class NotificationRecord(AccountsItem):
+    """A notification sent to the customer (`GET /notifications`), in the account's
+    partition, newest last by its sort key `NOTE#<sent at>#<key hash>`; removed by TTL
+    after NOTIFICATION_RETENTION_DAYS."""
+
+    kind = UnicodeAttribute()  # domain/notifications.py NotificationKind
+    key = UnicodeAttribute()  # the natural key it was sent under
+    title = UnicodeAttribute()
+    channels = ListAttribute(of=UnicodeAttribute, default=list)
+    state = UnicodeAttribute()  # sending / sent
+    sent_at = UTCDateTimeAttribute()
+    message_ids = MapAttribute(default=dict)  # by channel: the SES / SNS message id
+
+    @staticmethod
+    def prefix(login: str) -> tuple[str, str]:
+        """The partition and sort-key prefix of a login's notifications."""
+        return f"ACCOUNT#{login}", "NOTE#"
+
+
+class NotificationKey(AccountsItem):
+    """The natural key of a notification, taken by a conditional put in the transaction
+    that writes its record: a second send under the same key finds it and sends nothing."""
+
+    record_sk = UnicodeAttribute()
+
+    @staticmethod
+    def key(login: str, key_hash: str) -> tuple[str, str]:
+        """Primary key of the mark of one natural key (in the account's partition)."""
+        return f"ACCOUNT#{login}", f"NOTIFYKEY#{key_hash}"
 
 
 class ThrottleCounter(AccountsItem):

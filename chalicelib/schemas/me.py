@@ -98,6 +98,11 @@ class Profile(Schema):
     email: str
     phone: str | None
     pending_email: str | None = None
+    email_suppressed: bool = Field(
+        False,
+        description="Adres e-mail odrzuca wiadomości (zwrot albo zgłoszenie spamu): nic nie jest "
+        "na niego wysyłane, dopóki klient nie zmieni adresu.",
+    )
     role: str
     terms_version: str
     terms_accepted_at: str
@@ -123,6 +128,7 @@ class Profile(Schema):
             email=account.email,
             phone=account.phone,
             pending_email=account.pending_email,
+            email_suppressed=account.email_suppressed,
             role=account.role,
             terms_version=account.terms_version,
             terms_accepted_at=account.terms_accepted_at.isoformat(),

@@ -1,5 +1,6 @@
-"""What services call outside themselves besides storage: the clock, the mailer, secrets
-and queues, in one small object with the real ones as defaults (the Powertools style).
+"""What services call outside themselves besides storage: the clock, the mailer, the SMS
+sender, secrets and queues, in one small object with the real ones as defaults (the
+Powertools style).
 
 A service takes `deps: Collaborators | None = None` and uses `deps or current()`; a route
 or job passes nothing. Tests pass fakes, either directly or, through the HTTP API, with
@@ -15,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib import clock
-from chalicelib.adapters import mailer, queues, secrets
+from chalicelib.adapters import mailer, queues, secrets, sms
 
 
 class Clock(Protocol):
@@ -27,9 +28,22 @@ class Clock(Protocol):
 
 
 class Mailer(Protocol):
-    """Sends a templated e-mail; returns its message id."""
+    """Sends a templated e-mail (with extra headers: a notice's List-Unsubscribe); returns
+    its message id."""
 
-    def send(self, template: str, to: str, context: dict[str, Any]) -> str: ...
+    def send(
+        self,
+        template: str,
+        to: str,
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> str: ...
+
+
+class Sms(Protocol):
+    """Sends a templated SMS; returns its message id."""
+
+    def send(self, template: str, phone: str, context: dict[str, Any]) -> str: ...
 
 
 class Secrets(Protocol):
@@ -54,9 +68,10 @@ class Collaborators:
     mailer: Mailer
     secrets: Secrets
     queues: Queues
+    sms: Sms
 
 
-DEFAULT = Collaborators(clock=clock, mailer=mailer, secrets=secrets, queues=queues)
+DEFAULT = Collaborators(clock=clock, mailer=mailer, secrets=secrets, queues=queues, sms=sms)
 _current = DEFAULT
 
 

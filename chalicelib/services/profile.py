@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from chalicelib.content.terms import CONSENT_TEXTS
 from chalicelib.domain.accounts import Account, Consent, ConsentText, LoginEvent, Profile
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.tokens import TokenKind, token_hash
 from chalicelib.schemas.me import ProfilePatch
-from chalicelib.services import sessions, terms
+from chalicelib.services import notifications, sessions, terms
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time, mask_email
 from chalicelib.services.registration import consents_from
@@ -132,24 +133,29 @@ def _start_email_change(account: Account, new_email: str, deps: Collaborators) -
 
 
 def _send_email_change(account: Account, change: EmailChange, deps: Collaborators) -> None:
-    deps.mailer.send(
-        "email_change_confirm",
-        change.new_email,
+    notifications.notify(
+        account.login,
+        NotificationKind.EMAIL_CHANGE_CONFIRM,
         {
             "login": account.login,
             "link": link("potwierdz-email", change.confirm_token),
             "valid_until": local_time(change.valid_until),
         },
+        to=change.new_email,
+        account=account,
+        deps=deps,
     )
-    deps.mailer.send(
-        "email_change_notice",
-        account.email,
+    notifications.notify(
+        account.login,
+        NotificationKind.EMAIL_CHANGE_NOTICE,
         {
             "login": account.login,
             "masked_email": mask_email(change.new_email),
             "link": link("anuluj-zmiane-email", change.cancel_token),
             "valid_until": local_time(change.valid_until),
         },
+        account=account,
+        deps=deps,
     )
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.payments import Order
 from chalicelib.logs import logger
+from chalicelib.services import notifications
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import local_time
 from chalicelib.storage import payments as orders
@@ -28,7 +30,14 @@ def send_receipt(order: Order, deps: Collaborators | None = None) -> bool:
     if claim is None:
         return True  # sent, or being sent by another delivery
     try:
-        deps.mailer.send("payment_receipt", order.email, receipt(order))
+        notifications.notify(
+            order.customer_number,
+            NotificationKind.PAYMENT_RECEIPT,
+            receipt(order),
+            key=f"payment_receipt:{order.order_id}",
+            to=order.email,
+            deps=deps,
+        )
     except Exception:
         logger.exception("payment receipt not sent", extra={"order_id": order.order_id})
         orders.release_receipt(order, claim)

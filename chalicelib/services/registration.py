@@ -9,11 +9,12 @@ from chalicelib.content.terms import CONSENT_TEXTS
 from chalicelib.domain import passwords
 from chalicelib.domain.accounts import Account, AccountStatus, Consent
 from chalicelib.domain.errors import DomainError, InvalidInput, Throttled
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
 from chalicelib.schemas.auth import RegisterRequest
-from chalicelib.services import terms
+from chalicelib.services import notifications, terms
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
@@ -146,14 +147,16 @@ def register(request: RegisterRequest, ip: str, deps: Collaborators | None = Non
     store.create_account(account, now)
     token = store.issue_token(TokenKind.ACTIVATION, login, pending_until)
     try:
-        deps.mailer.send(
-            "activation",
-            account.email,
+        notifications.notify(
+            login,
+            NotificationKind.ACTIVATION,
             {
                 "login": login,
                 "link": link("aktywacja", token),
                 "valid_until": local_time(pending_until),
             },
+            account=account,
+            deps=deps,
         )
     except Exception as exc:  # SES refused or is unreachable: undo, so the customer can retry
         store.discard_token(token)

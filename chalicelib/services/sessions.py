@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from chalicelib.domain import devices, passwords
 from chalicelib.domain.accounts import Account, AccountStatus, LoginResult
 from chalicelib.domain.errors import InvalidInput, LoginFailed, QueuedWorkFailed, Throttled
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.throttle import (
     LoginLimits,
@@ -23,6 +24,7 @@ from chalicelib.domain.throttle import (
 from chalicelib.domain.tokens import SESSION_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.logs import logger
 from chalicelib.schemas.messages import ResetMailRequest
+from chalicelib.services import notifications
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
@@ -253,14 +255,16 @@ def _issue_reset_link(account: Account, now: int, deps: Collaborators) -> None:
     store.delete_tokens_of(account.login, TokenKind.PASSWORD_RESET)
     valid_until = datetime.fromtimestamp(now, UTC) + timedelta(minutes=settings.reset_minutes)
     token = store.issue_token(TokenKind.PASSWORD_RESET, account.login, valid_until)
-    deps.mailer.send(
-        "password_reset",
-        account.email,
+    notifications.notify(
+        account.login,
+        NotificationKind.PASSWORD_RESET,
         {
             "login": account.login,
             "link": link("nowe-haslo", token),
             "minutes": settings.reset_minutes,
         },
+        account=account,
+        deps=deps,
     )
 
 
@@ -359,12 +363,14 @@ def _end_what_the_old_password_allowed(account: Account) -> None:
 def _send_changed_notice(
     account: Account, now: datetime, email_change_cancelled: bool, deps: Collaborators
 ) -> None:
-    deps.mailer.send(
-        "password_changed",
-        account.email,
+    notifications.notify(
+        account.login,
+        NotificationKind.PASSWORD_CHANGED,
         {
             "login": account.login,
             "changed_at": local_time(now),
             "email_change_cancelled": email_change_cancelled,
         },
+        account=account,
+        deps=deps,
     )

@@ -13,6 +13,7 @@ from chalicelib.adapters import files
 from chalicelib.clock import to_warsaw
 from chalicelib.domain.audit import AuditAction
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.tickets import (
     CATEGORIES,
     STATUS_LABELS,
@@ -27,7 +28,7 @@ from chalicelib.domain.tickets import (
 )
 from chalicelib.logs import logger
 from chalicelib.paging import DEFAULT_LIMIT
-from chalicelib.services import audit
+from chalicelib.services import audit, notifications
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.tickets import NO_TICKET, TICKET_ID, new_id, reopen_until
 from chalicelib.settings import get_settings
@@ -145,7 +146,9 @@ def _tell_customer(ticket: Ticket, what: str, deps: Collaborators, text: str | N
         "at": to_warsaw(deps.clock.now()).strftime("%d.%m.%Y %H:%M"),
     }
     try:
-        deps.mailer.send("ticket_update", account.email, context)
+        notifications.notify(
+            ticket.customer, NotificationKind.TICKET_UPDATE, context, account=account, deps=deps
+        )
     except Exception:
         logger.exception("ticket e-mail not sent", extra={"ticket": ticket.id})
 

@@ -35,6 +35,11 @@ TOKEN_KEPT = timedelta(days=1)
 # A password change or reset also ends a pending e-mail change: the victim of a stolen
 # password answers with a new one, and the thief's address must not take the account then.
 PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
+SUPPRESSION_CLEARED = (
+    Account.suppressed_email.remove(),
+    Account.suppressed_reason.remove(),
+    Account.suppressed_at.remove(),
+)
 
 
 class Keep(Enum):
@@ -92,6 +97,8 @@ def _account(item: Account) -> domain.Account:
         terms_history=tuple(
             TermsAcceptance(version=t.version, at=t.at) for t in item.terms_history or []
         ),
+        suppressed_email=item.suppressed_email,
+        suppressed_reason=item.suppressed_reason,
     )
 
 
@@ -523,6 +530,8 @@ def confirm_email_change(token: domain.OneTimeToken, now: datetime) -> bool:
             Account.email_key.set(new_email.casefold()),
             Account.pending_email.remove(),
             Account.email_change_id.remove(),
+            # A new address is not the one that bounced: mail goes out again.
+            *SUPPRESSION_CLEARED,
         ],
         Account.email_change_id == token.token_hash,
     )

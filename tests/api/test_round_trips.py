@@ -43,7 +43,8 @@ READS = [
     "/consumption?period=billing&from=2020-01-01",
     "/summary",
     "/tickets",
-    f"/tickets/{TICKETS[MINE]}",  # the complaint the fixture files
+    f"/tickets/{TICKETS[MINE]}",
+    "/notifications",  # the complaint the fixture files
 ]
 
 # Reads outside the budget, each with where its own cost is counted: not on a hot path.

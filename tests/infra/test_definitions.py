@@ -128,6 +128,7 @@ def test_chalice_config_stages_and_policies():
                 "reset_mail",
                 "ticket_upload",
                 "complaint_digest",
+                "mail_events",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():

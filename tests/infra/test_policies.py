@@ -20,6 +20,7 @@ NAMES = Names(
     import_queue="ibok-dev-imports.fifo",
     ticket_upload_queue="ibok-dev-ticket-uploads",
     mail_sender="ibok@dev.wodociagi.example",
+    mail_configuration_set="ibok-dev-mail",
     pepper_parameter="/ibok/dev/password-pepper",
     bluemedia_service_parameter="/ibok/dev/bluemedia-service-id",
     bluemedia_key_parameter="/ibok/dev/bluemedia-key",

@@ -242,6 +242,13 @@ function showProfile() {
   showPhone();
   showConsents();
   showTerms();
+  showSuppression();
+}
+
+// ---- notifications (issue 13): the address SES reported bouncing or complaining ----
+
+function showSuppression() {
+  $('email-suppressed').hidden = !me.email_suppressed;
 }
 
 try {
