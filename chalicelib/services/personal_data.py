@@ -20,6 +20,7 @@ from chalicelib.domain.payments import Order
 from chalicelib.domain.records import Customer, Reading
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tickets import Thread
+from chalicelib.services import notifications
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import summary as billing_store
@@ -43,13 +44,25 @@ class PersonalData:
     payments: list[Order]  # online payments started in the portal
 
 
-def notifications_of(login: str) -> list[dict]:  # noqa: ARG001 (read once it exists)
-    """The notifications sent to the customer.
-
-    PLACEHOLDER: the notification record is being added on branch i13-notify; until it is
-    merged there is nothing to export. Replace this body with that record's read (one
-    Query of the customer's notifications, every page)."""
-    return []
+def notifications_of(login: str) -> list[dict]:
+    """Every notification recorded for the customer, newest first (one Query per 100)."""
+    found: list[dict] = []
+    cursor: str | None = None
+    while True:
+        page = notifications.page(login, 100, cursor)
+        found += [
+            {
+                "kind": str(n.kind),
+                "title": n.title,
+                "channels": [str(c) for c in n.channels],
+                "sent_at": n.sent_at.isoformat(),
+                "state": n.state,
+            }
+            for n in page.items
+        ]
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
 
 
 def _terms(account: Account) -> tuple[TermsAcceptance, ...]:

@@ -21,6 +21,7 @@ export const NAV = [
   ['/zuzycie', 'Zużycie'],
   ['/dokumenty', 'Umowy i dokumenty'],
   ['/zgloszenia', 'Zgłoszenia'],
+  ['/powiadomienia', 'Powiadomienia'],
   ['/profil', 'Profil'],
 ];
 

@@ -69,7 +69,12 @@ def test_the_export_holds_every_personal_record_of_the_customer_and_nothing_else
     ]
     results = sorted(e["result"] for e in data["login_history"])
     assert "success" in results and "failure" in results
-    assert data["notifications"] == []  # the record comes with branch i13-notify
+    # The activation e-mail and the staff's reply, as the customer's own list has them.
+    assert [n["kind"] for n in data["notifications"]] == ["ticket_update", "activation"]
+    listed = client.http.get("/notifications", headers=two_customers[MINE]).json_body["items"]
+    assert [(n["kind"], n["title"]) for n in data["notifications"]] == [
+        (n["kind"], n["title"]) for n in listed
+    ]
     (ticket,) = data["tickets"]
     assert (ticket["id"], ticket["reference"]) == (TICKETS[MINE], "R/2026/000001")
     bodies = [m["body"] for m in ticket["messages"]]
@@ -91,7 +96,6 @@ def test_the_export_costs_no_scan(client, two_customers):
     with count_dynamodb_calls() as calls:
         assert client.http.get("/me/export", headers=two_customers[MINE]).status_code == 200
     assert "Scan" not in calls
-    # session, account, login history, billing partition, tickets index, one ticket
-    assert sorted(calls) == sorted(["UpdateItem", "GetItem", "Query", "Query", "Query", "Query"]), (
-        calls
-    )
+    # session, account, login history, notifications, billing partition, tickets index,
+    # one ticket
+    assert sorted(calls) == sorted(["UpdateItem", "GetItem"] + ["Query"] * 5), calls
