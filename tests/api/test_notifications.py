@@ -138,7 +138,7 @@ def test_the_list_pages_with_a_cursor_in_two_round_trips(client, customer, outbo
         clock.travel_to(datetime(2026, 11, 21 + day, 9, tzinfo=UTC))
         remind(key=f"reminder:{day}")
     headers = bearer(client, LOGIN)
-    with count_dynamodb_calls() as calls:
+    with count_dynamodb_calls(this_thread=True) as calls:
         first = client.http.get("/notifications?limit=2", headers=headers).json_body
     assert len(calls) == 2 and calls[1] == "Query"
     assert [i["sent_at"][:10] for i in first["items"]] == ["2026-11-23", "2026-11-22"]
