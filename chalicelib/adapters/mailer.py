@@ -29,6 +29,7 @@ SUBJECTS = {
     "payment_receipt": "Potwierdzenie płatności online w IBOK",
     "ticket_update": "Nowa informacja w sprawie Twojego zgłoszenia w IBOK",
     "complaint_digest": "Reklamacje po terminie i z bliskim terminem",
+    "termination_notice": "Zamknięcie konta w IBOK",
 }
 
 

@@ -4,7 +4,7 @@ one-time tokens and login attempts (storage hands these out, never a PynamoDB it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from chalicelib.domain.records import Customer
@@ -17,9 +17,12 @@ class AccountStatus(StrEnum):
     PENDING = "pending"  # registered, waiting for activation (removed by TTL if never)
     ACTIVE = "active"
     DISABLED = "disabled"
-    # Deactivated by staff: the regulations' 14-day termination runs from
-    # `termination_started_at` (the notifications issue completes it).
+    # Deactivated by staff: no login from then on; the regulations' 14-day termination runs
+    # from `termination_started_at` and closes the account on `closing_on`.
     DEACTIVATED = "deactivated"
+    # Closed (§7, day 14): a tombstone without personal data (storage never hands it out
+    # as an account: login, sessions and every customer endpoint see no account).
+    CLOSED = "closed"
 
 
 class LoginResult(StrEnum):
@@ -64,8 +67,11 @@ class Account:
     email_change_id: str | None = None
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
-    # When the regulations' 14-day termination started (deactivation by staff).
+    # The regulations' §7 termination (domain/lifecycle.py): when and why it started and
+    # the day the account closes; None when none is running.
     termination_started_at: datetime | None = None
+    termination_reason: str | None = None
+    closing_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, Final
 
@@ -19,6 +19,7 @@ from chalicelib.domain import accounts as domain
 from chalicelib.domain import records
 from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.errors import Conflict, Unauthorized
+from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecycle_key
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
 from chalicelib.models.accounts import Account, Consent, LoginEvent, OneTimeToken, Session
@@ -87,13 +88,20 @@ def _account(item: Account) -> domain.Account:
         email_change_id=item.email_change_id,
         totp_secret=item.totp_secret,
         termination_started_at=item.termination_started_at,
+        termination_reason=item.termination_reason,
+        closing_on=date.fromisoformat(item.closing_on) if item.closing_on else None,
     )
 
 
+def _open_account(item: Account) -> domain.Account | None:
+    """The account, or None for a closed account's tombstone (no login, no profile)."""
+    return None if item.status == AccountStatus.CLOSED else _account(item)
+
+
 def get_account(login: str) -> domain.Account | None:
-    """The account with this login, or None."""
+    """The account with this login, or None (none, or closed)."""
     try:
-        return _account(Account.get(*Account.key(login), consistent_read=True))
+        return _open_account(Account.get(*Account.key(login), consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -127,9 +135,20 @@ def create_account(account: domain.Account, now: datetime) -> None:
         terms_accepted_at=account.terms_accepted_at,
         consents=[_consent_item(c) for c in account.consents],
         totp_secret=account.totp_secret,
+        lifecycle_day=(
+            lifecycle_key(LifecycleStep.ACTIVATION, account.pending_until.date())
+            if account.status == AccountStatus.PENDING and account.pending_until
+            else None
+        ),
     )
-    condition = Account.pk.does_not_exist() | (
-        (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
+    # A closed account's tombstone gives way to a new registration, unless staff closed it.
+    condition = (
+        Account.pk.does_not_exist()
+        | ((Account.status == AccountStatus.PENDING) & (Account.pending_until < now))
+        | (
+            (Account.status == AccountStatus.CLOSED)
+            & (Account.termination_reason != TerminationReason.DEACTIVATION)
+        )
     )
     try:
         item.save(condition=condition)
@@ -164,7 +183,7 @@ def get_account_with_customer(
     items = response.get("Responses", {})
     accounts = items.get(Account.Meta.table_name, [])
     customers = items.get(CustomerRecord.Meta.table_name, [])
-    account = _account(Account.from_raw_data(accounts[0])) if accounts else None
+    account = _open_account(Account.from_raw_data(accounts[0])) if accounts else None
     customer = parse(CustomerRecord.from_raw_data(customers[0])) if customers else None
     return account, customer
 
@@ -305,15 +324,20 @@ def touch_session(
     )
 
 
-def deactivate(login: str, now: datetime) -> bool:
-    """Deactivate an active customer account and record when its termination started, in
-    one conditional write; False if there is no such active customer account."""
+def deactivate(login: str, now: datetime, started_on: date, closing_on: date) -> bool:
+    """Deactivate an active customer account and start its termination (closing on
+    `closing_on`, its day-0 notice due today; a resignation or ended contract running
+    already gives way to it), in one conditional write; False if there is no such active
+    customer account."""
     try:
         _update(
             login,
             [
                 Account.status.set(AccountStatus.DEACTIVATED),
                 Account.termination_started_at.set(now),
+                Account.termination_reason.set(TerminationReason.DEACTIVATION),
+                Account.closing_on.set(closing_on.isoformat()),
+                Account.lifecycle_day.set(lifecycle_key(LifecycleStep.NOTICE, started_on)),
             ],
             (Account.status == AccountStatus.ACTIVE) & (Account.role == "customer"),
         )
