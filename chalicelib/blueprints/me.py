@@ -13,6 +13,7 @@ bp = Blueprint(__name__)
 schemas = lazy_module("chalicelib.schemas.me")
 profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
+termination = lazy_module("chalicelib.services.termination")
 
 
 @endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,))
@@ -68,3 +69,31 @@ def logins(req: ApiRequest) -> Any:
 )
 def accept_terms(req: ApiRequest) -> Any:
     return schemas.Profile.from_result(profile.accept_terms(req.user.login, req.body.version))
+
+
+@endpoint(
+    bp,
+    "/me",
+    "DELETE",
+    summary="Rezygnacja z konta (§7: zamknięcie po 14 dniach)",
+    body="me:ResignRequest",
+    returns="me:TerminationOut",
+    status=202,
+    errors=(400, 401, 409, 429),
+)
+def resign(req: ApiRequest) -> Any:
+    started = termination.resign(req.user.login, req.body.password, req.user.token_hash)
+    return Reply(schemas.TerminationOut.from_result(started), status=202)
+
+
+@endpoint(
+    bp,
+    "/me/resignation/withdraw",
+    "POST",
+    summary="Wycofanie rezygnacji z konta przed dniem zamknięcia",
+    returns="me:Profile",
+    errors=(401, 409),
+)
+def withdraw_resignation(req: ApiRequest) -> Any:
+    termination.withdraw_resignation(req.user.login)
+    return schemas.Profile.from_result(profile.get_profile(req.user.login))

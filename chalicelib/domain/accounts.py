@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from chalicelib.clock import to_warsaw
+from chalicelib.domain.lifecycle import Termination, TerminationReason
 from chalicelib.domain.records import Customer
 from chalicelib.domain.tokens import TokenKind
 
@@ -72,6 +74,17 @@ class Account:
     termination_started_at: datetime | None = None
     termination_reason: str | None = None
     closing_on: date | None = None
+
+    @property
+    def termination(self) -> Termination | None:
+        """The §7 termination running on this account, if any."""
+        if self.closing_on is None or self.termination_started_at is None:
+            return None
+        return Termination(
+            reason=TerminationReason(self.termination_reason or TerminationReason.DEACTIVATION),
+            started_on=to_warsaw(self.termination_started_at).date(),
+            closing_on=self.closing_on,
+        )
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ something does is filled from the items already there.
 from __future__ import annotations
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.base import TableModel, meta_for
 
@@ -60,7 +60,8 @@ class ContractsEnded(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "contracts_ended"
-        projection = KeysOnlyProjection()
+        # `cls` too: a query of a model of the table filters on its discriminator.
+        projection = IncludeProjection(["cls"])
 
     contract_ended_on = UnicodeAttribute(hash_key=True)  # ISO date
     pk = UnicodeAttribute(range_key=True)

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from datetime import date
 
 from chalicelib.adapters import uploads
-from chalicelib.clock import to_warsaw
 from chalicelib.domain.accounts import Account, AccountStatus
 from chalicelib.domain.audit import AuditAction
 from chalicelib.domain.errors import Conflict, NotFound
@@ -58,17 +57,6 @@ def register_eraser(eraser: Callable[[str], None]) -> None:
         _ERASERS.append(eraser)
 
 
-def termination_of(account: Account) -> Termination | None:
-    """The termination running on `account`, if any."""
-    if account.closing_on is None or account.termination_started_at is None:
-        return None
-    return Termination(
-        reason=TerminationReason(account.termination_reason or TerminationReason.DEACTIVATION),
-        started_on=to_warsaw(account.termination_started_at).date(),
-        closing_on=account.closing_on,
-    )
-
-
 def tell_customer(template: str, to: str, context: dict, deps: Collaborators) -> None:
     """Send the customer a transactional e-mail (sent whatever the consents). The one place
     this module sends mail: it moves to the notification service's `send` when that is
@@ -95,7 +83,7 @@ def send_notice(login: str, deps: Collaborators | None = None) -> bool:
     given back, and the account stays listed for the terminations job to retry)."""
     deps = deps or current()
     account = accounts_store.get_account(login)
-    termination = termination_of(account) if account else None
+    termination = account.termination if account else None
     if account is None or termination is None:
         return False
     day = termination.started_on.isoformat()
@@ -146,7 +134,7 @@ def resign(
         raise Conflict(ALREADY_RUNNING)
     _notice_now(login, deps)
     started = accounts_store.get_account(login)
-    termination = termination_of(started) if started else None
+    termination = started.termination if started else None
     if termination is None:  # closed or withdrawn in between: nothing runs
         raise Conflict(NOTHING_TO_WITHDRAW)
     return termination
@@ -203,7 +191,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
     closed already) erases again, idempotently, and returns False."""
     deps = deps or current()
     account = accounts_store.get_account(login)
-    termination = termination_of(account) if account else None
+    termination = account.termination if account else None
     closed_now = store.close_account(login, deps.clock.today(), deps.clock.now())
     if not closed_now and not store.is_closed(login):
         return False

@@ -19,6 +19,7 @@ NAMES = Names(
     reset_queue="ibok-dev-reset-mail",
     import_queue="ibok-dev-imports.fifo",
     ticket_upload_queue="ibok-dev-ticket-uploads",
+    job_queue="ibok-dev-job-work",
     mail_sender="ibok@dev.wodociagi.example",
     pepper_parameter="/ibok/dev/password-pepper",
     bluemedia_service_parameter="/ibok/dev/bluemedia-service-id",
