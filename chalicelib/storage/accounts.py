@@ -483,6 +483,7 @@ def activate(token: domain.OneTimeToken, now: datetime) -> bool:
             Account.activated_at.set(now),
             Account.pending_until.remove(),
             Account.expires_at.remove(),
+            Account.lifecycle_day.remove(),  # no longer listed for expiry
         ],
         Account.status == AccountStatus.PENDING,
     )
