@@ -91,6 +91,7 @@ def resign(req: ApiRequest) -> Any:
     "/me/resignation/withdraw",
     "POST",
     summary="Wycofanie rezygnacji z konta przed dniem zamknięcia",
+    body="me:ResignationWithdrawal",
     returns="me:Profile",
     errors=(401, 409),
 )

@@ -17,6 +17,7 @@ from datetime import date
 from chalicelib.domain.lifecycle import LifecycleStep, due_days
 from chalicelib.jobs import fanout
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.storage import accounts as accounts_store
 from chalicelib.storage import lifecycle as store
 
 JOB = "expire-unactivated"
@@ -36,4 +37,4 @@ def expire(login: str, _day: date, deps: Collaborators) -> None:
     """Delete one expired registration with its login events and tokens (nothing if it was
     activated or registered anew meanwhile)."""
     if store.expire_registration(login, deps.clock.now()):
-        store.erase_tokens(login)
+        accounts_store.delete_all_tokens_of(login)

@@ -118,6 +118,10 @@ class ResignRequest(Strict):
     password: Password
 
 
+class ResignationWithdrawal(Strict):
+    """Withdrawing the customer's own resignation: an empty JSON object."""
+
+
 class Profile(Schema):
     """The customer's account and what the utility knows of them."""
 

@@ -196,7 +196,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
     if not closed_now and not store.is_closed(login):
         return False
     accounts_store.delete_sessions_of(login)
-    store.erase_tokens(login)
+    accounts_store.delete_all_tokens_of(login)
     store.erase_login_history(login)
     for ticket in tickets_store.erase_customer_tickets(login, ERASED):
         uploads.delete(

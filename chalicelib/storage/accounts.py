@@ -551,6 +551,16 @@ def delete_tokens_of(login: str, *kinds: TokenKind) -> None:
                 batch.delete(token)
 
 
+def delete_all_tokens_of(login: str) -> int:
+    """Delete every one-time token of `login`, used or not (account closure or expiry: a
+    pending e-mail change's token holds the new address); return how many."""
+    keys = [t.pk for t in OneTimeToken.by_owner.query(login, OneTimeToken.pk.startswith("TOKEN#"))]
+    with OneTimeToken.batch_write() as batch:
+        for pk in keys:
+            batch.delete(OneTimeToken(pk, "TOKEN"))
+    return len(keys)
+
+
 # --- login events ---------------------------------------------------------------------
 
 

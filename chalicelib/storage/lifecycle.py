@@ -2,7 +2,7 @@
 due (the sparse `lifecycle` index), and each step as one conditional write that also moves
 or removes the index key, so a step is taken once whoever runs it and however often.
 
-Erasure at closure (`close_account`, `erase_login_history`, `erase_tokens`) is here too:
+Erasure at closure (`close_account`, `erase_login_history`) is here too:
 what of the account's partition goes, and what the tombstone keeps."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecycle_key
-from chalicelib.models.accounts import Account, LoginEvent, OneTimeToken
+from chalicelib.models.accounts import Account, LoginEvent
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.models.payments import OnlinePayment
 from chalicelib.storage.errors import is_condition_failure
@@ -176,16 +176,6 @@ def erase_login_history(login: str) -> int:
         for pk, sk in doomed:
             batch.delete(LoginEvent(pk, sk))
     return len(doomed)
-
-
-def erase_tokens(login: str) -> int:
-    """Delete every one-time token of `login`, used or not (a pending e-mail change's
-    token holds the new address)."""
-    keys = [t.pk for t in OneTimeToken.by_owner.query(login, OneTimeToken.pk.startswith("TOKEN#"))]
-    with OneTimeToken.batch_write() as batch:
-        for pk in keys:
-            batch.delete(OneTimeToken(pk, "TOKEN"))
-    return len(keys)
 
 
 def erase_payment_emails(customer_number: str) -> int:
