@@ -29,7 +29,7 @@ from chalicelib.domain.lifecycle import (
     TerminationReason,
     closing_day,
 )
-from chalicelib.domain.tickets import pending_key
+from chalicelib.domain.tickets import pending_key, quarantine_key
 from chalicelib.logs import logger
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
@@ -202,6 +202,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
         uploads.delete(
             *ticket.attachment_keys,
             *(pending_key(ticket.id, attachment) for attachment in ticket.attachment_ids),
+            *(quarantine_key(ticket.id, attachment) for attachment in ticket.attachment_ids),
         )
     store.erase_payment_emails(login)
     for eraser in _ERASERS:

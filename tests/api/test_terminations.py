@@ -266,3 +266,49 @@ def test_after_closure_no_personal_field_remains_and_billing_data_stays(
         "email_notices",
         "sms_notices",
     }  # the proof of consents: kind, decision, text version, time
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 300
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 300
+
+
+def test_closure_deletes_attachment_files_and_payment_e_mails(
+    client, customer, bucket_events, drain_queues
+):
+    from chalicelib.ids import encode_id
+    from chalicelib.models.billing import BillingItem
+    from chalicelib.models.payments import OnlinePayment
+
+    drain_queues()  # the seeded batch's import
+    body = {"kind": "operational", "category": "no_water", "description": DESCRIPTION}
+    ticket_id = post(client, "/tickets", body, customer).json_body["id"]
+    path = f"/tickets/{ticket_id}/attachments"
+    for name, content in (("licznik.png", PNG), ("zly.png", EXE), ("nigdy.png", None)):
+        answer = post(
+            client, path, {"name": name, "content_type": "image/png", "size": 316}, customer
+        )
+        assert answer.status_code == 201, answer.body
+        if content is not None:
+            fields = answer.json_body["upload"]["fields"]
+            aws.client("s3").put_object(
+                Bucket=get_settings().data_bucket,
+                Key=fields["key"],
+                Body=content,
+                ContentType=fields["Content-Type"],
+            )
+    drain_queues()  # the upload check: one to tickets/, one to quarantine
+    order = post(client, "/payments", {"invoices": [encode_id("FV/2026/10/0001")]}, customer)
+    assert order.status_code == 201, order.body
+    order_id = order.json_body["order_id"]
+
+    def files() -> list[str]:
+        listed = aws.client("s3").list_objects_v2(Bucket=get_settings().data_bucket)
+        return [o["Key"] for o in listed.get("Contents", []) if ticket_id in o["Key"]]
+
+    assert len(files()) == 2
+    assert delete_me(client, customer).status_code == 202
+    clock.travel_to(datetime(2026, 12, 15, 4, tzinfo=UTC))
+    run_terminations(drain_queues)
+    assert files() == []
+    kept = OnlinePayment.get(BillingItem.partition(CUSTOMER), OnlinePayment.sort_key(order_id))
+    assert kept.email is None and kept.amount > 0  # the order stays, without the address
