@@ -34,6 +34,10 @@ sessions = lazy_module("chalicelib.services.sessions")
 ticket_uploads = lazy_module("chalicelib.services.ticket_uploads")
 digest_job = lazy_module("chalicelib.jobs.complaint_digest")
 notification_service = lazy_module("chalicelib.services.notifications")
+job_work_module = lazy_module("chalicelib.jobs.work")
+expiry_job = lazy_module("chalicelib.jobs.expire_unactivated")
+terminations_job = lazy_module("chalicelib.jobs.terminations")
+cleanup_job = lazy_module("chalicelib.jobs.cleanup")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -110,3 +114,32 @@ def mail_events(event):
     """SES bounces and complaints (the configuration set's event destination publishes them
     to the mail-events topic): suppress the addresses they name."""
     notification_service.apply_mail_event(event.message)
+
+
+# The scheduled jobs below only list their work by a date index and queue it in batches
+# (chalicelib/jobs/fanout.py); `job_work` does it, at the capped rate (docs/jobs.md).
+@app.on_sqs_message(
+    queue=get_settings().job_queue, batch_size=get_settings().job_work_batch_size, name="job_work"
+)
+def job_work(event):
+    """Batches of a scheduled job's per-customer work. Raising hands the message back to
+    SQS (every item is idempotent per day), which moves it to the DLQ after five tries."""
+    job_work_module.consume(record.body for record in event)
+
+
+@app.schedule(Cron(30, 2, "*", "*", "?", "*"), name="expire_unactivated")
+def expire_unactivated(_event):
+    """Daily, 02:30 UTC: registrations never activated are removed."""
+    expiry_job.expire_unactivated()
+
+
+@app.schedule(Cron(0, 3, "*", "*", "?", "*"), name="terminations")
+def terminations(_event):
+    """Daily, 03:00 UTC: §7 terminations: contracts ended, notices owed, accounts closing."""
+    terminations_job.terminations()
+
+
+@app.schedule(Cron(30, 3, "*", "*", "?", "*"), name="cleanup")
+def cleanup(_event):
+    """Daily, 03:30 UTC: what TTL does not remove."""
+    cleanup_job.cleanup()

@@ -57,6 +57,12 @@ class Settings:
     reset_queue: str
     import_queue: str
     ticket_upload_queue: str
+    job_queue: str  # the scheduled jobs' fan-out (docs/jobs.md)
+    job_items_per_message: int  # customers per queued message
+    job_work_batch_size: int  # messages per invocation of the `job_work` consumer
+    job_work_concurrency: int  # the consumer's reserved concurrency (config.json)
+    job_send_rate: int  # items a second, all consumers together (SES/SNS quota share)
+    termination_days: int  # §7: from the notice to the closing of the account
     ticket_reopen_days: int
     staff_digest_email: str
     download_link_seconds: int
@@ -127,6 +133,12 @@ def get_settings() -> Settings:
         reset_queue=_str("RESET_QUEUE", f"ibok-{stage}-reset-mail"),
         import_queue=_str("IMPORT_QUEUE", f"ibok-{stage}-imports.fifo"),
         ticket_upload_queue=_str("TICKET_UPLOAD_QUEUE", f"ibok-{stage}-ticket-uploads"),
+        job_queue=_str("JOB_QUEUE", f"ibok-{stage}-job-work"),
+        job_items_per_message=_int("JOB_ITEMS_PER_MESSAGE", 100),
+        job_work_batch_size=_int("JOB_WORK_BATCH_SIZE", 1),
+        job_work_concurrency=_int("JOB_WORK_CONCURRENCY", 2),
+        job_send_rate=_int("JOB_SEND_RATE", 10),
+        termination_days=_int("TERMINATION_DAYS", 14),
         ticket_reopen_days=_int("TICKET_REOPEN_DAYS", 14),
         staff_digest_email=_str("STAFF_DIGEST_EMAIL", "bok@wodociagi.example"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),

@@ -36,6 +36,7 @@ QUEUE_SETTINGS = {
     "ResetMailQueue": "reset_queue",
     "ImportQueue": "import_queue",
     "TicketUploadQueue": "ticket_upload_queue",
+    "JobWorkQueue": "job_queue",
 }
 FIFO = ".fifo"
 

@@ -29,6 +29,10 @@ FUNCTIONS = (
     "ticket_upload",
     "complaint_digest",
     "mail_events",
+    "job_work",
+    "expire_unactivated",
+    "terminations",
+    "cleanup",
 )
 DEPLOYED_STAGES = ("dev", "prod")
 
@@ -49,6 +53,9 @@ NOT_CALLED_BY_THE_CODE: dict[tuple[str, str], str] = {
     ("ticket_upload", "sqs:ReceiveMessage"): "Lambda's event source mapping polls with the role",
     ("ticket_upload", "sqs:DeleteMessage"): "Lambda's event source mapping deletes with the role",
     ("ticket_upload", "sqs:GetQueueAttributes"): "Lambda's event source mapping reads the queue",
+    ("job_work", "sqs:ReceiveMessage"): "Lambda's event source mapping polls with the role",
+    ("job_work", "sqs:DeleteMessage"): "Lambda's event source mapping deletes with the role",
+    ("job_work", "sqs:GetQueueAttributes"): "Lambda's event source mapping reads the queue",
     ("api_handler", "s3:ListBucket"): (
         "HeadObject of a missing key answers 404 only with ListBucket (else 403), so a missing "
         "PDF is a clear 404 instead of a 500"
@@ -68,6 +75,7 @@ class Names:
     reset_queue: str
     import_queue: str
     ticket_upload_queue: str
+    job_queue: str
     mail_sender: str
     mail_configuration_set: str
     pepper_parameter: str
@@ -390,6 +398,63 @@ def _grants(function: str, names: Names) -> list[dict]:
             _statement("AccountsByEmail", _dynamodb("Query"), _index(n.accounts_table, "by_email")),
             _statement("Suppression", _dynamodb("UpdateItem"), _table(n.accounts_table)),
         ]
+    if function == "job_work":
+        return [
+            _logs(),
+            # Accounts: the day's marks (conditional put, done, given back), lifecycle steps
+            # (conditional updates and deletes), sessions, tokens and login events erased.
+            _statement(
+                "Accounts",
+                _dynamodb(
+                    "GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"
+                ),
+                _table(n.accounts_table),
+            ),
+            _statement("AccountsByOwner", _dynamodb("Query"), _index(n.accounts_table, "by_owner")),
+            # A closed customer's online payment orders lose their e-mail address.
+            _statement("Billing", _dynamodb("Query", "UpdateItem"), _table(n.billing_table)),
+            # A closed customer's tickets lose their personal fields; old digest marks go.
+            _statement(
+                "Tickets",
+                _dynamodb("Query", "UpdateItem", "DeleteItem"),
+                _table(n.service_table),
+            ),
+            _statement(
+                "TicketsByCustomer", _dynamodb("Query"), _index(n.service_table, "by_customer")
+            ),
+            _statement(
+                "TicketFiles",
+                ["s3:DeleteObject"],
+                _objects(n.data_bucket, "tickets/*", "tickets-pending/*", "tickets-quarantine/*"),
+            ),
+            # The closure's audit entry (appended).
+            _statement("Audit", _dynamodb("PutItem"), _table(n.audit_table)),
+            _statement(
+                "JobQueue",
+                ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+                [_queue(n.job_queue)],
+            ),
+            _mail(n),
+        ]
+    if function in ("expire_unactivated", "terminations", "cleanup"):
+        # A job's scheduled run only lists its work by a date index and queues it.
+        grants = [
+            _logs(),
+            _statement("JobQueue", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.job_queue)]),
+        ]
+        if function != "cleanup":  # cleanup's work is keyed by dates alone
+            grants.append(
+                _statement(
+                    "AccountsByDay", _dynamodb("Query"), _index(n.accounts_table, "lifecycle")
+                )
+            )
+        if function == "terminations":
+            grants.append(
+                _statement(
+                    "ContractsEnded", _dynamodb("Query"), _index(n.billing_table, "contracts_ended")
+                )
+            )
+        return grants
     raise ValueError(f"unknown function {function}")
 
 

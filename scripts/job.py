@@ -14,6 +14,9 @@ from scripts.local_stack import ROOT, _port, stage_environment
 JOBS = {
     "complaint-digest": "chalicelib.jobs.complaint_digest:complaint_digest",
     "export-readings": "chalicelib.jobs.export_readings:export_readings",
+    "expire-unactivated": "chalicelib.jobs.expire_unactivated:expire_unactivated",
+    "terminations": "chalicelib.jobs.terminations:terminations",
+    "cleanup": "chalicelib.jobs.cleanup:cleanup",
 }
 
 

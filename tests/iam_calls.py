@@ -6,7 +6,8 @@ handler on every client created afterwards: `provide-client-params` fires for ea
 call and each presigned URL; `before-sign` of a presigned POST adds the upload it allows.
 Each call is attributed to the function running it: the code on the calling thread's stack
 (the API's `Chalice.__call__`, an app event handler, or an entry point a test calls
-directly: `run_import`, `export_readings`, `send_reset_mail`, `complaint_digest`), carried
+directly: `run_import`, `export_readings`, `send_reset_mail`, `complaint_digest`, the
+jobs' scheduled functions and `jobs.work.consume`), carried
 into thread-pool workers by a context variable set when the work is submitted. Calls made
 by the tests themselves (fixtures creating tables, assertions reading them) belong to no function.
 """
@@ -43,8 +44,12 @@ def _entry_points() -> dict[CodeType, str]:
 
     from app import app
     from chalicelib.imports.service import run_import
+    from chalicelib.jobs.cleanup import cleanup
     from chalicelib.jobs.complaint_digest import complaint_digest
+    from chalicelib.jobs.expire_unactivated import expire_unactivated
     from chalicelib.jobs.export_readings import export_readings
+    from chalicelib.jobs.terminations import terminations
+    from chalicelib.jobs.work import consume
     from chalicelib.services.sessions import send_reset_mail
 
     entries = {Chalice.__call__.__code__: "api_handler"}
@@ -55,6 +60,10 @@ def _entry_points() -> dict[CodeType, str]:
     entries[export_readings.__code__] = "export_readings"
     entries[complaint_digest.__code__] = "complaint_digest"
     entries[send_reset_mail.__code__] = "reset_mail"
+    entries[consume.__code__] = "job_work"
+    entries[expire_unactivated.__code__] = "expire_unactivated"
+    entries[terminations.__code__] = "terminations"
+    entries[cleanup.__code__] = "cleanup"
     return entries
 
 

@@ -31,7 +31,7 @@ SUBJECTS = {
     "payment_receipt": "Potwierdzenie płatności online w IBOK",
     "ticket_update": "Nowa informacja w sprawie Twojego zgłoszenia w IBOK",
     "complaint_digest": "Reklamacje po terminie i z bliskim terminem",
-    "termination_notice": "Dostęp do IBOK zakończy się za 14 dni",
+    "termination_notice": "Zamknięcie konta w IBOK",
     "invoice_reminder": "Przypomnienie o terminie płatności",
     "new_invoice": "Nowa faktura w IBOK",
     "reading_window": "Czas podać odczyt wodomierza",

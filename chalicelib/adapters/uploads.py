@@ -61,3 +61,11 @@ def move(source: str, target: str, version: str | None = None) -> None:
         copied["VersionId"] = version
     s3.copy_object(Bucket=bucket, Key=target, CopySource=copied)
     s3.delete_object(Bucket=bucket, Key=source)
+
+
+def delete(*keys: str) -> None:
+    """Delete objects of the data bucket (missing ones are no error)."""
+    s3 = aws.client("s3")
+    bucket = get_settings().data_bucket
+    for key in keys:
+        s3.delete_object(Bucket=bucket, Key=key)

@@ -17,6 +17,7 @@ profile = lazy_module("chalicelib.services.profile")
 sessions = lazy_module("chalicelib.services.sessions")
 personal_data = lazy_module("chalicelib.services.personal_data")
 export_schemas = lazy_module("chalicelib.schemas.export")
+termination = lazy_module("chalicelib.services.termination")
 
 
 @endpoint(bp, "/me", summary="Moje konto", returns="me:Profile", errors=(401,), before_terms=True)
@@ -100,3 +101,34 @@ def export(req: ApiRequest) -> Reply:
         export_schemas.PersonalDataExport.from_result(data),
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@endpoint(
+    bp,
+    "/me",
+    "DELETE",
+    summary="Rezygnacja z konta (§7: zamknięcie po 14 dniach)",
+    body="me:ResignRequest",
+    returns="me:TerminationOut",
+    status=202,
+    errors=(400, 401, 409, 429),
+    before_terms=True,
+)
+def resign(req: ApiRequest) -> Any:
+    started = termination.resign(req.user.login, req.body.password, req.user.token_hash)
+    return Reply(schemas.TerminationOut.from_result(started), status=202)
+
+
+@endpoint(
+    bp,
+    "/me/resignation/withdraw",
+    "POST",
+    summary="Wycofanie rezygnacji z konta przed dniem zamknięcia",
+    body="me:ResignationWithdrawal",
+    returns="me:Profile",
+    errors=(401, 409),
+    before_terms=True,
+)
+def withdraw_resignation(req: ApiRequest) -> Any:
+    termination.withdraw_resignation(req.user.login)
+    return schemas.Profile.from_result(profile.get_profile(req.user.login))

@@ -65,7 +65,7 @@ def deactivate(req: ApiRequest, number: str) -> Any:
         number=number,
         status=str(account.status),
         termination_started_at=started.isoformat(),
-        termination_ends_at=(started + timedelta(days=staff.TERMINATION_DAYS)).isoformat(),
+        termination_ends_at=(started + timedelta(days=staff.termination_days())).isoformat(),
     )
 
 

@@ -4,9 +4,11 @@ one-time tokens and login attempts (storage hands these out, never a PynamoDB it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from chalicelib.clock import to_warsaw
+from chalicelib.domain.lifecycle import Termination, TerminationReason
 from chalicelib.domain.records import Customer
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import TokenKind
@@ -18,9 +20,12 @@ class AccountStatus(StrEnum):
     PENDING = "pending"  # registered, waiting for activation (removed by TTL if never)
     ACTIVE = "active"
     DISABLED = "disabled"
-    # Deactivated by staff: the regulations' 14-day termination runs from
-    # `termination_started_at` (the notifications issue completes it).
+    # Deactivated by staff: no login from then on; the regulations' 14-day termination runs
+    # from `termination_started_at` and closes the account on `closing_on`.
     DEACTIVATED = "deactivated"
+    # Closed (§7, day 14): a tombstone without personal data (storage never hands it out
+    # as an account: login, sessions and every customer endpoint see no account).
+    CLOSED = "closed"
 
 
 class LoginResult(StrEnum):
@@ -65,7 +70,8 @@ class Account:
     email_change_id: str | None = None
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
-    # When the regulations' 14-day termination started (deactivation by staff).
+    # The regulations' §7 termination (domain/lifecycle.py): when and why it started and
+    # the day the account closes; None when none is running.
     termination_started_at: datetime | None = None
     # Every terms acceptance, oldest first (empty for accounts older than the history).
     terms_history: tuple[TermsAcceptance, ...] = ()
@@ -77,6 +83,20 @@ class Account:
     def email_suppressed(self) -> bool:
         """True while the account's address is the one suppressed: nothing is sent to it."""
         return bool(self.suppressed_email) and self.suppressed_email == self.email.casefold()
+
+    termination_reason: str | None = None
+    closing_on: date | None = None
+
+    @property
+    def termination(self) -> Termination | None:
+        """The §7 termination running on this account, if any."""
+        if self.closing_on is None or self.termination_started_at is None:
+            return None
+        return Termination(
+            reason=TerminationReason(self.termination_reason or TerminationReason.DEACTIVATION),
+            started_on=to_warsaw(self.termination_started_at).date(),
+            closing_on=self.closing_on,
+        )
 
 
 @dataclass(frozen=True)

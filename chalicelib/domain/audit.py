@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
 
     CUSTOMER_VIEWED = "customer.viewed"  # reading a customer's personal data
     CUSTOMER_DEACTIVATED = "customer.deactivated"
+    CUSTOMER_CLOSED = "customer.closed"  # §7 day 14: the terminations job closed it
     STAFF_ACCOUNT_CREATED = "staff.created"
     TICKET_VIEWED = "ticket.viewed"  # reading a ticket (the customer's personal data)
     TICKET_ASSIGNED = "ticket.assigned"

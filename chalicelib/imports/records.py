@@ -90,6 +90,14 @@ class CustomerLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), CustomerRecord.SORT_KEY
 
+    def to_item(self, content_hash: str, body: str) -> BillingItem:
+        """The customer's item; an ended contract also lists it by its end day (the
+        `contracts_ended` index the terminations job reads)."""
+        item = super().to_item(content_hash, body)
+        if self.contract_status == "terminated" and self.contract_ended_on is not None:
+            item.contract_ended_on = self.contract_ended_on.isoformat()
+        return item
+
 
 InvoiceKind = Literal["invoice", "correction", "duplicate", "interest_note", "accounting_note"]
 

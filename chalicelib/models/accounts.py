@@ -1,6 +1,7 @@
-"""Items of the accounts table: accounts, sessions, one-time tokens, login events and
-throttle counters. Keys: `pk` / `sk`; indexes `by_email` (accounts) and `by_owner`
-(sessions and tokens of one account)."""
+"""Items of the accounts table: accounts, sessions, one-time tokens, login events,
+throttle counters and the scheduled jobs' marks. Keys: `pk` / `sk`; indexes `by_email`
+(accounts), `by_owner` (sessions and tokens of one account) and `lifecycle` (accounts by
+the day something is due: `<kind>#<YYYY-MM-DD>`, domain/lifecycle.py; sparse)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ class ByOwner(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     owner = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class Lifecycle(GlobalSecondaryIndex):
+    """Accounts by the day a lifecycle step is due (`activation#<day>`: a registration's
+    link ends; `notice#<day>`: a termination's day-0 notice is still to go out;
+    `closing#<day>`: the account closes). Sparse: only accounts with a step ahead."""
+
+    class Meta:
+        index_name = "lifecycle"
+        projection = KeysOnlyProjection()
+
+    lifecycle_day = UnicodeAttribute(hash_key=True)
     pk = UnicodeAttribute(range_key=True)
 
 
@@ -100,8 +114,14 @@ class Account(AccountsItem):
     suppressed_email = UnicodeAttribute(null=True)  # lower-cased
     suppressed_reason = UnicodeAttribute(null=True)  # bounce / complaint
     suppressed_at = UTCDateTimeAttribute(null=True)
+    # §7 termination (domain/lifecycle.py): why it started and the day the account closes.
+    termination_reason = UnicodeAttribute(null=True)
+    closing_on = UnicodeAttribute(null=True)  # ISO date
+    closed_at = UTCDateTimeAttribute(null=True)  # a closed account is a tombstone
+    lifecycle_day = UnicodeAttribute(null=True)  # the `lifecycle` index key, while due
 
     by_email = ByEmail()
+    lifecycle = Lifecycle()
 
     @staticmethod
     def key(login: str) -> tuple[str, str]:
@@ -215,3 +235,18 @@ class ResetMailMark(AccountsItem):
     def key(request_id: str, login: str) -> tuple[str, str]:
         """Primary key of the mark of request `request_id` for `login`."""
         return f"RESETMAIL#{request_id}", f"ACCOUNT#{login}"
+
+
+class JobMark(AccountsItem):
+    """One unit of a scheduled job's work done for one recipient on one day (a customer
+    told, an account closed): claimed by a conditional put before the work, marked done
+    after it, given back if it fails; removed by TTL (storage/job_marks.py)."""
+
+    claimed_at = NumberAttribute()  # epoch seconds
+    done_at = NumberAttribute(null=True)  # epoch seconds
+
+    @staticmethod
+    def key(job: str, day: str, recipient: str) -> tuple[str, str]:
+        """Primary key of the mark of `job` for `recipient` on `day` (one partition each,
+        so a 500,000-customer run spreads its writes)."""
+        return f"JOB#{job}#{day}#{recipient}", "MARK"

@@ -28,6 +28,7 @@ something does is filled from the items already there.
 from __future__ import annotations
 
 from pynamodb.attributes import DiscriminatorAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
 from chalicelib.models.base import TableModel, meta_for
 
@@ -54,10 +55,27 @@ class BillingItem(TableModel):
         return self.pk.removeprefix("CUSTOMER#")
 
 
+class ContractsEnded(GlobalSecondaryIndex):
+    """Customers by the day their contract ended (the terminations job; sparse)."""
+
+    class Meta:
+        index_name = "contracts_ended"
+        # `cls` too: a query of a model of the table filters on its discriminator.
+        projection = IncludeProjection(["cls"])
+
+    contract_ended_on = UnicodeAttribute(hash_key=True)  # ISO date
+    pk = UnicodeAttribute(range_key=True)
+
+
 class CustomerRecord(BillingItem, discriminator="customer"):
-    """A customer of the utility, as the billing system knows them."""
+    """A customer of the utility, as the billing system knows them; `contract_ended_on`
+    (top-level, only when the import says the contract ended) lists it by that day."""
 
     SORT_KEY = "PROFILE"
+
+    contract_ended_on = UnicodeAttribute(null=True)
+
+    contracts_ended = ContractsEnded()
 
 
 class InvoiceRecord(BillingItem, discriminator="invoice"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chalicelib.domain import accounts, records
+from chalicelib.domain.lifecycle import Termination
 from chalicelib.schemas.base import Schema, Strict
 from chalicelib.schemas.fields import Email, Password, Phone
 
@@ -89,6 +90,38 @@ class AddressOut(Schema):
         return cls(street=address.street, postal_code=address.postal_code, city=address.city)
 
 
+class TerminationOut(Schema):
+    """The account's running termination (§7): why, since when, the closing day."""
+
+    reason: str = Field(
+        description="resignation (rezygnacja klienta), deactivation (dezaktywacja przez BOK) "
+        "albo contract_ended (rozwiązana umowa)."
+    )
+    started_on: str
+    closing_on: str = Field(description="Dzień zamknięcia konta i usunięcia danych osobowych.")
+    withdrawable: bool = Field(description="Czy klient może wycofać (tylko własną rezygnację).")
+
+    @classmethod
+    def from_result(cls, termination: Termination) -> TerminationOut:
+        """Shape a running termination."""
+        return cls(
+            reason=str(termination.reason),
+            started_on=termination.started_on.isoformat(),
+            closing_on=termination.closing_on.isoformat(),
+            withdrawable=termination.withdrawable,
+        )
+
+
+class ResignRequest(Strict):
+    """A resignation from the account (`DELETE /me`): the current password."""
+
+    password: Password
+
+
+class ResignationWithdrawal(Strict):
+    """Withdrawing the customer's own resignation: an empty JSON object."""
+
+
 class Profile(Schema):
     """The customer's account and what the utility knows of them."""
 
@@ -116,6 +149,9 @@ class Profile(Schema):
     contract_status: str | None
     created_at: str
     activated_at: str | None
+    termination: TerminationOut | None = Field(
+        None, description="Trwające wypowiedzenie konta (§7), jeśli jest."
+    )
 
     @classmethod
     def from_result(cls, profile: accounts.Profile) -> Profile:
@@ -148,6 +184,9 @@ class Profile(Schema):
             contract_status=customer.contract_status if customer else None,
             created_at=account.created_at.isoformat(),
             activated_at=account.activated_at.isoformat() if account.activated_at else None,
+            termination=(
+                TerminationOut.from_result(account.termination) if account.termination else None
+            ),
         )
 
 

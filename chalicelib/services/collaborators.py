@@ -59,6 +59,8 @@ class Queues(Protocol):
 
     def send(self, queue: str, body: str) -> None: ...
 
+    def send_batch(self, queue: str, bodies: list[str]) -> None: ...
+
 
 @dataclass(frozen=True)
 class Collaborators:

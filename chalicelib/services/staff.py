@@ -13,18 +13,24 @@ from chalicelib.adapters.import_reports import ImportReportFile
 from chalicelib.domain.accounts import Account, AccountStatus, LoginEvent
 from chalicelib.domain.audit import AuditAction, AuditEntry
 from chalicelib.domain.errors import Conflict, NotFound
+from chalicelib.domain.lifecycle import closing_day
 from chalicelib.domain.records import Customer
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tickets import Ticket
 from chalicelib.paging import DEFAULT_LIMIT, Page, paginate
-from chalicelib.services import audit
+from chalicelib.services import audit, termination
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import tickets as ticket_store
 
-TERMINATION_DAYS = 14
 LOGIN_HISTORY = 20
 TICKET_HISTORY = 20
+
+
+def termination_days() -> int:
+    """Days from a termination's start to the account's closing (`TERMINATION_DAYS`)."""
+    return get_settings().termination_days
 
 
 @dataclass(frozen=True)
@@ -79,7 +85,9 @@ def deactivate_customer(
     if account.status != AccountStatus.ACTIVE:
         raise Conflict("To konto nie jest aktywne.")
     now = deps.clock.now()
-    if not store.deactivate(number, now):
+    today = deps.clock.today()
+    closing_on = closing_day(today, get_settings().termination_days)
+    if not store.deactivate(number, now, today, closing_on):
         raise Conflict("To konto nie jest aktywne.")
     store.delete_sessions_of(number)
     audit.record(
@@ -90,10 +98,12 @@ def deactivate_customer(
         after={
             "status": AccountStatus.DEACTIVATED,
             "termination_started_at": now,
+            "closing_on": closing_on,
             "reason": reason,
         },
         deps=deps,
     )
+    termination.deactivated(number, deps)
     return store.get_account(number) or account
 
 

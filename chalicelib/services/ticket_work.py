@@ -186,7 +186,7 @@ def reply(
         AuditAction.TICKET_REPLIED,
         target(ticket.id),
         before={"status": ticket.status},
-        after={"status": changed.status, "message": message.id, "body": body},
+        after={"status": changed.status, "message": message.id},
         deps=deps,
     )
     _tell_customer(changed, "Biuro Obsługi Klienta odpowiedziało w sprawie zgłoszenia.", deps, body)
@@ -260,7 +260,7 @@ def note(identifier: str, actor: Actor, body: str, deps: Collaborators | None = 
         actor.login,
         AuditAction.TICKET_NOTED,
         target(ticket.id),
-        after={"message": message.id, "internal": True, "body": body},
+        after={"message": message.id, "internal": True},
         deps=deps,
     )
     return _after(ticket, None, now)

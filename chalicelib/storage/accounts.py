@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, Final
 
@@ -19,6 +19,7 @@ from chalicelib.domain import accounts as domain
 from chalicelib.domain import records
 from chalicelib.domain.accounts import AccountStatus, LoginResult
 from chalicelib.domain.errors import Conflict, Unauthorized
+from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecycle_key
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
@@ -99,13 +100,20 @@ def _account(item: Account) -> domain.Account:
         ),
         suppressed_email=item.suppressed_email,
         suppressed_reason=item.suppressed_reason,
+        termination_reason=item.termination_reason,
+        closing_on=date.fromisoformat(item.closing_on) if item.closing_on else None,
     )
 
 
+def _open_account(item: Account) -> domain.Account | None:
+    """The account, or None for a closed account's tombstone (no login, no profile)."""
+    return None if item.status == AccountStatus.CLOSED else _account(item)
+
+
 def get_account(login: str) -> domain.Account | None:
-    """The account with this login, or None."""
+    """The account with this login, or None (none, or closed)."""
     try:
-        return _account(Account.get(*Account.key(login), consistent_read=True))
+        return _open_account(Account.get(*Account.key(login), consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -142,9 +150,20 @@ def create_account(account: domain.Account, now: datetime) -> None:
         terms_history=[
             TermsAcceptanceItem(version=t.version, at=t.at) for t in account.terms_history
         ],
+        lifecycle_day=(
+            lifecycle_key(LifecycleStep.ACTIVATION, account.pending_until.date())
+            if account.status == AccountStatus.PENDING and account.pending_until
+            else None
+        ),
     )
-    condition = Account.pk.does_not_exist() | (
-        (Account.status == AccountStatus.PENDING) & (Account.pending_until < now)
+    # A closed account's tombstone gives way to a new registration, unless staff closed it.
+    condition = (
+        Account.pk.does_not_exist()
+        | ((Account.status == AccountStatus.PENDING) & (Account.pending_until < now))
+        | (
+            (Account.status == AccountStatus.CLOSED)
+            & (Account.termination_reason != TerminationReason.DEACTIVATION)
+        )
     )
     try:
         item.save(condition=condition)
@@ -179,7 +198,7 @@ def get_account_with_customer(
     items = response.get("Responses", {})
     accounts = items.get(Account.Meta.table_name, [])
     customers = items.get(CustomerRecord.Meta.table_name, [])
-    account = _account(Account.from_raw_data(accounts[0])) if accounts else None
+    account = _open_account(Account.from_raw_data(accounts[0])) if accounts else None
     customer = parse(CustomerRecord.from_raw_data(customers[0])) if customers else None
     return account, customer
 
@@ -342,15 +361,20 @@ def touch_session(
     )
 
 
-def deactivate(login: str, now: datetime) -> bool:
-    """Deactivate an active customer account and record when its termination started, in
-    one conditional write; False if there is no such active customer account."""
+def deactivate(login: str, now: datetime, started_on: date, closing_on: date) -> bool:
+    """Deactivate an active customer account and start its termination (closing on
+    `closing_on`, its day-0 notice due today; a resignation or ended contract running
+    already gives way to it), in one conditional write; False if there is no such active
+    customer account."""
     try:
         _update(
             login,
             [
                 Account.status.set(AccountStatus.DEACTIVATED),
                 Account.termination_started_at.set(now),
+                Account.termination_reason.set(TerminationReason.DEACTIVATION),
+                Account.closing_on.set(closing_on.isoformat()),
+                Account.lifecycle_day.set(lifecycle_key(LifecycleStep.NOTICE, started_on)),
             ],
             (Account.status == AccountStatus.ACTIVE) & (Account.role == "customer"),
         )
@@ -496,6 +520,7 @@ def activate(token: domain.OneTimeToken, now: datetime) -> bool:
             Account.activated_at.set(now),
             Account.pending_until.remove(),
             Account.expires_at.remove(),
+            Account.lifecycle_day.remove(),  # no longer listed for expiry
         ],
         Account.status == AccountStatus.PENDING,
     )
@@ -563,6 +588,16 @@ def delete_tokens_of(login: str, *kinds: TokenKind) -> None:
         for token in tokens:
             if token.kind in kinds and token.used_at is None:
                 batch.delete(token)
+
+
+def delete_all_tokens_of(login: str) -> int:
+    """Delete every one-time token of `login`, used or not (account closure or expiry: a
+    pending e-mail change's token holds the new address); return how many."""
+    keys = [t.pk for t in OneTimeToken.by_owner.query(login, OneTimeToken.pk.startswith("TOKEN#"))]
+    with OneTimeToken.batch_write() as batch:
+        for pk in keys:
+            batch.delete(OneTimeToken(pk, "TOKEN"))
+    return len(keys)
 
 
 # --- login events ---------------------------------------------------------------------

@@ -544,3 +544,51 @@ def digest_sent(day: date, now: datetime, complaints: int) -> None:
 def release_digest(day: date) -> None:
     """Give the day's digest back (its e-mail failed): the next run sends it."""
     DigestMark(*DigestMark.key(day.isoformat())).delete()
+
+
+def delete_digest_mark(day: date) -> None:
+    """Delete the complaint digest's mark of `day` (cleanup; idempotent)."""
+    DigestMark(*DigestMark.key(day.isoformat())).delete()
+
+
+@dataclass(frozen=True)
+class ErasedTicket:
+    """A ticket whose personal fields were erased, and the files its attachments left."""
+
+    id: str
+    attachment_keys: list[str]
+    attachment_ids: list[str]
+
+
+def erase_customer_tickets(customer: str, erased: str) -> list[ErasedTicket]:
+    """Erase the personal fields of every ticket of `customer` (account closure, §7): the
+    description, the location and phone given, the text of every message (the customer's,
+    staff replies that quote it, internal notes) and attachment names, each replaced by
+    `erased` or removed. The complaint record stays: reference, kind, category, invoice or
+    meter, status and its history, dates and who handled it. Returns the attachment files
+    to delete."""
+    found = []
+    for listed in TicketItem.by_customer.query(customer):
+        ticket_id = listed.pk.removeprefix("TICKET#")
+        items = list(ServiceItem.query(listed.pk))
+        keys, ids = [], []
+        for item in items:
+            if isinstance(item, TicketItem):
+                item.update(
+                    actions=[
+                        TicketItem.description.set(erased),
+                        TicketItem.street.remove(),
+                        TicketItem.postal_code.remove(),
+                        TicketItem.city.remove(),
+                        TicketItem.phone.remove(),
+                    ]
+                )
+            elif isinstance(item, MessageItem):
+                item.update(actions=[MessageItem.body.set(erased)])
+            elif isinstance(item, AttachmentItem):
+                item.update(actions=[AttachmentItem.name.set(erased)])
+                ids.append(item.sk.removeprefix(AttachmentItem.PREFIX))
+                if item.key:
+                    keys.append(item.key)
+        found.append(ErasedTicket(ticket_id, keys, ids))
+    return found

@@ -171,7 +171,9 @@ def test_no_tickets_yet_and_the_dashboards_announcements(
     expect(page.get_by_role("table")).to_be_hidden()
     nav = page.get_by_role("navigation", name="Menu główne")
     expect(nav.get_by_role("link", name="Zgłoszenia")).to_have_attribute("aria-current", "page")
-    expect(nav.get_by_role("listitem").nth(-3)).to_have_text("Zgłoszenia")  # then Powiadomienia, Profil
+    expect(nav.get_by_role("listitem").nth(-3)).to_have_text(
+        "Zgłoszenia"
+    )  # then Powiadomienia, Profil
     expect(page.get_by_role("link", name="Nowe zgłoszenie")).to_have_attribute(
         "href", "/zgloszenia/nowe"
     )

@@ -129,6 +129,10 @@ def test_chalice_config_stages_and_policies():
                 "ticket_upload",
                 "complaint_digest",
                 "mail_events",
+                "job_work",
+                "expire_unactivated",
+                "terminations",
+                "cleanup",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():
@@ -299,7 +303,7 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
     config = _config()
     queues = queue_definitions()
     handlers = {s.name: s for s in app.event_sources if isinstance(s, SQSEventConfig)}
-    assert set(handlers) == {"reset_mail", "billing_import", "ticket_upload"}
+    assert set(handlers) == {"reset_mail", "billing_import", "ticket_upload", "job_work"}
     # One batch at a time, in arrival order: one message per invocation from a FIFO queue
     # whose batches all share one message group.
     assert handlers["billing_import"].batch_size == 1
@@ -344,6 +348,18 @@ def test_queue_handlers_consume_the_template_queues_on_every_stage():
         event_source = {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
         assert allowed("reset_mail", variables["RESET_QUEUE"]) == event_source
         assert allowed("billing_import", variables["IMPORT_QUEUE"]) >= event_source
+        # The jobs' fan-out: its consumer's visibility timeout covers six of its timeouts,
+        # its reserved concurrency is the one the pacing divides the send rate by, and a
+        # job mark's claim lease lies between the two (fanout.py).
+        from chalicelib.storage.job_marks import CLAIM_LEASE_SECONDS
+
+        jobs = queues["JobWorkQueue"]
+        worker = stage["lambda_functions"]["job_work"]
+        assert variables["JOB_QUEUE"] == _stage_name(jobs["QueueName"], name)
+        assert jobs["VisibilityTimeout"] >= 6 * worker["lambda_timeout"]
+        assert worker["lambda_timeout"] < CLAIM_LEASE_SECONDS < jobs["VisibilityTimeout"]
+        assert worker["reserved_concurrency"] == int(variables["JOB_WORK_CONCURRENCY"])
+        assert allowed("job_work", variables["JOB_QUEUE"]) == event_source
 
 
 def _table_models() -> list[type]:

@@ -299,7 +299,8 @@ def test_every_queue_event_source_consumes_a_queue_of_its_own_stack(builds):
             for event in r["Properties"].get("Events", {}).values()
             if event["Type"] == "SQS"
         }
-        assert set(consumed) == {"BillingImport", "ResetMail", "TicketUpload"}
+        assert set(consumed) == {"BillingImport", "ResetMail", "TicketUpload", "JobWork"}
+        assert consumed["JobWork"] == f"{prefix}-{stage}-job-work"
         assert consumed["TicketUpload"] == f"{prefix}-{stage}-ticket-uploads"
         assert consumed["BillingImport"] == f"{prefix}-{stage}-imports.fifo"
         assert consumed["ResetMail"] == f"{prefix}-{stage}-reset-mail"

@@ -19,6 +19,7 @@ NAMES = Names(
     reset_queue="ibok-dev-reset-mail",
     import_queue="ibok-dev-imports.fifo",
     ticket_upload_queue="ibok-dev-ticket-uploads",
+    job_queue="ibok-dev-job-work",
     mail_sender="ibok@dev.wodociagi.example",
     mail_configuration_set="ibok-dev-mail",
     pepper_parameter="/ibok/dev/password-pepper",

@@ -27,7 +27,7 @@ def values(enum: type) -> set[str]:
 
 
 def test_stored_values_stay_the_same_strings():
-    assert values(AccountStatus) == {"pending", "active", "disabled", "deactivated"}
+    assert values(AccountStatus) == {"pending", "active", "disabled", "deactivated", "closed"}
     assert values(LoginResult) == {"success", "failure", "throttled"}
     assert values(ExportState) == {"pending", "claimed"}
     assert values(NoticeState) == {"pending"}

@@ -1,0 +1,16 @@
+"""The `job_work` Lambda's entry: every job's tasks registered, then `fanout.consume`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from chalicelib.jobs import cleanup, expire_unactivated, fanout, terminations
+from chalicelib.jobs.fanout import WorkResult
+
+# The jobs whose tasks this consumer runs (importing them registers their handlers).
+JOBS = (cleanup.JOB, expire_unactivated.JOB, terminations.JOB)
+
+
+def consume(bodies: Iterable[str]) -> WorkResult:
+    """Run the queued batches of one delivery."""
+    return fanout.consume(bodies)
