@@ -198,6 +198,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
     accounts_store.delete_sessions_of(login)
     accounts_store.delete_all_tokens_of(login)
     store.erase_login_history(login)
+    store.erase_notifications(login)
     for ticket in tickets_store.erase_customer_tickets(login, ERASED):
         uploads.delete(
             *ticket.attachment_keys,

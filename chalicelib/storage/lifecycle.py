@@ -14,7 +14,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecycle_key
-from chalicelib.models.accounts import Account, LoginEvent
+from chalicelib.models.accounts import Account, AccountsItem, LoginEvent
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.models.payments import OnlinePayment
 from chalicelib.storage.errors import is_condition_failure
@@ -36,6 +36,9 @@ PERSONAL_ATTRIBUTES = (
     Account.totp_last_step,
     Account.pending_until,
     Account.expires_at,
+    Account.suppressed_email,
+    Account.suppressed_reason,
+    Account.suppressed_at,
 )
 
 
@@ -161,6 +164,20 @@ def is_closed(login: str) -> bool:
     except Account.DoesNotExist:
         return False
     return item.status == AccountStatus.CLOSED
+
+
+def erase_notifications(login: str) -> int:
+    """Delete every notification record of `login` and the marks of their natural keys
+    (what was sent to the customer, and when); return how many items."""
+    doomed = [
+        (item.pk, item.sk)
+        for prefix in ("NOTE#", "NOTIFYKEY#")
+        for item in AccountsItem.query(f"ACCOUNT#{login}", AccountsItem.sk.startswith(prefix))
+    ]
+    with AccountsItem.batch_write() as batch:
+        for pk, sk in doomed:
+            batch.delete(AccountsItem(pk, sk))
+    return len(doomed)
 
 
 def erase_login_history(login: str) -> int:

@@ -260,6 +260,8 @@ def test_after_closure_no_personal_field_remains_and_billing_data_stays(
     ]
     assert record["category"]["S"] == "leak_or_failure"  # the complaint record stays
     accounts = tables[get_settings().accounts_table]
+    # Only the tombstone is left of the account's partition: no notification record (the
+    # activation e-mail and the staff's reply made some) and no mark of their keys.
     (tombstone,) = [i for i in accounts if i["pk"]["S"] == f"ACCOUNT#{CUSTOMER}"]
     assert tombstone["status"]["S"] == "closed"
     assert {c["M"]["kind"]["S"] for c in tombstone["consents"]["L"]} == {
