@@ -16,7 +16,6 @@ deactivation ends access at once (issue 12) and only its erasure waits for day 1
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from chalicelib.adapters import uploads
@@ -44,17 +43,6 @@ NOTICE_JOB = "termination-notice"  # its own mark: one notice per termination st
 CLOSING_ACTOR = "job:terminations"  # the audit log's actor of a closure
 ALREADY_RUNNING = "Rezygnacja z konta już trwa. Możesz ją wycofać przed dniem zamknięcia."
 NOTHING_TO_WITHDRAW = "Nie ma rezygnacji, którą można wycofać."
-
-# Erasers of personal data kept by other parts of the portal, called at closure with the
-# customer number (idempotent: a retried closure calls them again). The notification
-# service registers the erasure of its per-customer records here (`register_eraser`).
-_ERASERS: list[Callable[[str], None]] = []
-
-
-def register_eraser(eraser: Callable[[str], None]) -> None:
-    """Have `eraser(customer_number)` erase its personal data when an account closes."""
-    if eraser not in _ERASERS:
-        _ERASERS.append(eraser)
 
 
 def tell_customer(template: str, to: str, context: dict, deps: Collaborators) -> None:
@@ -183,7 +171,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
       history, dates) but lose the description, location, phone, every message's text and
       the attachments (files deleted, names erased);
     - online payment orders lose the e-mail address (the orders are billing data);
-    - what other parts registered (`register_eraser`: notifications) is erased.
+    - the notifications sent and the marks of their keys are erased.
 
     The billing data the utility must keep (customer record, invoices, payments,
     balances, meters, readings, contracts, documents) stays. The audit log gets one
@@ -206,8 +194,6 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
             *(quarantine_key(ticket.id, attachment) for attachment in ticket.attachment_ids),
         )
     store.erase_payment_emails(login)
-    for eraser in _ERASERS:
-        eraser(login)
     if closed_now:
         audit.record(
             CLOSING_ACTOR,
