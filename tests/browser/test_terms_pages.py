@@ -147,6 +147,9 @@ def test_my_data_page_shows_every_section_and_downloads_them(
     expect(page.get_by_role("region", name="Próby logowania, od najnowszej")).to_contain_text(
         "Udane"
     )
+    sent = page.get_by_role("region", name="Wysłane powiadomienia, od najnowszego")
+    expect(sent).to_contain_text("Aktywuj konto w IBOK")  # the activation e-mail
+    expect(sent).to_contain_text("e-mail")
     check_axe(page)
     screenshot(page, "moje-dane")
     with page.expect_download() as download_info:

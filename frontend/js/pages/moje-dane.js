@@ -12,6 +12,7 @@ const $ = (id) => document.getElementById(id);
 const status = $('status');
 const CONSENTS = { email_notices: 'Powiadomienia e-mail', sms_notices: 'Powiadomienia SMS' };
 const SOURCES = { registration: 'Rejestracja', profile: 'Profil' };
+const CHANNELS = { email: 'e-mail', sms: 'SMS' };
 const RESULTS = { success: 'Udane', failure: 'Nieudane', throttled: 'Zablokowane' };
 const ROLES = { customer: 'Ty', staff: 'Biuro Obsługi Klienta', admin: 'Biuro Obsługi Klienta' };
 const KINDS = { complaint: 'Reklamacja', report: 'Zgłoszenie' };
@@ -73,8 +74,10 @@ function show(data) {
     ['Data i godzina', 'Adres IP', 'Wynik'],
     data.login_history.map((l) => row(dateTime(l.at), l.ip || '—', RESULTS[l.result] || l.result)),
     'Brak zapisanych logowań.'));
-  $('notifications').replaceChildren(table('Powiadomienia', ['Data i godzina', 'Treść'],
-    data.notifications.map((n) => row(dateTime(n.at), n.subject || n.kind || '')),
+  $('notifications').replaceChildren(table('Wysłane powiadomienia, od najnowszego',
+    ['Data i godzina', 'Tytuł', 'Kanał'],
+    data.notifications.map((n) => row(dateTime(n.sent_at), n.title,
+      n.channels.map((c) => CHANNELS[c] || c).join(', '))),
     'Brak zapisanych powiadomień.'));
   $('tickets').replaceChildren(...(data.tickets.length
     ? data.tickets.map(ticket) : [el('p', {}, 'Brak zgłoszeń.')]));
