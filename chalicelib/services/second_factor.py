@@ -3,15 +3,21 @@
 (http/endpoint.py). A code is accepted once (its time step is claimed on the account by a
 conditional write, so a replay fails), and failures are throttled per login like
 passwords: after `LOGIN_MAX_FAILURES_PER_LOGIN_SOURCE` in a window the session is ended
-and the login must wait for the window's end."""
+and the login must wait for the window's end. A right code does not let the waiting
+session in: it is replaced by a new one with a new token (ASVS V7.2.4), and the old token
+stops working in the same transaction."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from chalicelib.domain import totp
 from chalicelib.domain.errors import InvalidInput, Throttled, Unauthorized
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.throttle import window_start
+from chalicelib.domain.tokens import SESSION_TOKEN_BYTES, new_token, token_hash
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.services.sessions import NewSession
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
 from chalicelib.storage import throttle
@@ -26,8 +32,9 @@ TOO_MANY = (
 
 def complete_login(
     login: str, session_hash: str, code: str, deps: Collaborators | None = None
-) -> None:
-    """Check the TOTP code of a staff session waiting for it and let the session in;
+) -> NewSession:
+    """Check the TOTP code of a staff session waiting for it and replace the session by a
+    new one that has its second factor (its token is returned, shown to the client once);
     InvalidInput for a wrong, reused or missing code, Throttled after too many."""
     deps = deps or current()
     settings = get_settings()
@@ -51,5 +58,7 @@ def complete_login(
     if step is None or not store.claim_totp_step(login, step):
         security_event("totp_failed", login=login)
         raise InvalidInput(fields={"code": WRONG_CODE})
-    store.complete_second_factor(session_hash)
+    token = new_token(SESSION_TOKEN_BYTES)
+    ends = store.renew_after_second_factor(session_hash, token_hash(token), now_dt)
     throttle.release(list(scope.values()), [], now, window)
+    return NewSession(login, token, datetime.fromtimestamp(ends, UTC), max(0, ends - now))

@@ -324,18 +324,43 @@ def deactivate(login: str, now: datetime) -> bool:
     return True
 
 
-def complete_second_factor(token_hash: str) -> None:
-    """Mark a staff session's second factor given; Unauthorized if the session is gone or
-    not waiting for one."""
+def renew_after_second_factor(old_hash: str, new_hash: str, now: datetime) -> int:
+    """Replace a staff session waiting for its second factor by a new one (known by
+    `new_hash`) that has it, in one transaction: the old token stops working in the same
+    write that makes the new one work (ASVS V7.2.4). The new session keeps the old one's
+    owner, role and absolute end, which is returned (epoch seconds). Unauthorized if the
+    old session is gone or not waiting for a second factor."""
+    expired = Unauthorized("Sesja wygasła. Zaloguj się ponownie.")
     try:
-        Session(*Session.key(token_hash)).update(
-            actions=[Session.second_factor.remove()],
-            condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            raise Unauthorized("Sesja wygasła. Zaloguj się ponownie.") from exc
+        old = Session.get(*Session.key(old_hash), consistent_read=True)
+    except DoesNotExist:
+        raise expired from None
+    if old.second_factor != SECOND_FACTOR_PENDING:
+        raise expired
+    new = Session(
+        *Session.key(new_hash),
+        owner=old.owner,
+        role=old.role,
+        created_at=now,
+        last_seen=int(now.timestamp()),
+        absolute_expires=int(old.absolute_expires),
+        ip=old.ip,
+        user_agent=old.user_agent,
+        expires_at=old.expires_at,
+        second_factor=None,
+    )
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.delete(
+                Session(*Session.key(old_hash)),
+                condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
+            )
+            tx.save(new, condition=Session.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):  # ended, or renewed by a concurrent request
+            raise expired from exc
         raise
+    return int(old.absolute_expires)
 
 
 def claim_totp_step(login: str, step: int) -> bool:

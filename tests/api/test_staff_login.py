@@ -42,8 +42,54 @@ def test_a_staff_login_waits_for_the_code_and_admits_nothing_else(client):
     refused = client.http.get(STAFF_ROUTE, headers=headers)
     assert refused.status_code == 401
     assert refused.json_body["error"]["code"] == "second_factor_required"
-    assert totp(client, headers, totp_code(secret)).status_code == 200
-    assert client.http.get(STAFF_ROUTE, headers=headers).status_code == 200
+    given = totp(client, headers, totp_code(secret))
+    assert given.status_code == 200
+    renewed = {"Authorization": f"Bearer {given.json_body['token']}"}
+    assert client.http.get(STAFF_ROUTE, headers=renewed).status_code == 200
+
+
+def test_the_code_opens_a_new_session_and_the_password_steps_token_ends(client):
+    secret = staff_account()
+    headers = staff_bearer(client, secret=None)
+    given = totp(client, headers, totp_code(secret))
+    assert given.status_code == 200
+    token = given.json_body["token"]
+    assert token and token != headers["Authorization"].removeprefix("Bearer ")
+    assert given.json_body["expires_at"]
+    assert client.http.get(STAFF_ROUTE, headers=headers).status_code == 401
+    assert totp(client, headers, totp_code(secret)).status_code == 401
+    renewed = {"Authorization": f"Bearer {token}"}
+    assert client.http.get(STAFF_ROUTE, headers=renewed).status_code == 200
+    # A renewed session is not waiting for a code: the route is closed to it.
+    clock.travel(30)
+    assert totp(client, renewed, totp_code(secret)).status_code == 401
+
+
+def test_a_cookie_session_gets_its_new_token_in_a_new_cookie(client):
+    secret = staff_account()
+    login = post(
+        client, "/auth/login", {"login": "anna-nowak", "password": PASSWORD, "session": "cookie"}
+    )
+    old = _session_cookie(login.headers)
+    cookie = {"Cookie": f"__Host-ibok_session={old}", "X-IBOK-CSRF": "1"}
+    given = totp(client, cookie, totp_code(secret))
+    assert given.status_code == 200
+    assert given.json_body["token"] is None
+    new = _session_cookie(given.headers)
+    assert new and new != old
+    assert "Secure; HttpOnly; SameSite=Strict" in given.headers["Set-Cookie"]
+    assert client.http.get(STAFF_ROUTE, headers=cookie).status_code == 401
+    fresh = {"Cookie": f"__Host-ibok_session={new}"}
+    assert client.http.get(STAFF_ROUTE, headers=fresh).status_code == 200
+
+
+def _session_cookie(headers) -> str:
+    values = headers.get("Set-Cookie")
+    values = values if isinstance(values, list) else [values]
+    for value in values:
+        if value.startswith("__Host-ibok_session="):
+            return value.split(";")[0].split("=", 1)[1]
+    raise AssertionError(values)
 
 
 def test_a_wrong_a_missing_and_a_reused_code_are_refused(client):
