@@ -110,7 +110,7 @@ def login(req: ApiRequest) -> Reply:
 )
 def login_totp(req: ApiRequest) -> Reply:
     user = req.user
-    session = second_factor.complete_login(user.login, user.token_hash, req.body.code)
+    session = second_factor.complete_login(user.login, user.token_hash, req.body.code, req.ip)
     body = schemas.SecondFactorGiven(
         message="Zalogowano.",
         expires_at=session.expires_at.isoformat(),

@@ -64,6 +64,7 @@ class Account:
     email_change_id: str | None = None
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
+    totp_failures: int = 0  # failed TOTP codes since the last right one
     # When the regulations' 14-day termination started (deactivation by staff).
     termination_started_at: datetime | None = None
 

@@ -19,6 +19,8 @@ class AuditAction(StrEnum):
     CUSTOMER_VIEWED = "customer.viewed"  # reading a customer's personal data
     CUSTOMER_DEACTIVATED = "customer.deactivated"
     STAFF_ACCOUNT_CREATED = "staff.created"
+    STAFF_TOTP_LOCKED = "staff.totp_locked"  # too many failed codes in a row
+    STAFF_TOTP_RESET = "staff.totp_reset"  # a new secret issued by an operator
     TICKET_VIEWED = "ticket.viewed"  # reading a ticket (the customer's personal data)
     TICKET_ASSIGNED = "ticket.assigned"
     TICKET_REPLIED = "ticket.replied"

@@ -86,6 +86,7 @@ def _account(item: Account) -> domain.Account:
         pending_email=item.pending_email,
         email_change_id=item.email_change_id,
         totp_secret=item.totp_secret,
+        totp_failures=int(item.totp_failures or 0),
         termination_started_at=item.termination_started_at,
     )
 
@@ -363,14 +364,44 @@ def renew_after_second_factor(old_hash: str, new_hash: str, now: datetime) -> in
     return int(old.absolute_expires)
 
 
-def claim_totp_step(login: str, step: int) -> bool:
-    """Record that a TOTP code of time step `step` was used on `login`; False if a code of
-    this or a later step was used already (a replay), in one conditional write."""
+def claim_totp_step(login: str, step: int, max_failures: int) -> bool:
+    """Record that a TOTP code of time step `step` was used on `login` and forget its failed
+    codes; False if a code of this or a later step was used already (a replay) or the
+    second factor is locked (`max_failures` failed codes), in one conditional write."""
     try:
         _update(
             login,
-            [Account.totp_last_step.set(step)],
-            Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step),
+            [Account.totp_last_step.set(step), Account.totp_failures.remove()],
+            (Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step))
+            & (Account.totp_failures.does_not_exist() | (Account.totp_failures < max_failures)),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def count_totp_failure(login: str) -> int:
+    """Count one failed TOTP code on `login` (one atomic update); the count since the last
+    right code."""
+    item = Account(*Account.key(login))
+    item.update(actions=[Account.totp_failures.add(1)], condition=Account.pk.exists())
+    return int(item.totp_failures or 0)
+
+
+def reset_totp(login: str, sealed_secret: str) -> bool:
+    """Give a staff account a new (sealed) TOTP secret and forget its failed codes and last
+    step, in one conditional write; False if `login` is not a staff account."""
+    try:
+        _update(
+            login,
+            [
+                Account.totp_secret.set(sealed_secret),
+                Account.totp_failures.remove(),
+                Account.totp_last_step.remove(),
+            ],
+            Account.role.is_in(*STAFF_ROLES),
         )
     except UpdateError as exc:
         if is_condition_failure(exc):
