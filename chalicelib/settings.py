@@ -56,6 +56,7 @@ class Settings:
     import_queue: str
     ticket_upload_queue: str
     ticket_reopen_days: int
+    tickets_per_customer_per_day: int
     staff_digest_email: str
     download_link_seconds: int
     reading_window: str
@@ -118,6 +119,7 @@ def get_settings() -> Settings:
         import_queue=_str("IMPORT_QUEUE", f"ibok-{stage}-imports.fifo"),
         ticket_upload_queue=_str("TICKET_UPLOAD_QUEUE", f"ibok-{stage}-ticket-uploads"),
         ticket_reopen_days=_int("TICKET_REOPEN_DAYS", 14),
+        tickets_per_customer_per_day=_int("TICKETS_PER_CUSTOMER_PER_DAY", 10),
         staff_digest_email=_str("STAFF_DIGEST_EMAIL", "bok@wodociagi.example"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
         reading_window=_str("READING_WINDOW", ""),

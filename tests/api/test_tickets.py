@@ -204,3 +204,24 @@ def test_staff_cannot_skip_the_lifecycle(client, customer):
     with pytest.raises(Conflict):
         ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
 
+
+def test_a_customer_files_at_most_the_days_limit_of_tickets(client, customer, other, monkeypatch):
+    monkeypatch.setenv("TICKETS_PER_CUSTOMER_PER_DAY", "3")
+    from chalicelib.settings import get_settings
+
+    get_settings.cache_clear()
+    for _ in range(3):
+        file_ticket(client, customer)
+    refused = post(client, "/tickets", complaint(), customer)
+    assert refused.status_code == 429
+    assert refused.json_body["error"]["message"].startswith("Dziś złożono już 3 zgłoszeń")
+    # 10:00 UTC on Dec 28 is 11:00 in Warsaw: 13 hours to midnight.
+    assert refused.headers["Retry-After"] == str(13 * 3600)
+    assert [
+        t["reference"] for t in client.http.get("/tickets", headers=customer).json_body["items"]
+    ] == ["R/2026/000003", "R/2026/000002", "R/2026/000001"]  # no number was spent
+    file_ticket(client, other)  # another customer has a day of their own
+    # The limit ends at midnight in Warsaw.
+    clock.travel(13 * 3600)
+    customer = bearer(client, CUSTOMER)
+    assert file_ticket(client, customer)["reference"] == "R/2026/000005"
