@@ -196,6 +196,28 @@ def test_a_closed_ticket_reopens_within_the_window_only(client, customer):
     assert "14 dni" in late.json_body["error"]["message"]
 
 
+def test_a_rejected_complaint_may_be_appealed_within_the_window(client, customer):
+    """The regulations' complaint procedure: a rejected complaint may be appealed. The
+    customer's message within `TICKET_REOPEN_DAYS` reopens it, it is back in the staff's
+    open queue, and the staff may answer and reject it again."""
+    from chalicelib.storage.tickets import QueueFilter
+
+    ticket = file_ticket(client, customer)
+    ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
+    assert ticket["id"] not in [t.id for t in ticket_work.queue(QueueFilter(), 50).items]
+    clock.travel(86400)
+    customer = bearer(client, CUSTOMER)
+    path = f"/tickets/{ticket['id']}"
+    appeal = post(client, f"{path}/messages", {"body": "Odwołuję się od decyzji."}, customer)
+    assert appeal.status_code == 201
+    assert appeal.json_body["status"] == "in_progress"
+    assert [e["action"] for e in appeal.json_body["events"]][-1] == "reopened"
+    assert ticket["id"] in [t.id for t in ticket_work.queue(QueueFilter(), 50).items]
+    ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
+    again = client.http.get(path, headers=customer).json_body
+    assert again["status"] == "rejected" and again["reopen_until"]
+
+
 def test_staff_cannot_skip_the_lifecycle(client, customer):
     from chalicelib.domain.errors import Conflict
 
