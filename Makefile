@@ -16,7 +16,7 @@ PREFIX ?= ibok
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings job system-account staff-account clean
+.PHONY: browser run test lint infra-checks deploy bench outbox token import export-readings job system-account staff-account staff-totp-reset clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -102,6 +102,10 @@ system-account: $(STAMP)
 # on the local stage.
 staff-account: $(STAMP)
 	$(PY) -m scripts.staff_account --login $(LOGIN) --email $(EMAIL) --role $(or $(ROLE),staff)
+
+# A new TOTP secret for a staff account (lost phone, or locked after 100 failed codes).
+staff-totp-reset: $(STAMP)
+	$(PY) -m scripts.staff_account --login $(LOGIN) --reset-totp
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) $(DEPLOY) .local build

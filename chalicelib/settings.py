@@ -64,6 +64,7 @@ class Settings:
     job_send_rate: int  # items a second, all consumers together (SES/SNS quota share)
     termination_days: int  # §7: from the notice to the closing of the account
     ticket_reopen_days: int
+    tickets_per_customer_per_day: int
     staff_digest_email: str
     download_link_seconds: int
     reading_window: str
@@ -140,6 +141,7 @@ def get_settings() -> Settings:
         job_send_rate=_int("JOB_SEND_RATE", 10),
         termination_days=_int("TERMINATION_DAYS", 14),
         ticket_reopen_days=_int("TICKET_REOPEN_DAYS", 14),
+        tickets_per_customer_per_day=_int("TICKETS_PER_CUSTOMER_PER_DAY", 10),
         staff_digest_email=_str("STAFF_DIGEST_EMAIL", "bok@wodociagi.example"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
         reading_window=_str("READING_WINDOW", ""),

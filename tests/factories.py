@@ -166,7 +166,8 @@ def staff_bearer(
     client: Any, login: str = "anna-nowak", secret: str | None = None
 ) -> dict[str, str]:
     """Log a staff member in (password, then the TOTP code unless `secret` is None: a
-    session still waiting for its second factor); return the Authorization header. The
+    session still waiting for its second factor); return the Authorization header - with
+    the new token the code's answer gives, as the password step's token then ends. The
     clock moves on a step after each code, as a code is accepted once."""
     from chalicelib import clock
 
@@ -174,5 +175,6 @@ def staff_bearer(
     if secret is not None:
         response = post(client, "/auth/login/totp", {"code": totp_code(secret)}, headers)
         assert response.status_code == 200, response.body
+        headers = {"Authorization": f"Bearer {response.json_body['token']}"}
         clock.travel(30)
     return headers

@@ -103,14 +103,22 @@ def login(req: ApiRequest) -> Reply:
     "POST",
     summary="Logowanie obsługi: kod z aplikacji uwierzytelniającej",
     body="auth:TotpRequest",
-    returns="auth:Accepted",
+    returns="auth:SecondFactorGiven",
     errors=(400, 401, 403, 429),
     roles=STAFF_ROLES,
     before_second_factor=True,
 )
-def login_totp(req: ApiRequest) -> Any:
-    second_factor.complete_login(req.user.login, req.user.token_hash, req.body.code)
-    return schemas.Accepted(message="Zalogowano.")
+def login_totp(req: ApiRequest) -> Reply:
+    user = req.user
+    session = second_factor.complete_login(user.login, user.token_hash, req.body.code, req.ip)
+    body = schemas.SecondFactorGiven(
+        message="Zalogowano.",
+        expires_at=session.expires_at.isoformat(),
+        token=None if user.via_cookie else session.token,
+    )
+    if not user.via_cookie:
+        return Reply(body)
+    return Reply(body, headers={"Set-Cookie": session_cookie(session.token, session.max_age)})
 
 
 @endpoint(

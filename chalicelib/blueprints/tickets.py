@@ -35,7 +35,7 @@ def ticket_list(req: ApiRequest) -> Any:
     body="tickets:TicketCreate",
     returns="tickets:TicketDetail",
     status=201,
-    errors=(400, 401, 403),
+    errors=(400, 401, 403, 429),
 )
 def ticket_create(req: ApiRequest) -> Any:
     thread = tickets.open_ticket(req.user.login, req.body)

@@ -70,6 +70,7 @@ class Account:
     email_change_id: str | None = None
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
+    totp_failures: int = 0  # failed TOTP codes since the last right one
     # The regulations' §7 termination (domain/lifecycle.py): when and why it started and
     # the day the account closes; None when none is running.
     termination_started_at: datetime | None = None

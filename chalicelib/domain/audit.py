@@ -20,6 +20,8 @@ class AuditAction(StrEnum):
     CUSTOMER_DEACTIVATED = "customer.deactivated"
     CUSTOMER_CLOSED = "customer.closed"  # §7 day 14: the terminations job closed it
     STAFF_ACCOUNT_CREATED = "staff.created"
+    STAFF_TOTP_LOCKED = "staff.totp_locked"  # too many failed codes in a row
+    STAFF_TOTP_RESET = "staff.totp_reset"  # a new secret issued by an operator
     TICKET_VIEWED = "ticket.viewed"  # reading a ticket (the customer's personal data)
     TICKET_ASSIGNED = "ticket.assigned"
     TICKET_REPLIED = "ticket.replied"

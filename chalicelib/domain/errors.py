@@ -74,6 +74,18 @@ class TermsNotAccepted(Forbidden):
     )
 
 
+class SecondFactorLocked(DomainError):
+    """A staff account's second factor, locked after too many failed codes until an
+    operator issues a new secret."""
+
+    status = 403
+    code = "second_factor_locked"
+    message = (
+        "Logowanie kodem na tym koncie zostało zablokowane po zbyt wielu błędnych kodach. "
+        "Skontaktuj się z administratorem, aby otrzymać nowy klucz do aplikacji."
+    )
+
+
 class NotFound(DomainError):
     """No such object for this customer (another customer's object included)."""
 

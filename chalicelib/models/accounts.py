@@ -108,6 +108,9 @@ class Account(AccountsItem):
     # is accepted only in a later step: storage/accounts.py `claim_totp_step`).
     totp_secret = UnicodeAttribute(null=True)
     totp_last_step = NumberAttribute(null=True)
+    # Failed codes since the last right one; at the cap (services/second_factor.py) the
+    # second factor is locked until an operator issues a new secret.
+    totp_failures = NumberAttribute(null=True)
     termination_started_at = UTCDateTimeAttribute(null=True)
     # The address SES reported as bouncing or complaining: while it is the account's
     # address, nothing is sent to it (services/notifications.py); a new address clears it.

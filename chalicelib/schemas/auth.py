@@ -135,6 +135,21 @@ class LoggedIn(Schema):
     )
 
 
+class SecondFactorGiven(Schema):
+    """The staff's second factor given: the waiting session is replaced by a new one."""
+
+    status: Literal["accepted"] = "accepted"
+    message: str
+    expires_at: str
+    token: str | None = Field(
+        None,
+        description=(
+            "Sesja bearer: nowy token sesji, odtąd jedyny ważny (token z POST /auth/login "
+            "przestaje działać). Sesja w ciasteczku: nowe ciasteczko przychodzi w Set-Cookie."
+        ),
+    )
+
+
 class TotpRequest(Strict):
     """The staff's second factor: the 6-digit code of their authenticator app."""
 

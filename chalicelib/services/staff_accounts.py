@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from chalicelib.domain import totp
 from chalicelib.domain.accounts import Account
 from chalicelib.domain.audit import AuditAction
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.system_accounts import create_system_account
+from chalicelib.storage import accounts as store
 
 ISSUER = "IBOK"
 OPERATOR = "operator"  # the audit log's actor for operator commands
@@ -52,3 +53,16 @@ def create_staff_account(
         deps=deps,
     )
     return NewStaffAccount(account, totp.provisioning_uri(secret, login, ISSUER))
+
+
+def reset_totp(login: str, *, actor: str = OPERATOR, deps: Collaborators | None = None) -> str:
+    """Issue a staff account a new TOTP secret (a lost phone, or a second factor locked
+    after too many failed codes): the old secret stops working, the failed codes are
+    forgotten; audited. Returns the new provisioning URI (shown this once); NotFound if
+    `login` is not a staff account."""
+    deps = deps or current()
+    secret = totp.new_secret()
+    if not store.reset_totp(login, totp.seal(secret, deps.secrets.password_pepper(), login)):
+        raise NotFound("Nie ma takiego konta obsługi.")
+    audit.record(actor, AuditAction.STAFF_TOTP_RESET, f"staff:{login}", deps=deps)
+    return totp.provisioning_uri(secret, login, ISSUER)

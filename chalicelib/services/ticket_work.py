@@ -11,9 +11,11 @@ from datetime import date, datetime
 
 from chalicelib.adapters import files
 from chalicelib.clock import to_warsaw
+from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.audit import AuditAction
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.notifications import NotificationKind
+from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.tickets import (
     CATEGORIES,
     STATUS_LABELS,
@@ -35,6 +37,8 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import accounts
 from chalicelib.storage import tickets as store
 from chalicelib.storage.tickets import QueueFilter, TicketPage
+
+NO_SUCH_STAFF = "Nie ma aktywnego konta pracownika o tym loginie. Sprawdź login."
 
 
 @dataclass(frozen=True)
@@ -299,11 +303,15 @@ def _fresh(identifier: str) -> tuple[Thread, datetime | None, dict[str, tuple[st
 def assign(
     identifier: str, actor: Actor, assignee: str, deps: Collaborators | None = None
 ) -> Ticket:
-    """Give a ticket to a staff member (staff only; the customer is not told)."""
+    """Give a ticket to a staff member - an active staff or admin account, else
+    InvalidInput (staff only; the customer is not told)."""
     deps = deps or current()
     if not assignee or assignee == store.UNASSIGNED:
         raise InvalidInput(fields={"assignee": "Podaj login pracownika."})
     ticket = _ticket(identifier)
+    account = accounts.get_account(assignee)
+    if account is None or account.role not in STAFF_ROLES or account.status != AccountStatus.ACTIVE:
+        raise InvalidInput(fields={"assignee": NO_SUCH_STAFF})
     now = deps.clock.now()
     event = Event(
         id=new_id(),

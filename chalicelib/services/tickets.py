@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from math import ceil
 
 from chalicelib.adapters import files, uploads
 from chalicelib.clock import to_warsaw
-from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Throttled
 from chalicelib.domain.tickets import (
     ATTACHMENT_TYPES,
     CATEGORIES,
@@ -41,7 +42,7 @@ from chalicelib.paging import DEFAULT_LIMIT
 from chalicelib.schemas.tickets import AttachmentCreate, MessageCreate, TicketCreate
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.settings import get_settings
-from chalicelib.storage import billing
+from chalicelib.storage import billing, throttle
 from chalicelib.storage import tickets as store
 from chalicelib.storage.tickets import TicketPage
 
@@ -49,6 +50,10 @@ NO_TICKET = "Nie ma takiego zgłoszenia."
 TICKET_ID = re.compile(r"[RZ]-\d{4}-\d{6}")
 UPLOAD_SECONDS = 300
 CUSTOMER = "customer"
+TOO_MANY_TODAY = (
+    "Dziś złożono już {cap} zgłoszeń - to dzienny limit. Kolejne zgłoszenie złożysz jutro; "
+    "do zgłoszenia, które już trwa, możesz dopisać wiadomość."
+)
 
 
 def new_id() -> str:
@@ -135,6 +140,7 @@ def open_ticket(customer: str, body: TicketCreate, deps: Collaborators | None = 
     invoice = _invoice(customer, body) if kind == TicketKind.COMPLAINT else None
     location = _location(customer, body) if kind == TicketKind.OPERATIONAL else None
     now = deps.clock.now()
+    _count_filed_today(customer, now)
     year = to_warsaw(now).year
     number = reference(kind, year, store.allocate_number(REFERENCE_PREFIX[kind], year))
     ticket = Ticket(
@@ -163,6 +169,20 @@ def open_ticket(customer: str, body: TicketCreate, deps: Collaborators | None = 
     )
     store.create(ticket, event)
     return Thread(ticket=ticket, events=[event])
+
+
+def _count_filed_today(customer: str, now: datetime) -> None:
+    """Count a ticket in the customer's day (Europe/Warsaw) before it is numbered; Throttled
+    at `TICKETS_PER_CUSTOMER_PER_DAY`, until midnight. One conditional update, no Scan."""
+    cap = get_settings().tickets_per_customer_per_day
+    local = to_warsaw(now)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
+    expires = midnight + timedelta(days=1)
+    key = f"tickets-filed#{customer}"
+    if not throttle.reserve_daily(
+        key, local.date().isoformat(), cap, int(now.timestamp()), expires
+    ):
+        raise Throttled(ceil((midnight - now).total_seconds()), TOO_MANY_TODAY.format(cap=cap))
 
 
 def own_ticket(customer: str, identifier: str) -> Thread:

@@ -94,6 +94,7 @@ def _account(item: Account) -> domain.Account:
         pending_email=item.pending_email,
         email_change_id=item.email_change_id,
         totp_secret=item.totp_secret,
+        totp_failures=int(item.totp_failures or 0),
         termination_started_at=item.termination_started_at,
         terms_history=tuple(
             TermsAcceptance(version=t.version, at=t.at) for t in item.terms_history or []
@@ -385,28 +386,83 @@ def deactivate(login: str, now: datetime, started_on: date, closing_on: date) ->
     return True
 
 
-def complete_second_factor(token_hash: str) -> None:
-    """Mark a staff session's second factor given; Unauthorized if the session is gone or
-    not waiting for one."""
+def renew_after_second_factor(old_hash: str, new_hash: str, now: datetime) -> int:
+    """Replace a staff session waiting for its second factor by a new one (known by
+    `new_hash`) that has it, in one transaction: the old token stops working in the same
+    write that makes the new one work (ASVS V7.2.4). The new session keeps the old one's
+    owner, role and absolute end, which is returned (epoch seconds). Unauthorized if the
+    old session is gone or not waiting for a second factor."""
+    expired = Unauthorized("Sesja wygasła. Zaloguj się ponownie.")
     try:
-        Session(*Session.key(token_hash)).update(
-            actions=[Session.second_factor.remove()],
-            condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
-        )
-    except UpdateError as exc:
-        if is_condition_failure(exc):
-            raise Unauthorized("Sesja wygasła. Zaloguj się ponownie.") from exc
+        old = Session.get(*Session.key(old_hash), consistent_read=True)
+    except DoesNotExist:
+        raise expired from None
+    if old.second_factor != SECOND_FACTOR_PENDING:
+        raise expired
+    new = Session(
+        *Session.key(new_hash),
+        owner=old.owner,
+        role=old.role,
+        created_at=now,
+        last_seen=int(now.timestamp()),
+        absolute_expires=int(old.absolute_expires),
+        ip=old.ip,
+        user_agent=old.user_agent,
+        expires_at=old.expires_at,
+        second_factor=None,
+    )
+    try:
+        with TransactWrite(connection=connection()) as tx:
+            tx.delete(
+                Session(*Session.key(old_hash)),
+                condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
+            )
+            tx.save(new, condition=Session.pk.does_not_exist())
+    except TransactWriteError as exc:
+        if is_condition_failure(exc):  # ended, or renewed by a concurrent request
+            raise expired from exc
         raise
+    return int(old.absolute_expires)
 
 
-def claim_totp_step(login: str, step: int) -> bool:
-    """Record that a TOTP code of time step `step` was used on `login`; False if a code of
-    this or a later step was used already (a replay), in one conditional write."""
+def claim_totp_step(login: str, step: int, max_failures: int) -> bool:
+    """Record that a TOTP code of time step `step` was used on `login` and forget its failed
+    codes; False if a code of this or a later step was used already (a replay) or the
+    second factor is locked (`max_failures` failed codes), in one conditional write."""
     try:
         _update(
             login,
-            [Account.totp_last_step.set(step)],
-            Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step),
+            [Account.totp_last_step.set(step), Account.totp_failures.remove()],
+            (Account.totp_last_step.does_not_exist() | (Account.totp_last_step < step))
+            & (Account.totp_failures.does_not_exist() | (Account.totp_failures < max_failures)),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
+
+
+def count_totp_failure(login: str) -> int:
+    """Count one failed TOTP code on `login` (one atomic update); the count since the last
+    right code."""
+    item = Account(*Account.key(login))
+    item.update(actions=[Account.totp_failures.add(1)], condition=Account.pk.exists())
+    return int(item.totp_failures or 0)
+
+
+def reset_totp(login: str, sealed_secret: str) -> bool:
+    """Give a staff account a new (sealed) TOTP secret and forget its failed codes and last
+    step, in one conditional write; False if `login` is not a staff account."""
+    try:
+        _update(
+            login,
+            [
+                Account.totp_secret.set(sealed_secret),
+                Account.totp_failures.remove(),
+                Account.totp_last_step.remove(),
+            ],
+            Account.role.is_in(*STAFF_ROLES),
         )
     except UpdateError as exc:
         if is_condition_failure(exc):

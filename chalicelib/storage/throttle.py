@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.throttle import Counter, window_start
@@ -62,6 +62,27 @@ def reserve(
                 )
     except TransactWriteError as exc:
         if is_condition_failure(exc):  # at a cap, or a concurrent attempt got there first
+            return False
+        raise
+    return True
+
+
+def reserve_daily(scope_key: str, day: str, cap: int, now: int, expires: datetime) -> bool:
+    """Count one action of `day` (a calendar day, e.g. in Europe/Warsaw) in its own
+    counter, unless it is at `cap`; True if counted. One conditional update, no read
+    first; the counter is removed by TTL after `expires`."""
+    counter = ThrottleCounter(f"THROTTLE#{scope_key}", day)
+    try:
+        counter.update(
+            actions=[
+                ThrottleCounter.count.add(1),
+                ThrottleCounter.last_at.set(now),
+                ThrottleCounter.expires_at.set(expires),
+            ],
+            condition=ThrottleCounter.count.does_not_exist() | (ThrottleCounter.count < cap),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
             return False
         raise
     return True

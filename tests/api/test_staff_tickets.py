@@ -231,3 +231,23 @@ def test_customers_and_staff_without_the_second_factor_are_kept_out(client, cust
     answer = client.http.get(f"/staff/tickets/{ticket_id}", headers=pending)
     assert answer.status_code == 401
     assert answer.json_body["error"]["code"] == "second_factor_required"
+
+
+def test_a_ticket_is_assigned_only_to_an_active_staff_account(client, customer, anna):
+    from chalicelib.models.accounts import Account
+    from chalicelib.services.system_accounts import create_system_account
+    from tests.factories import PASSWORD
+
+    ticket_id = file_ticket(client, customer)
+    path = f"/staff/tickets/{ticket_id}/assign"
+    create_system_account("billing-system", "it@wodociagi.example", PASSWORD, "integration")
+    staff_account("jan-lis")
+    Account(*Account.key("jan-lis")).update(actions=[Account.status.set("deactivated")])
+    for assignee in ("nie-ma-takiego", "billing-system", "jan-lis"):
+        refused = post(client, path, {"assignee": assignee}, anna)
+        assert refused.status_code == 400, assignee
+        message = refused.json_body["error"]["fields"]["assignee"]
+        assert message == "Nie ma aktywnego konta pracownika o tym loginie. Sprawdź login."
+    assert get(client, f"/staff/tickets/{ticket_id}", anna)["assignee"] is None
+    staff_account(EWA, "admin")
+    assert post(client, path, {"assignee": EWA}, anna).json_body["assignee"] == EWA

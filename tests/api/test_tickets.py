@@ -12,10 +12,10 @@ from chalicelib.domain.tickets import TicketStatus
 from chalicelib.ids import encode_id
 from chalicelib.models.service import EventItem, ServiceItem
 from chalicelib.services import ticket_work
-from tests.factories import active_account, bearer, post
+from tests.factories import active_account, bearer, post, staff_account
 
 CUSTOMER, OTHER = "100200", "100300"
-STAFF = ticket_work.Actor("bok.anna", "staff")
+STAFF = ticket_work.Actor("bok-anna", "staff")
 
 
 @pytest.fixture
@@ -135,7 +135,8 @@ def test_the_lifecycle_messages_notes_and_e_mails(client, customer, outbox):
     path, email = f"/tickets/{ticket['id']}", f"jan.{CUSTOMER}@example.pl"
     before = len(outbox.messages())
 
-    ticket_work.assign(ticket["id"], STAFF, "bok.anna")
+    staff_account("bok-anna")  # only an existing staff account is assigned a ticket
+    ticket_work.assign(ticket["id"], STAFF, "bok-anna")
     ticket_work.note(ticket["id"], STAFF, "Sprawdzić odczyt z listopada.")
     assert len(outbox.messages()) == before  # the customer is not told of either
     ticket_work.change_status(ticket["id"], STAFF, TicketStatus.IN_PROGRESS)
@@ -165,12 +166,12 @@ def test_the_lifecycle_messages_notes_and_e_mails(client, customer, outbox):
     events = [i for i in ServiceItem.query(f"TICKET#{ticket['id']}") if isinstance(i, EventItem)]
     assert [(e.action, e.actor) for e in events] == [
         ("created", CUSTOMER),
-        ("assigned", "bok.anna"),
-        ("note", "bok.anna"),
-        ("status", "bok.anna"),
-        ("message", "bok.anna"),
+        ("assigned", "bok-anna"),
+        ("note", "bok-anna"),
+        ("status", "bok-anna"),
+        ("message", "bok-anna"),
         ("message", CUSTOMER),
-        ("status", "bok.anna"),
+        ("status", "bok-anna"),
     ]
     notices = [e.action for e in events if e.notice_state == "pending"]
     assert notices == ["status", "message", "status"]
@@ -195,6 +196,28 @@ def test_a_closed_ticket_reopens_within_the_window_only(client, customer):
     assert "14 dni" in late.json_body["error"]["message"]
 
 
+def test_a_rejected_complaint_may_be_appealed_within_the_window(client, customer):
+    """The regulations' complaint procedure: a rejected complaint may be appealed. The
+    customer's message within `TICKET_REOPEN_DAYS` reopens it, it is back in the staff's
+    open queue, and the staff may answer and reject it again."""
+    from chalicelib.storage.tickets import QueueFilter
+
+    ticket = file_ticket(client, customer)
+    ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
+    assert ticket["id"] not in [t.id for t in ticket_work.queue(QueueFilter(), 50).items]
+    clock.travel(86400)
+    customer = bearer(client, CUSTOMER)
+    path = f"/tickets/{ticket['id']}"
+    appeal = post(client, f"{path}/messages", {"body": "Odwołuję się od decyzji."}, customer)
+    assert appeal.status_code == 201
+    assert appeal.json_body["status"] == "in_progress"
+    assert [e["action"] for e in appeal.json_body["events"]][-1] == "reopened"
+    assert ticket["id"] in [t.id for t in ticket_work.queue(QueueFilter(), 50).items]
+    ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
+    again = client.http.get(path, headers=customer).json_body
+    assert again["status"] == "rejected" and again["reopen_until"]
+
+
 def test_staff_cannot_skip_the_lifecycle(client, customer):
     from chalicelib.domain.errors import Conflict
 
@@ -202,3 +225,25 @@ def test_staff_cannot_skip_the_lifecycle(client, customer):
     ticket_work.change_status(ticket["id"], STAFF, TicketStatus.RESOLVED)
     with pytest.raises(Conflict):
         ticket_work.change_status(ticket["id"], STAFF, TicketStatus.REJECTED)
+
+
+def test_a_customer_files_at_most_the_days_limit_of_tickets(client, customer, other, monkeypatch):
+    monkeypatch.setenv("TICKETS_PER_CUSTOMER_PER_DAY", "3")
+    from chalicelib.settings import get_settings
+
+    get_settings.cache_clear()
+    for _ in range(3):
+        file_ticket(client, customer)
+    refused = post(client, "/tickets", complaint(), customer)
+    assert refused.status_code == 429
+    assert refused.json_body["error"]["message"].startswith("Dziś złożono już 3 zgłoszeń")
+    # 10:00 UTC on Dec 28 is 11:00 in Warsaw: 13 hours to midnight.
+    assert refused.headers["Retry-After"] == str(13 * 3600)
+    assert [
+        t["reference"] for t in client.http.get("/tickets", headers=customer).json_body["items"]
+    ] == ["R/2026/000003", "R/2026/000002", "R/2026/000001"]  # no number was spent
+    file_ticket(client, other)  # another customer has a day of their own
+    # The limit ends at midnight in Warsaw.
+    clock.travel(13 * 3600)
+    customer = bearer(client, CUSTOMER)
+    assert file_ticket(client, customer)["reference"] == "R/2026/000005"

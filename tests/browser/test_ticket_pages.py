@@ -108,7 +108,8 @@ class Staff:
 @pytest.fixture(scope="module")
 def staff(stack: Stack) -> Staff:
     """A staff account of this module (`make staff-account` against the stack), logged in
-    once with its password and TOTP code (so no code is ever used twice)."""
+    once with its password and TOTP code (so no code is ever used twice); the code's answer
+    carries the session's new token (the password step's ends with it)."""
     account = staff_account(stack, STAFF_LOGIN)
     login = stack.post(
         "/auth/login", {"login": account.login, "password": account.password, "session": "bearer"}
@@ -117,7 +118,7 @@ def staff(stack: Stack) -> Staff:
     headers = {"Authorization": f"Bearer {login.json()['token']}"}
     second = stack.post("/auth/login/totp", {"code": pyotp.TOTP(account.secret).now()}, **headers)
     assert second.status_code == 200, second.text
-    return Staff(stack.url, headers)
+    return Staff(stack.url, {"Authorization": f"Bearer {second.json()['token']}"})
 
 
 def log_in(page: Page, customer: Customer, target: str) -> None:

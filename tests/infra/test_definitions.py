@@ -440,3 +440,23 @@ def test_the_local_bucket_takes_the_templates_cors_rule_for_the_portal(aws_env):
     (rule,) = aws.client("s3").get_bucket_cors(Bucket=settings.data_bucket)["CORSRules"]
     assert rule["AllowedOrigins"] == [settings.cors_origin]
     assert rule["AllowedMethods"] == ["POST"]
+
+
+def test_stale_ticket_uploads_expire_after_the_dead_letters_do():
+    resources = load_template()["Resources"]
+    rules = {
+        rule["Id"]: rule
+        for rule in resources["DataBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    }
+    stale = rules["ExpireStaleTicketUploads"]
+    assert stale["Status"] == "Enabled"
+    assert stale["Prefix"] == "tickets-pending/"
+    assert stale["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    retention = resources["TicketUploadDeadLetters"]["Properties"]["MessageRetentionPeriod"]
+    assert retention < stale["ExpirationInDays"] * 86400 <= retention + 2 * 86400
+    markers = rules["RemoveStaleTicketUploadMarkers"]
+    assert markers["Prefix"] == "tickets-pending/" and markers["ExpiredObjectDeleteMarker"]
+    # Nothing else is expired: a rule without a prefix keeps only old versions' limit.
+    assert {r.get("Prefix") for r in rules.values() if "ExpirationInDays" in r} == {
+        "tickets-pending/"
+    }

@@ -21,3 +21,18 @@ def test_without_a_terminal_the_password_comes_from_the_environment(monkeypatch,
     assert code == 2
     assert "IBOK_PASSWORD" in capsys.readouterr().err
     assert created == []
+
+
+def test_reset_totp_issues_a_new_secret_without_an_e_mail_or_a_password(monkeypatch, capsys):
+    monkeypatch.delenv("IBOK_PASSWORD", raising=False)
+    reset = []
+
+    def fake_reset(login):
+        reset.append(login)
+        return "otpauth://totp/IBOK:anna-nowak?secret=NEW"
+
+    monkeypatch.setattr("chalicelib.services.staff_accounts.reset_totp", fake_reset)
+    code = staff_account.main(["--login", "anna-nowak", "--reset-totp", "--aws", "--show-totp-uri"])
+    assert code == 0
+    assert reset == ["anna-nowak"]
+    assert "secret=NEW" in capsys.readouterr().out

@@ -71,8 +71,10 @@ bindForm(totpForm, async ({ code: given }) => {
       method: 'POST', body: { code: given.replace(/\s/g, '') }, redirectOn401: false,
     });
   } catch (error) {
-    if (error instanceof ApiError && error.status === 429) {
-      stepOne(error.message); // the API ended this session: start again later
+    if (error instanceof ApiError && (error.status === 429 || error.status === 403)) {
+      // The API ended this session: start again later (429) or, with the second factor
+      // locked after too many failed codes (403), after the administrator's reset.
+      stepOne(error.message);
       return;
     }
     if (error instanceof ApiError && error.status === 401) {
