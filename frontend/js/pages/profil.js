@@ -1,9 +1,9 @@
 // Profile: phone, consents with their history, e-mail change, password change, recent
-// logins and the terms of service. One GET /me (with /me/logins and /terms) fills the page;
+// logins, the terms of service, and the resignation from the account (§7) with its notice. One GET /me (with /me/logins and /terms) fills the page;
 // every change answers with the new profile, which is shown again.
 import { api, ApiError } from '../api.js';
 import { date, time } from '../format.js';
-import { bindForm, showStatus } from '../forms.js';
+import { bindForm, clearErrors, showStatus } from '../forms.js';
 import { customerLayout } from '../layout.js';
 import { markdownNodes } from '../markdown.js';
 import { showPasswordRules } from '../account.js';
@@ -243,6 +243,7 @@ function showProfile() {
   showConsents();
   showTerms();
   showSuppression();
+  showTermination();
 }
 
 // ---- notifications (issue 13): the address SES reported bouncing or complaining ----
@@ -250,6 +251,122 @@ function showProfile() {
 function showSuppression() {
   $('email-suppressed').hidden = !me.email_suppressed;
 }
+
+// ---- §7 termination (issue 13): the resignation, its notice and its withdrawal ----
+
+// The API's TERMINATION_DAYS (chalicelib/settings.py, default 14): the dialog's closing day
+// is a forecast; the notice shows the API's own `closing_on` once it has answered.
+const TERMINATION_DAYS = 14;
+const WARSAW_DAY = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/Warsaw', year: 'numeric', month: '2-digit', day: '2-digit',
+});
+
+/** Today in Poland plus `days`, as "2026-12-15". */
+function warsawDayAfter(days) {
+  const parts = Object.fromEntries(WARSAW_DAY.formatToParts(new Date())
+    .filter(({ type }) => type !== 'literal').map(({ type, value }) => [type, Number(value)]));
+  return new Date(Date.UTC(parts.year, parts.month - 1, parts.day + days)).toISOString().slice(0, 10);
+}
+
+/** Why the account closes, in plain Polish (the API's `termination.reason`). */
+function terminationText(termination) {
+  switch (termination.reason) {
+    case 'resignation':
+      return `Twoja rezygnacja z konta została przyjęta ${date(termination.started_on)}. `
+        + 'Do dnia zamknięcia możesz się logować'
+        + (termination.withdrawable ? ' i wycofać rezygnację. ' : '. ')
+        + 'Potem usuniemy dane osobowe zapisane w portalu; dane rozliczeniowe pozostaną u nas.';
+    case 'contract_ended':
+      return 'Twoja umowa z wodociągami została rozwiązana, dlatego zamkniemy też Twoje konto '
+        + 'w portalu. Do dnia zamknięcia możesz się logować. Potem usuniemy dane osobowe '
+        + 'zapisane w portalu; dane rozliczeniowe pozostaną u nas.';
+    case 'deactivation':
+      return 'Biuro Obsługi Klienta dezaktywowało Twoje konto. W dniu zamknięcia usuniemy dane '
+        + 'osobowe zapisane w portalu; dane rozliczeniowe pozostaną u nas. Kopie e-faktur '
+        + 'otrzymasz w Biurze Obsługi Klienta.';
+    default:
+      return 'W dniu zamknięcia usuniemy dane osobowe zapisane w portalu; dane rozliczeniowe '
+        + 'pozostaną u nas.';
+  }
+}
+
+function showTermination() {
+  const termination = me.termination;
+  $('termination').hidden = !termination;
+  $('resign-open').hidden = Boolean(termination);
+  $('resign-running').hidden = !termination;
+  if (!termination) return;
+  $('termination-title').textContent = `Konto zostanie zamknięte ${date(termination.closing_on)}`;
+  $('termination-text').textContent = terminationText(termination);
+  $('termination-downloads').hidden = termination.reason === 'deactivation';
+  $('withdraw-open').hidden = !termination.withdrawable;
+}
+
+/** A dialog that starts clean each time, and gives the focus back when it closes
+ *  (to `focusAfter()`, which depends on what happened in it). */
+function wireDialog(dialog, form, cancel, focusAfter) {
+  cancel.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    form.reset();
+    clearErrors(form);
+    focusAfter().focus();
+  });
+}
+
+/** After a 409 the account changed elsewhere (another tab): show it as it is now. */
+async function refreshAfterConflict(error) {
+  if (error instanceof ApiError && error.status === 409) {
+    me = await api('/me');
+    showProfile();
+  }
+}
+
+const resignDialog = $('resign-dialog');
+const resignForm = $('resign-form');
+const withdrawDialog = $('withdraw-dialog');
+const withdrawForm = $('withdraw-form');
+const afterTermination = () => (me.termination ? $('termination-title') : $('resign-open'));
+
+$('resign-open').addEventListener('click', () => {
+  $('resign-closing-on').textContent = date(warsawDayAfter(TERMINATION_DAYS));
+  showStatus($('resign-status'), '');
+  resignDialog.showModal();
+  $('resign-password').focus();
+});
+wireDialog(resignDialog, resignForm, $('resign-cancel'), afterTermination);
+
+bindForm(resignForm, async ({ password }) => {
+  try {
+    me.termination = await api('/me', { method: 'DELETE', body: { password } });
+  } catch (error) {
+    await refreshAfterConflict(error);
+    throw error;
+  }
+  showTermination();
+  showStatus($('resign-status'), 'Przyjęliśmy Twoją rezygnację. Konto zostanie zamknięte '
+    + `${date(me.termination.closing_on)}. Potwierdzenie wysłaliśmy na adres ${me.email}.`);
+  resignDialog.close();
+});
+
+$('withdraw-open').addEventListener('click', () => {
+  withdrawDialog.showModal();
+  withdrawForm.querySelector('button[type="submit"]').focus();
+});
+wireDialog(withdrawDialog, withdrawForm, $('withdraw-cancel'),
+  () => (me.termination ? $('withdraw-open') : $('resign-title')));
+
+bindForm(withdrawForm, async () => {
+  try {
+    me = await api('/me/resignation/withdraw', { method: 'POST', body: {} });
+  } catch (error) {
+    await refreshAfterConflict(error);
+    throw error;
+  }
+  showProfile();
+  showStatus($('resign-status'), 'Rezygnacja została wycofana. Konto nie zostanie zamknięte '
+    + 'i działa tak jak dotąd.');
+  withdrawDialog.close();
+});
 
 try {
   const [profile, logins, current] = await Promise.all([api('/me'), api('/me/logins'), api('/terms')]);
