@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 SEED = 2026
-CUSTOMERS = 20
+CUSTOMERS = 24  # 100001–100024; the browser tests keep to their own (tests/browser/conftest.py)
 FIRST_NUMBER = 100001
 MONTHS = 12
 LAST_ISSUE = date(2026, 11, 5)

@@ -10,6 +10,13 @@ account with its TOTP secret).
 Every test here is in the xdist group "browser" (`make test` runs `--dist loadgroup`), so
 they share one worker and one stack. None is ever skipped: without Chromium they fail and
 say how to install it.
+
+The demo customers (scripts/demo_data.py, 100001–100024) each belong to one module, so no
+test sees another's changes: 100001 the demo account (read only), 100002 the portal
+journey, 100003–04 login and account pages, 100005–06 money pages, 100007–08 meters,
+100009–10 profile, 100011–12 ticket pages, 100013–14 staff pages, 100015 the ticket
+journey, 100016–17 notification pages, 100018–19 resignation, 100020 terms, 100021–22 the
+notification journey; 100023–24 are free.
 """
 
 from __future__ import annotations
