@@ -9,9 +9,7 @@ two round trips: the session and the data."""
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +29,7 @@ from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.paging import DEFAULT_LIMIT
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.services.container_copy import ContainerCopy
 from chalicelib.settings import get_settings
 from chalicelib.storage import announcements as store
 from chalicelib.storage.announcements import AnnouncementPage
@@ -244,23 +243,11 @@ def current_for(
     return _matching(store.not_ended(now), now, postal_code, street)
 
 
-@dataclass(frozen=True)
-class _Copy:
-    read_at: datetime
-    items: list[Announcement]
-
-
-_copy: _Copy | None = None
-_copy_lock = threading.Lock()
-_reader: ThreadPoolExecutor | None = None
-
-
-def _read_copy(now: datetime) -> list[Announcement]:
-    global _copy
-    items = store.not_ended(now)
-    with _copy_lock:
-        _copy = _Copy(now, items)
-    return items
+_copy: ContainerCopy[list[Announcement]] = ContainerCopy(
+    "announcements",
+    lambda now: store.not_ended(now),
+    lambda: get_settings().announcement_copy_seconds,
+)
 
 
 def current_copy(deps: Collaborators | None = None) -> Callable[[], list[Announcement]]:
@@ -268,24 +255,12 @@ def current_copy(deps: Collaborators | None = None) -> Callable[[], list[Announc
     hands them over. While this container's copy is younger than ANNOUNCEMENT_COPY_SECONDS
     that is the copy, with no call at all; otherwise the one Query runs on a reader thread
     beside whatever the caller reads meanwhile, so it adds no round trip to its wait."""
-    global _reader
-    now = (deps or current()).clock.now()
-    limit = get_settings().announcement_copy_seconds
-    with _copy_lock:
-        copy = _copy
-        if copy is not None and 0 <= (now - copy.read_at).total_seconds() < limit:
-            return lambda: copy.items
-        if _reader is None:
-            _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="announcements")
-        pending = _reader.submit(_read_copy, now)
-    return pending.result
+    return _copy.start((deps or current()).clock.now())
 
 
 def forget_copy() -> None:
     """Drop this container's copy (tests start from an empty table)."""
-    global _copy
-    with _copy_lock:
-        _copy = None
+    _copy.forget()
 
 
 def for_address(

@@ -12,9 +12,7 @@ each request, so a version published ahead takes effect on its date without any 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
@@ -25,6 +23,7 @@ from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.terms import TermsVersion, in_effect
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.services.container_copy import ContainerCopy
 from chalicelib.settings import get_settings
 from chalicelib.storage import terms as store
 
@@ -113,24 +112,9 @@ def publish(actor: str, new: NewVersion, deps: Collaborators | None = None) -> T
 # --- the per-container copy the gate reads ---------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Copy:
-    versions: list[TermsVersion]
-    read_at: datetime
-
-
-_copy: _Copy | None = None
-_copy_lock = threading.Lock()
-_reader: ThreadPoolExecutor | None = None
-_pending: Future[list[TermsVersion]] | None = None  # a read under way, shared by callers
-
-
-def _read_copy(now: datetime) -> list[TermsVersion]:
-    global _copy
-    versions = every_version()
-    with _copy_lock:
-        _copy = _Copy(versions, now)
-    return versions
+_copy: ContainerCopy[list[TermsVersion]] = ContainerCopy(
+    "terms", lambda _now: every_version(), lambda: get_settings().terms_copy_seconds
+)
 
 
 def copy_reader(deps: Collaborators | None = None) -> Callable[[], TermsVersion]:
@@ -139,24 +123,11 @@ def copy_reader(deps: Collaborators | None = None) -> Callable[[], TermsVersion]
     copy, with no call at all; otherwise the one Query runs on a reader thread beside
     whatever the caller does meanwhile (the session's write), adding no round trip to its
     wait."""
-    global _reader, _pending
     deps = deps or current()
-    now = deps.clock.now()
-    limit = get_settings().terms_copy_seconds
-    with _copy_lock:
-        copy = _copy
-        if copy is not None and 0 <= (now - copy.read_at).total_seconds() < limit:
-            return lambda: in_effect_now(copy.versions, deps)
-        if _reader is None:
-            _reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="terms")
-        if _pending is None or _pending.done():
-            _pending = _reader.submit(_read_copy, now)
-        pending = _pending
-    return lambda: in_effect_now(pending.result(), deps)
+    versions = _copy.start(deps.clock.now())
+    return lambda: in_effect_now(versions(), deps)
 
 
 def forget_copy() -> None:
     """Drop this container's copy (after a publication; tests start from an empty table)."""
-    global _copy
-    with _copy_lock:
-        _copy = None
+    _copy.forget()
