@@ -88,39 +88,40 @@ export function rememberIdleTimeout(minutes) {
   sessionStorage.setItem(IDLE_KEY, String(minutes));
 }
 
-function idleMs() {
-  const minutes = Number(sessionStorage.getItem(IDLE_KEY)) || DEFAULT_IDLE_MINUTES;
-  return minutes * 60 * 1000;
-}
-
-function idleDialog() {
+function idleDialog({ text, ping, leave: logOutNow }) {
   const title = element('h2', { id: 'idle-title' }, 'Sesja wkrótce wygaśnie');
-  const text = element('p', { id: 'idle-text' },
-    'Sesja za chwilę wygaśnie z powodu braku aktywności. Wybierz „Pozostań zalogowany”, aby kontynuować.');
+  const description = element('p', { id: 'idle-text' }, text);
   const stay = element('button', { type: 'button' }, 'Pozostań zalogowany');
   const leave = element('button', { type: 'button', class: 'secondary' }, 'Wyloguj');
   const dialog = element('dialog', {
     class: 'idle-dialog', 'aria-labelledby': 'idle-title', 'aria-describedby': 'idle-text',
-  }, title, text, element('div', { class: 'actions' }, stay, leave));
+  }, title, description, element('div', { class: 'actions' }, stay, leave));
   stay.addEventListener('click', async () => {
     dialog.close();
-    await api('/me'); // any call extends the session
+    await api(ping); // any call extends the session
   });
-  leave.addEventListener('click', () => logOut());
+  leave.addEventListener('click', () => logOutNow());
   document.body.append(dialog);
   return dialog;
 }
 
 /** Warn before the idle timeout ends; every API answer (an `ibok:activity` event)
- *  starts the count again. When the time is up, go to the login page and come back. */
-function watchIdle() {
-  const dialog = idleDialog();
+ *  starts the count again. When the time is up, go to the login page and come back.
+ *  The staff's layout passes its own key, default, text, call and logout. */
+export function watchIdle({
+  key = IDLE_KEY,
+  defaultMinutes = DEFAULT_IDLE_MINUTES,
+  text = 'Sesja za chwilę wygaśnie z powodu braku aktywności. Wybierz „Pozostań zalogowany”, aby kontynuować.',
+  ping = '/me',
+  leave = logOut,
+} = {}) {
+  const dialog = idleDialog({ text, ping, leave });
   let warnTimer;
   let endTimer;
   const restart = () => {
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
-    const total = idleMs();
+    const total = (Number(sessionStorage.getItem(key)) || defaultMinutes) * 60 * 1000;
     const warnAt = Math.max(total - WARN_BEFORE_MS, total / 2);
     warnTimer = setTimeout(() => {
       if (!dialog.open) dialog.showModal();

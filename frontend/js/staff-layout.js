@@ -5,13 +5,13 @@
 // before anything else; a 401 (no session, or the TOTP code still to come) goes to
 // /obsluga/logowanie and back. The navigation shows "Dziennik zdarzeń" to admins only.
 
-import { api, loginUrl, useStaffLogin } from './api.js';
+import { api, useStaffLogin } from './api.js';
+import { watchIdle } from './layout.js';
 
 export const STAFF_SITE_NAME = 'IBOK — obsługa';
 export const STAFF_HOME = '/obsluga/';
 const IDLE_KEY = 'ibok.staffIdleMinutes';
 const DEFAULT_IDLE_MINUTES = 15;
-const WARN_BEFORE_MS = 2 * 60 * 1000;
 
 /** The back office's pages, in the navigation's order; `admin`: shown to admins only. */
 export const STAFF_NAV = [
@@ -87,7 +87,13 @@ export async function staffLayout() {
   for (const [path, label, only] of STAFF_NAV) {
     if (only && only === me.role) list.append(navItem(path, label));
   }
-  watchIdle();
+  watchIdle({
+    key: IDLE_KEY,
+    defaultMinutes: DEFAULT_IDLE_MINUTES,
+    text: 'Sesja obsługi za chwilę wygaśnie z powodu braku aktywności. Wybierz „Pozostań zalogowany”, aby kontynuować.',
+    ping: '/staff/me',
+    leave: staffLogOut,
+  });
   return me;
 }
 
@@ -105,44 +111,4 @@ export async function staffLogOut() {
 /** Remember the staff session's idle timeout (`idle_timeout_minutes`). */
 export function rememberStaffIdleTimeout(minutes) {
   if (minutes) sessionStorage.setItem(IDLE_KEY, String(minutes));
-}
-
-function idleMs() {
-  return (Number(sessionStorage.getItem(IDLE_KEY)) || DEFAULT_IDLE_MINUTES) * 60 * 1000;
-}
-
-function idleDialog() {
-  const title = element('h2', { id: 'idle-title' }, 'Sesja wkrótce wygaśnie');
-  const text = element('p', { id: 'idle-text' },
-    'Sesja obsługi za chwilę wygaśnie z powodu braku aktywności. Wybierz „Pozostań zalogowany”, aby kontynuować.');
-  const stay = element('button', { type: 'button' }, 'Pozostań zalogowany');
-  const leave = element('button', { type: 'button', class: 'secondary' }, 'Wyloguj');
-  const dialog = element('dialog', {
-    class: 'idle-dialog', 'aria-labelledby': 'idle-title', 'aria-describedby': 'idle-text',
-  }, title, text, element('div', { class: 'actions' }, stay, leave));
-  stay.addEventListener('click', async () => {
-    dialog.close();
-    await api('/staff/me'); // any call extends the session
-  });
-  leave.addEventListener('click', () => staffLogOut());
-  document.body.append(dialog);
-  return dialog;
-}
-
-function watchIdle() {
-  const dialog = idleDialog();
-  let warnTimer;
-  let endTimer;
-  const restart = () => {
-    clearTimeout(warnTimer);
-    clearTimeout(endTimer);
-    const total = idleMs();
-    const warnAt = Math.max(total - WARN_BEFORE_MS, total / 2);
-    warnTimer = setTimeout(() => {
-      if (!dialog.open) dialog.showModal();
-    }, warnAt);
-    endTimer = setTimeout(() => location.assign(loginUrl()), total);
-  };
-  window.addEventListener('ibok:activity', restart);
-  restart();
 }

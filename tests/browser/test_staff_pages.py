@@ -510,3 +510,24 @@ def test_the_import_reports(page: Page, stack: Stack) -> None:
     check_axe(page)
     screenshot(page, "obsluga-importy")
     assert console_errors(page, ERROR_ANSWERS) == []
+
+
+def test_the_staff_idle_warning_keeps_the_staff_session(page: Page, stack: Stack) -> None:
+    staff_page(page, stack, "bezczynnosc")
+
+    def short_timeout(route) -> None:  # a 12-second staff timeout for this page
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "idle_timeout_minutes": 0.2})
+
+    page.route("**/api/staff/me", short_timeout)
+    page.reload()
+    dialog = page.get_by_role("dialog", name="Sesja wkrótce wygaśnie")
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(dialog).to_contain_text("Sesja obsługi za chwilę wygaśnie")
+    stay = dialog.get_by_role("button", name="Pozostań zalogowany")
+    expect(stay).to_be_focused()
+    check_axe(page)
+    with page.expect_response(re.compile(r"/api/staff/me$")):  # the staff session's own call
+        page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    assert page.url.endswith("/obsluga/")
