@@ -39,7 +39,7 @@ SEND_BATCH_ENTRIES = 10  # SQS SendMessageBatch
 # A message with more items than this is not one `enqueue` sent (it sends
 # JOB_ITEMS_PER_MESSAGE, 100): refused whole rather than run past the Lambda's timeout.
 MAX_ITEMS_PER_MESSAGE = 1000
-MAX_ITEM_LENGTH = 100  # an item is a customer number or a login
+MAX_ITEM_LENGTH = 300  # an item: a login, or a short composite key ("<customer>|<id>|<time>")
 
 ItemHandler = Callable[[str, date, Collaborators], None]
 _HANDLERS: dict[tuple[str, str], ItemHandler] = {}
