@@ -61,7 +61,8 @@ def verify(
     if len(parts) != 4:
         return None
     login, consent, day_text, signature = parts
-    if not day_text.isdigit() or consent not in consents or not login:
+    # ASCII digits only: int() refuses some Unicode digits ("²") and reads others ("٣").
+    if not (day_text.isascii() and day_text.isdigit()) or consent not in consents or not login:
         return None
     day = int(day_text)
     if not hmac.compare_digest(signature, _signature(key, login, consent, day)):

@@ -36,9 +36,18 @@ from chalicelib.storage import job_marks
 
 MESSAGE_VERSION = 1
 SEND_BATCH_ENTRIES = 10  # SQS SendMessageBatch
+# A message with more items than this is not one `enqueue` sent (it sends
+# JOB_ITEMS_PER_MESSAGE, 100): refused whole rather than run past the Lambda's timeout.
+MAX_ITEMS_PER_MESSAGE = 1000
+MAX_ITEM_LENGTH = 300  # an item: a login, or a short composite key ("<customer>|<id>|<time>")
 
 ItemHandler = Callable[[str, date, Collaborators], None]
 _HANDLERS: dict[tuple[str, str], ItemHandler] = {}
+
+
+class MalformedJobMessage(ValueError):
+    """A job-queue message that is not a batch this consumer runs. Its text says what is
+    wrong, never what the body holds (it reaches the log)."""
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,29 @@ class WorkBatch:
 
     @classmethod
     def parse(cls, body: str) -> WorkBatch:
-        """A message body back as a batch; ValueError if it is not one."""
-        data = json.loads(body)
-        if data.get("v") != MESSAGE_VERSION:
-            raise ValueError(f"unknown job message version {data.get('v')!r}")
-        return cls(data["job"], data["task"], date.fromisoformat(data["day"]), tuple(data["items"]))
+        """A message body back as a batch of a registered job's task; MalformedJobMessage
+        if it is not one (not JSON, another version, an unknown job or task, a day that is
+        not an ISO date, items that are not short non-empty strings, too many of them)."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise MalformedJobMessage("not JSON") from None
+        if not isinstance(data, dict) or data.get("v") != MESSAGE_VERSION:
+            raise MalformedJobMessage("not a version 1 job message")
+        job, name, day, items = (data.get(k) for k in ("job", "task", "day", "items"))
+        if not isinstance(job, str) or not isinstance(name, str) or (job, name) not in _HANDLERS:
+            raise MalformedJobMessage("no handler for its job and task")
+        try:
+            day = date.fromisoformat(day) if isinstance(day, str) else None
+        except ValueError:
+            day = None
+        if day is None:
+            raise MalformedJobMessage("its day is not an ISO date")
+        if not isinstance(items, list) or len(items) > MAX_ITEMS_PER_MESSAGE:
+            raise MalformedJobMessage(f"items not a list of at most {MAX_ITEMS_PER_MESSAGE}")
+        if not all(isinstance(i, str) and 0 < len(i) <= MAX_ITEM_LENGTH for i in items):
+            raise MalformedJobMessage("an item is not a short non-empty string")
+        return cls(job, name, day, tuple(items))
 
 
 @dataclass(frozen=True)
@@ -183,13 +210,30 @@ def run_batch(batch: WorkBatch, deps: Collaborators, pacer: Pacer) -> WorkResult
 
 
 def consume(bodies: Iterable[str], deps: Collaborators | None = None) -> WorkResult:
-    """The `job_work` Lambda: run every queued batch of this delivery."""
+    """The `job_work` Lambda: run every queued batch of this delivery. A malformed message
+    runs nothing, and neither it nor a batch whose work failed keeps the delivery's other
+    batches from being done: the first error is raised after all of them were tried (SQS
+    then redelivers the delivery, whose done items are skipped by their marks; a
+    malformed message ends in the dead-letter queue, whose alarm tells the operators)."""
     deps = deps or current()
     settings = get_settings()
     pacer = Pacer(settings.job_send_rate, settings.job_work_concurrency)
     total = WorkResult()
+    error: Exception | None = None
     for body in bodies:
-        result = run_batch(WorkBatch.parse(body), deps, pacer)
+        try:
+            result = run_batch(WorkBatch.parse(body), deps, pacer)
+        except MalformedJobMessage as exc:
+            logger.error("malformed job message", extra={"reason": str(exc)})
+            error = error or exc
+            total.failed += 1
+            continue
+        except Exception as exc:  # run_batch logged its failed items
+            error = error or exc
+            total.failed += 1
+            continue
         total.done += result.done
         total.skipped += result.skipped
+    if error is not None:
+        raise error
     return total

@@ -280,22 +280,20 @@ def apply_mail_event(message: str, deps: Collaborators | None = None) -> int:
     if not isinstance(event, dict):
         return 0
     kind = str(event.get("eventType") or event.get("notificationType") or "")
-    addresses: list[str] = []
     if kind == "Bounce":
-        bounce = event.get("bounce") or {}
+        bounce = _mapping(event.get("bounce"))
         if bounce.get("bounceType") != "Permanent":
             return 0
-        addresses = [r.get("emailAddress", "") for r in bounce.get("bouncedRecipients", [])]
+        addresses = _addresses(bounce.get("bouncedRecipients"))
         reason = "bounce"
     elif kind == "Complaint":
-        complaint = event.get("complaint") or {}
-        addresses = [r.get("emailAddress", "") for r in complaint.get("complainedRecipients", [])]
+        addresses = _addresses(_mapping(event.get("complaint")).get("complainedRecipients"))
         reason = "complaint"
     else:
         return 0
     now = deps.clock.now()
     suppressed = 0
-    for address in filter(None, addresses):
+    for address in addresses:
         for login in accounts.find_logins_by_email(address):
             if store.suppress(login, address, reason, now):
                 suppressed += 1
@@ -303,3 +301,16 @@ def apply_mail_event(message: str, deps: Collaborators | None = None) -> int:
                     "e-mail address suppressed", extra={"login": login, "reason": reason}
                 )
     return suppressed
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _addresses(recipients: Any) -> list[str]:
+    """The addresses of an SES event's recipient list; anything of another shape is
+    skipped (SNS delivers whatever was published to the topic)."""
+    if not isinstance(recipients, list):
+        return []
+    found = (_mapping(r).get("emailAddress") for r in recipients)
+    return [address for address in found if isinstance(address, str) and address]

@@ -30,6 +30,7 @@ from chalicelib.storage import terms as store
 WARSAW = ZoneInfo("Europe/Warsaw")
 NOW_GRACE_SECONDS = 60
 NOT_IN_THE_PAST = "Data wejścia w życie nie może być wcześniejsza niż teraz."
+OUT_OF_RANGE = "Podaj rzeczywistą datę i godzinę."
 AFTER_THE_LAST = "Nowa wersja musi wejść w życie później niż wersja {version} ({moment})."
 
 
@@ -80,7 +81,11 @@ def publish(actor: str, new: NewVersion, deps: Collaborators | None = None) -> T
     every version before it); audited `terms.published`. Conflict if the label is taken."""
     deps = deps or current()
     now = deps.clock.now().astimezone(UTC).replace(microsecond=0)
-    requested = new.effective_from.astimezone(UTC).replace(microsecond=0)
+    try:  # a moment at the calendar's edge may have no UTC or Warsaw equivalent
+        requested = new.effective_from.astimezone(UTC).replace(microsecond=0)
+        requested.astimezone(WARSAW)  # how it is shown (GET /terms, the next publication)
+    except OverflowError as exc:
+        raise InvalidInput(fields={"effective_from": OUT_OF_RANGE}) from exc
     if (now - requested).total_seconds() > NOW_GRACE_SECONDS:  # "now" typed on a form
         raise InvalidInput(fields={"effective_from": NOT_IN_THE_PAST})
     effective = max(requested, now)
