@@ -51,7 +51,7 @@ TICKET_ID = re.compile(r"[RZ]-\d{4}-\d{6}")
 UPLOAD_SECONDS = 300
 CUSTOMER = "customer"
 TOO_MANY_TODAY = (
-    "Dziś złożono już {cap} zgłoszeń - to dzienny limit. Kolejne zgłoszenie złożysz jutro; "
+    "Wykorzystano dzienny limit zgłoszeń (dziś: {cap}). Kolejne zgłoszenie złożysz jutro; "
     "do zgłoszenia, które już trwa, możesz dopisać wiadomość."
 )
 
