@@ -272,14 +272,14 @@ def _production_cap(measured: float) -> str:
 
 def run_one(customers: int) -> dict[str, Any]:
     """Set up `customers` due invoices on a fresh moto server and run the job on them."""
-    with moto_stack(JOB_SEND_RATE=str(BENCH_SEND_RATE)):
+    with moto_stack(server="bench.moto_server", JOB_SEND_RATE=str(BENCH_SEND_RATE)):
         from app import app
         from chalicelib import clock
         from chalicelib.settings import get_settings
 
         clock.travel_to(NOW)
         settings = get_settings()
-        lead = _lead_days(settings)
+        lead = settings.invoice_reminder_days
         due = (clock.today() + timedelta(days=lead)).isoformat()
         consumers = settings.job_work_concurrency
         setup = _setup(customers, due)
@@ -366,14 +366,6 @@ def run_one(customers: int) -> dict[str, Any]:
             "consumed": consumed,
             "rerun": rerun,
         }
-
-
-def _lead_days(settings: Any) -> int:
-    """The reminder's lead days as the job reads them."""
-    from chalicelib.jobs import invoice_reminders
-
-    days = getattr(invoice_reminders, "lead_days", None)
-    return days(settings) if callable(days) else int(getattr(settings, "reminder_days_before", 3))
 
 
 def run(sizes: list[int]) -> dict[int, dict[str, Any]]:
