@@ -27,6 +27,7 @@ the calls per customer are what carries over.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -255,6 +256,21 @@ def _queue_left() -> dict[str, int]:
     return left
 
 
+def _children_cpu() -> float:
+    """CPU seconds used so far by this process's live children (the moto server), from
+    /proc (Linux); 0.0 where there is none."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for children in Path(f"/proc/{os.getpid()}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def _per_thousand(value: int, customers: int) -> str:
     return f"{value * 1000 / customers:,.1f}"
 
@@ -302,9 +318,10 @@ def run_one(customers: int) -> dict[str, Any]:
             from tests.roundtrips import count_dynamodb_calls
 
             with count_dynamodb_calls() as dynamodb:
-                started = time.perf_counter()
+                started, cpu, moto_cpu = time.perf_counter(), time.process_time(), _children_cpu()
                 deliveries = _drain(app, consumers)
                 consumed = time.perf_counter() - started
+                cpu, moto_cpu = time.process_time() - cpu, _children_cpu() - moto_cpu
         left = _queue_left()
         assert not any(left.values()), left
         expected = {_email(_number(i)) for i in range(customers)}
@@ -326,6 +343,9 @@ def run_one(customers: int) -> dict[str, Any]:
         rows = {
             "job time": f"{job:.1f} s (enumerate + enqueue {enumerated:.1f} s, consume "
             f"{consumed:.1f} s on {consumers} consumer threads, {deliveries:,} deliveries)",
+            "CPU while consuming (where the time goes)": f"bench process (IBOK's code, boto3, "
+            f"PynamoDB) {cpu:.1f} s, moto server {moto_cpu:.1f} s, of {consumed:.1f} s wall on "
+            f"a shared 2-core machine",
             "enqueued": str(enqueued),
             "customers per second": f"{customers / job:,.0f} (consume alone "
             f"{customers / consumed:,.0f})",
