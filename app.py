@@ -38,6 +38,7 @@ job_work_module = lazy_module("chalicelib.jobs.work")
 expiry_job = lazy_module("chalicelib.jobs.expire_unactivated")
 terminations_job = lazy_module("chalicelib.jobs.terminations")
 cleanup_job = lazy_module("chalicelib.jobs.cleanup")
+reminders_job = lazy_module("chalicelib.jobs.invoice_reminders")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -143,3 +144,9 @@ def terminations(_event):
 def cleanup(_event):
     """Daily, 03:30 UTC: what TTL does not remove."""
     cleanup_job.cleanup()
+
+
+@app.schedule(Cron(0, 7, "*", "*", "?", "*"), name="invoice_reminders")
+def invoice_reminders(_event):
+    """Daily, 07:00 UTC: invoice reminders before the due date and overdue notices."""
+    reminders_job.invoice_reminders()

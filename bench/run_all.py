@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.bench_itn",
     "bench.bench_portal",
     "bench.bench_staff_queue",
+    "bench.bench_reminders",
 ]
 
 

@@ -25,9 +25,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def moto_stack(**overrides: str) -> Iterator[None]:
-    """Start a moto server, point the local stage's settings at it, create the resources.
-    Must run before anything imports chalicelib's models."""
+def moto_stack(*, server: str = "moto.server", **overrides: str) -> Iterator[None]:
+    """Start a moto server (the module `server` runs it: bench/moto_server.py is moto with
+    one of its costs taken out), point the local stage's settings at it, create the
+    resources. Must run before anything imports chalicelib's models."""
     from scripts.local_stack import _provision, stage_environment
 
     moto_port = free_port()
@@ -36,7 +37,7 @@ def moto_stack(**overrides: str) -> Iterator[None]:
     os.environ.update({"POWERTOOLS_LOG_LEVEL": "WARNING", "LOCAL_OUTBOX_DIR": outbox, **overrides})
     # Its own process, as a real endpoint would be: it does not share our GIL.
     server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(moto_port)],
+        [sys.executable, "-m", server, "-H", "127.0.0.1", "-p", str(moto_port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -68,6 +68,7 @@ class Settings:
     staff_digest_email: str
     download_link_seconds: int
     reading_window: str
+    invoice_reminder_days: int  # the reminder before the due date: this many days before
     reading_unusual_multiple: int
     reading_max_daily_litres: int
     bluemedia_gateway_url: str
@@ -145,6 +146,7 @@ def get_settings() -> Settings:
         staff_digest_email=_str("STAFF_DIGEST_EMAIL", "bok@wodociagi.example"),
         download_link_seconds=_int("DOWNLOAD_LINK_SECONDS", 300),
         reading_window=_str("READING_WINDOW", ""),
+        invoice_reminder_days=_int("INVOICE_REMINDER_DAYS", 3),
         reading_unusual_multiple=_int("READING_UNUSUAL_MULTIPLE", 3),
         reading_max_daily_litres=_int("READING_MAX_DAILY_LITRES", 5000),
         bluemedia_gateway_url=_str(

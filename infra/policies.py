@@ -33,6 +33,7 @@ FUNCTIONS = (
     "expire_unactivated",
     "terminations",
     "cleanup",
+    "invoice_reminders",
 )
 DEPLOYED_STAGES = ("dev", "prod")
 
@@ -434,15 +435,20 @@ def _grants(function: str, names: Names) -> list[dict]:
                 ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                 [_queue(n.job_queue)],
             ),
+            # The notification jobs' notices (services/notifications.py `notify`): e-mail,
+            # SMS (a phone number has no ARN: IAM needs "*"), and the pepper the
+            # unsubscribe link's key is derived from.
             _mail(n),
+            _statement("Sms", ["sns:Publish"], ["*"]),
+            _statement("Pepper", ["ssm:GetParameter"], _parameters(n.pepper_parameter)),
         ]
-    if function in ("expire_unactivated", "terminations", "cleanup"):
+    if function in ("expire_unactivated", "terminations", "cleanup", "invoice_reminders"):
         # A job's scheduled run only lists its work by a date index and queues it.
         grants = [
             _logs(),
             _statement("JobQueue", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.job_queue)]),
         ]
-        if function != "cleanup":  # cleanup's work is keyed by dates alone
+        if function in ("expire_unactivated", "terminations"):
             grants.append(
                 _statement(
                     "AccountsByDay", _dynamodb("Query"), _index(n.accounts_table, "lifecycle")
@@ -452,6 +458,12 @@ def _grants(function: str, names: Names) -> list[dict]:
             grants.append(
                 _statement(
                     "ContractsEnded", _dynamodb("Query"), _index(n.billing_table, "contracts_ended")
+                )
+            )
+        if function == "invoice_reminders":
+            grants.append(
+                _statement(
+                    "InvoicesDue", _dynamodb("Query"), _index(n.billing_table, "invoices_due")
                 )
             )
         return grants

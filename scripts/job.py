@@ -17,6 +17,7 @@ JOBS = {
     "expire-unactivated": "chalicelib.jobs.expire_unactivated:expire_unactivated",
     "terminations": "chalicelib.jobs.terminations:terminations",
     "cleanup": "chalicelib.jobs.cleanup:cleanup",
+    "invoice-reminders": "chalicelib.jobs.invoice_reminders:invoice_reminders",
 }
 
 

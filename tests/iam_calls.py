@@ -48,6 +48,7 @@ def _entry_points() -> dict[CodeType, str]:
     from chalicelib.jobs.complaint_digest import complaint_digest
     from chalicelib.jobs.expire_unactivated import expire_unactivated
     from chalicelib.jobs.export_readings import export_readings
+    from chalicelib.jobs.invoice_reminders import invoice_reminders
     from chalicelib.jobs.terminations import terminations
     from chalicelib.jobs.work import consume
     from chalicelib.services.sessions import send_reset_mail
@@ -64,6 +65,7 @@ def _entry_points() -> dict[CodeType, str]:
     entries[expire_unactivated.__code__] = "expire_unactivated"
     entries[terminations.__code__] = "terminations"
     entries[cleanup.__code__] = "cleanup"
+    entries[invoice_reminders.__code__] = "invoice_reminders"
     return entries
 
 

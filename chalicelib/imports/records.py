@@ -143,3 +143,11 @@ class InvoiceLine(Line):
 
     def notice(self) -> str | None:
         return None if self.kind == "duplicate" else "new_invoice"
+
+    def to_item(self, content_hash: str, body: str) -> BillingItem:
+        """The invoice's item; a charge of its own is also listed by its due date (the
+        `invoices_due` index the invoice-reminders job reads)."""
+        item = super().to_item(content_hash, body)
+        if self.kind not in ("correction", "duplicate") and self.gross > 0:
+            item.due_on = self.due_date.isoformat()
+        return item

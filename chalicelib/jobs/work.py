@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.jobs import cleanup, expire_unactivated, fanout, terminations
+from chalicelib.jobs import cleanup, expire_unactivated, fanout, invoice_reminders, terminations
 from chalicelib.jobs.fanout import WorkResult
 
 # The jobs whose tasks this consumer runs (importing them registers their handlers).
-JOBS = (cleanup.JOB, expire_unactivated.JOB, terminations.JOB)
+JOBS = (cleanup.JOB, expire_unactivated.JOB, terminations.JOB, invoice_reminders.JOB)
 
 
 def consume(bodies: Iterable[str]) -> WorkResult:

@@ -21,8 +21,8 @@ what the billing system sent, after validation.
 
 `cls` (a discriminator) makes a Query over a prefix return the right model per item.
 A new invoice carries `notice_state = pending` (and a `notice_order`) until the customer has
-been told. No index lists them yet: nothing reads them so far, and an index added when
-something does is filled from the items already there.
+been told. An invoice with something to pay carries `due_on` (the `invoices_due` index the
+invoice-reminders job reads).
 """
 
 from __future__ import annotations
@@ -78,11 +78,27 @@ class CustomerRecord(BillingItem, discriminator="customer"):
     contracts_ended = ContractsEnded()
 
 
+class InvoicesDue(GlobalSecondaryIndex):
+    """Invoices by their due date (the invoice-reminders job): every document that is a
+    charge of its own (an invoice or a note with a positive gross; not a correction or a
+    duplicate, which share their root's due date and state)."""
+
+    class Meta:
+        index_name = "invoices_due"
+        projection = IncludeProjection(["cls"])
+
+    due_on = UnicodeAttribute(hash_key=True)  # ISO date
+    pk = UnicodeAttribute(range_key=True)
+
+
 class InvoiceRecord(BillingItem, discriminator="invoice"):
     """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
 
     notice_state = UnicodeAttribute(null=True)  # pending: the customer is yet to be told
     notice_order = UnicodeAttribute(null=True)  # <created_at>#<pk>#<sk>
+    due_on = UnicodeAttribute(null=True)  # a charge of its own: its due date
+
+    invoices_due = InvoicesDue()
 
     PREFIX = "LEDGER#INVOICE#"
 

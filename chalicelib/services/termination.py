@@ -28,10 +28,12 @@ from chalicelib.domain.lifecycle import (
     TerminationReason,
     closing_day,
 )
+from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.tickets import pending_key, quarantine_key
 from chalicelib.logs import logger
 from chalicelib.services import audit
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.services.notifications import notify
 from chalicelib.services.sessions import check_current_password
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as accounts_store
@@ -45,11 +47,20 @@ ALREADY_RUNNING = "Rezygnacja z konta już trwa. Możesz ją wycofać przed dnie
 NOTHING_TO_WITHDRAW = "Nie ma rezygnacji, którą można wycofać."
 
 
-def tell_customer(template: str, to: str, context: dict, deps: Collaborators) -> None:
-    """Send the customer a transactional e-mail (sent whatever the consents). The one place
-    this module sends mail: it moves to the notification service's `send` when that is
-    merged (kind "termination", transactional, keyed by the termination's start day)."""
-    deps.mailer.send(template, to, context)
+def tell_customer(
+    account: Account, termination: Termination, context: dict, deps: Collaborators
+) -> None:
+    """Send the customer the day-0 notice: a transactional notification (sent whatever the
+    consents, not to a suppressed address), once per termination start (its natural key
+    `termination_notice:<start day>`)."""
+    notify(
+        account.login,
+        NotificationKind.TERMINATION_NOTICE,
+        context,
+        key=f"termination_notice:{termination.started_on.isoformat()}",
+        account=account,
+        deps=deps,
+    )
 
 
 def _notice_context(account: Account, termination: Termination) -> dict:
@@ -80,7 +91,7 @@ def send_notice(login: str, deps: Collaborators | None = None) -> bool:
         return False
     try:
         context = _notice_context(account, termination)
-        tell_customer("termination_notice", account.email, context, deps)
+        tell_customer(account, termination, context, deps)
     except Exception:
         job_marks.release(NOTICE_JOB, day, login)
         raise

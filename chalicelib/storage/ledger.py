@@ -3,9 +3,11 @@ holds of open ones) in one Query of the ledger prefix."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from chalicelib.domain import records
 from chalicelib.domain.ledger import LedgerRecords
-from chalicelib.models.billing import LEDGER_PREFIX, BillingItem
+from chalicelib.models.billing import LEDGER_PREFIX, BillingItem, InvoiceRecord
 from chalicelib.models.payments import OnlinePayment, PaymentHold
 from chalicelib.storage.billing import of_type, query_prefix
 from chalicelib.storage.payments import hold_of, order_of
@@ -26,3 +28,12 @@ def ledger_of(items: list[BillingItem]) -> LedgerRecords:
         orders=[order_of(item) for item in of_type(items, OnlinePayment)],
         holds=[hold_of(item) for item in of_type(items, PaymentHold)],
     )
+
+
+def invoices_due_on(day: date) -> list[tuple[str, str]]:
+    """(customer number, invoice number) of every charge due on `day` (the billing table's
+    `invoices_due` index; one Query, a page of keys is 1 MB, some 15,000 invoices)."""
+    return [
+        (item.customer_number, item.sk.removeprefix(InvoiceRecord.PREFIX))
+        for item in InvoiceRecord.invoices_due.query(day.isoformat())
+    ]

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.audit import AuditRecord
-from chalicelib.models.billing import BillingItem, InvoiceRecord
+from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
 from chalicelib.models.meters import ReadingRecord
 from chalicelib.models.service import ServiceItem, TicketItem
 from infra.local import (
@@ -49,7 +49,7 @@ def test_models_match_the_template_keys_and_indexes():
     checked = 0
     for logical, models in (
         ("AccountsTable", (Account, Session, OneTimeToken)),
-        ("BillingTable", (ReadingRecord, InvoiceRecord)),
+        ("BillingTable", (ReadingRecord, InvoiceRecord, CustomerRecord)),
         ("ServiceTable", (TicketItem,)),
         ("AuditTable", (AuditRecord,)),
     ):
@@ -133,6 +133,7 @@ def test_chalice_config_stages_and_policies():
                 "expire_unactivated",
                 "terminations",
                 "cleanup",
+                "invoice_reminders",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():

@@ -43,7 +43,8 @@ def test_no_data_action_on_every_resource_and_no_describe_table_or_scan():
         for statement in document["Statement"]:
             for resource in statement["Resource"]:
                 service = statement["Action"][0].split(":")[0]
-                assert resource != "*", (function, statement["Sid"])
+                if statement["Action"] != ["sns:Publish"]:  # an SMS to a number has no ARN
+                    assert resource != "*", (function, statement["Sid"])
                 if service != "logs":
                     assert ":*:*:*" not in resource and not resource.endswith(":::*")
             assert "dynamodb:DescribeTable" not in statement["Action"], function
