@@ -186,7 +186,7 @@ def test_each_new_invoice_is_told_once_and_only_with_consent(
     # Today's import: the three above and each seeded registration invoice (FV/2026/10/0001).
     assert new_invoices().items == {"notify": 5}
     drain_queues()
-    told = [m for m in notices(outbox, "new_invoice")]
+    told = list(notices(outbox, "new_invoice"))
     assert sorted((m["to"], "FV/NEW-A" in m["text"]) for m in told) == [
         (customers[A]["email"], False),
         (customers[A]["email"], True),
@@ -393,4 +393,4 @@ def test_the_termination_notice_goes_without_consent_and_is_listed(client, custo
     assert response.status_code == 202, response.body
     assert notices(outbox, "termination_notice")[-1]["to"] == customers[A]["email"]
     assert termination.send_notice(A) is False  # once per termination start
-    assert [n.kind for n in page(A, 10).items][0] == "termination_notice"
+    assert next(n.kind for n in page(A, 10).items) == "termination_notice"
