@@ -394,3 +394,23 @@ def test_the_termination_notice_goes_without_consent_and_is_listed(client, custo
     assert notices(outbox, "termination_notice")[-1]["to"] == customers[A]["email"]
     assert termination.send_notice(A) is False  # once per termination start
     assert next(n.kind for n in page(A, 10).items) == "termination_notice"
+
+
+class SesDown:
+    def send(self, *_args, **_kwargs):
+        raise RuntimeError("SES unavailable")
+
+
+def test_a_failed_certification_digest_gives_the_day_back(client, outbox):
+    from chalicelib.jobs.certification_digest import certification_digest
+    from chalicelib.services.collaborators import using
+    from tests.factories import meter_line
+
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    import_lines(
+        [customer_line(A), meter_line("WM-SOON", A, certified_until="2027-01-31")],
+        key="imports/cert.jsonl",
+    )
+    with using(mailer=SesDown()), pytest.raises(RuntimeError):
+        certification_digest()
+    assert certification_digest().sent is True  # the retry the same day sends it
