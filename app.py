@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.blueprints import (
     auth,
@@ -39,6 +39,10 @@ expiry_job = lazy_module("chalicelib.jobs.expire_unactivated")
 terminations_job = lazy_module("chalicelib.jobs.terminations")
 cleanup_job = lazy_module("chalicelib.jobs.cleanup")
 reminders_job = lazy_module("chalicelib.jobs.invoice_reminders")
+new_invoices_job = lazy_module("chalicelib.jobs.new_invoices")
+reading_window_job = lazy_module("chalicelib.jobs.reading_window")
+certification_job = lazy_module("chalicelib.jobs.certification_digest")
+announcements_job = lazy_module("chalicelib.jobs.announcements")
 
 app = Chalice(app_name="ibok")
 app.debug = False
@@ -150,3 +154,29 @@ def cleanup(_event):
 def invoice_reminders(_event):
     """Daily, 07:00 UTC: invoice reminders before the due date and overdue notices."""
     reminders_job.invoice_reminders()
+
+
+@app.schedule(Cron(20, "6-18", "*", "*", "?", "*"), name="new_invoices")
+def new_invoices(_event):
+    """Hourly in the daytime, at :20 UTC: a notice of each newly imported invoice."""
+    new_invoices_job.new_invoices()
+
+
+@app.schedule(Cron(30, 7, "*", "*", "?", "*"), name="reading_window")
+def reading_window(_event):
+    """Daily, 07:30 UTC: on the reading window's opening day, a notice to customers with an
+    active meter who have not read it yet."""
+    reading_window_job.reading_window()
+
+
+@app.schedule(Cron(15, 6, "*", "*", "?", "*"), name="certification_digest")
+def certification_digest(_event):
+    """Daily, 06:15 UTC: staff get one e-mail of meter certifications ending within 90 days."""
+    certification_job.certification_digest()
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="announcements")
+def announcements(_event):
+    """Every 5 minutes: published failure and planned-works notices go to the customers in
+    their area."""
+    announcements_job.announcements()

@@ -34,6 +34,10 @@ FUNCTIONS = (
     "terminations",
     "cleanup",
     "invoice_reminders",
+    "new_invoices",
+    "reading_window",
+    "certification_digest",
+    "announcements",
 )
 DEPLOYED_STAGES = ("dev", "prod")
 
@@ -412,12 +416,17 @@ def _grants(function: str, names: Names) -> list[dict]:
                 _table(n.accounts_table),
             ),
             _statement("AccountsByOwner", _dynamodb("Query"), _index(n.accounts_table, "by_owner")),
-            # A closed customer's online payment orders lose their e-mail address.
-            _statement("Billing", _dynamodb("Query", "UpdateItem"), _table(n.billing_table)),
+            # A closed customer's online payment orders lose their e-mail address; the
+            # notification jobs read ledgers, meters, invoices and customers, and take a
+            # told invoice off the new-invoices index.
+            _statement(
+                "Billing", _dynamodb("GetItem", "Query", "UpdateItem"), _table(n.billing_table)
+            ),
             # A closed customer's tickets lose their personal fields; old digest marks go.
+            # The broadcast's announcement is read again before each notice.
             _statement(
                 "Tickets",
-                _dynamodb("Query", "UpdateItem", "DeleteItem"),
+                _dynamodb("GetItem", "Query", "UpdateItem", "DeleteItem"),
                 _table(n.service_table),
             ),
             _statement(
@@ -442,7 +451,50 @@ def _grants(function: str, names: Names) -> list[dict]:
             _statement("Sms", ["sns:Publish"], ["*"]),
             _statement("Pepper", ["ssm:GetParameter"], _parameters(n.pepper_parameter)),
         ]
-    if function in ("expire_unactivated", "terminations", "cleanup", "invoice_reminders"):
+    if function == "certification_digest":
+        return [
+            _logs(),
+            # The day's mark (conditional put, done, given back when the e-mail fails).
+            _statement(
+                "DigestMark",
+                _dynamodb("PutItem", "UpdateItem", "DeleteItem"),
+                _table(n.accounts_table),
+            ),
+            # Active meters by the end of their certification.
+            _statement(
+                "Certifications", _dynamodb("Query"), _index(n.billing_table, "certifications")
+            ),
+            _mail(n),
+        ]
+    if function == "announcements":
+        return [
+            _logs(),
+            _statement("JobQueue", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.job_queue)]),
+            # The pending broadcasts, their announcements, and each taken off the list.
+            _statement("Broadcasts", _dynamodb("GetItem", "UpdateItem"), _table(n.service_table)),
+            _statement(
+                "PendingBroadcasts", _dynamodb("Query"), _index(n.service_table, "announcements")
+            ),
+            # The area's customers: by postal code and street, or every customer's account.
+            _statement(
+                "CustomersByAddress",
+                _dynamodb("Query"),
+                _index(n.billing_table, "by_postal_code", "by_street"),
+            ),
+            _statement(
+                "CustomerAccounts",
+                _dynamodb("Query"),
+                _index(n.accounts_table, "customer_accounts"),
+            ),
+        ]
+    if function in (
+        "expire_unactivated",
+        "terminations",
+        "cleanup",
+        "invoice_reminders",
+        "new_invoices",
+        "reading_window",
+    ):
         # A job's scheduled run only lists its work by a date index and queues it.
         grants = [
             _logs(),
@@ -460,12 +512,14 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "ContractsEnded", _dynamodb("Query"), _index(n.billing_table, "contracts_ended")
                 )
             )
-        if function == "invoice_reminders":
-            grants.append(
-                _statement(
-                    "InvoicesDue", _dynamodb("Query"), _index(n.billing_table, "invoices_due")
-                )
-            )
+        by_date = {
+            "invoice_reminders": ("InvoicesDue", "invoices_due"),
+            "new_invoices": ("NewInvoices", "new_invoices"),
+            "reading_window": ("ActiveMeters", "active_meters"),
+        }
+        if function in by_date:
+            sid, index = by_date[function]
+            grants.append(_statement(sid, _dynamodb("Query"), _index(n.billing_table, index)))
         return grants
     raise ValueError(f"unknown function {function}")
 

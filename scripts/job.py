@@ -18,6 +18,10 @@ JOBS = {
     "terminations": "chalicelib.jobs.terminations:terminations",
     "cleanup": "chalicelib.jobs.cleanup:cleanup",
     "invoice-reminders": "chalicelib.jobs.invoice_reminders:invoice_reminders",
+    "new-invoices": "chalicelib.jobs.new_invoices:new_invoices",
+    "reading-window": "chalicelib.jobs.reading_window:reading_window",
+    "certification-digest": "chalicelib.jobs.certification_digest:certification_digest",
+    "announcements": "chalicelib.jobs.announcements:announcements",
 }
 
 

@@ -44,11 +44,15 @@ def _entry_points() -> dict[CodeType, str]:
 
     from app import app
     from chalicelib.imports.service import run_import
+    from chalicelib.jobs.announcements import announcements
+    from chalicelib.jobs.certification_digest import certification_digest
     from chalicelib.jobs.cleanup import cleanup
     from chalicelib.jobs.complaint_digest import complaint_digest
     from chalicelib.jobs.expire_unactivated import expire_unactivated
     from chalicelib.jobs.export_readings import export_readings
     from chalicelib.jobs.invoice_reminders import invoice_reminders
+    from chalicelib.jobs.new_invoices import new_invoices
+    from chalicelib.jobs.reading_window import reading_window
     from chalicelib.jobs.terminations import terminations
     from chalicelib.jobs.work import consume
     from chalicelib.services.sessions import send_reset_mail
@@ -66,6 +70,10 @@ def _entry_points() -> dict[CodeType, str]:
     entries[terminations.__code__] = "terminations"
     entries[cleanup.__code__] = "cleanup"
     entries[invoice_reminders.__code__] = "invoice_reminders"
+    entries[new_invoices.__code__] = "new_invoices"
+    entries[reading_window.__code__] = "reading_window"
+    entries[certification_digest.__code__] = "certification_digest"
+    entries[announcements.__code__] = "announcements"
     return entries
 
 

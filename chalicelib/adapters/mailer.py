@@ -31,6 +31,7 @@ SUBJECTS = {
     "payment_receipt": "Potwierdzenie płatności online w IBOK",
     "ticket_update": "Nowa informacja w sprawie Twojego zgłoszenia w IBOK",
     "complaint_digest": "Reklamacje po terminie i z bliskim terminem",
+    "certification_digest": "Legalizacje wodomierzy do wymiany",
     "termination_notice": "Zamknięcie konta w IBOK",
     "invoice_reminder": "Przypomnienie o terminie płatności",
     "new_invoice": "Nowa faktura w IBOK",

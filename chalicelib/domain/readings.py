@@ -106,6 +106,23 @@ class Window:
         """Whether readings are accepted on `day` (a short month closes on its last day)."""
         return self.first_day <= day.day <= self.last_day
 
+    def opens_on(self, day: date) -> bool:
+        """Whether `day` is the window's first day in its month.
+
+        >>> Window(25, 31).opens_on(date(2026, 11, 25)), Window(25, 31).opens_on(date(2026, 11, 26))
+        (True, False)
+        """
+        return day.day == self.first_day
+
+    def closes_on(self, day: date) -> date:
+        """The window's last day in `day`'s month (a short month closes on its last day).
+
+        >>> Window(25, 31).closes_on(date(2026, 11, 25))
+        datetime.date(2026, 11, 30)
+        """
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return day.replace(day=min(self.last_day, month_end.day))
+
     def next_opening(self, day: date) -> date:
         """The first day on or after `day` when the window is open."""
         candidate = day

@@ -46,6 +46,17 @@ class MeterLine(Line):
     def natural_key(self) -> tuple[str, str]:
         return BillingItem.partition(self.customer_number), MeterRecord.sort_key(self.serial)
 
+    def to_item(self, content_hash: str, body: str) -> BillingItem:
+        """The meter's item; an active meter is also listed in `active_meters` (the
+        reading-window job) and by its certification's end (the certification digest)."""
+        item = super().to_item(content_hash, body)
+        if self.status == "active" and self.removed_on is None:
+            item.meter_shard = MeterRecord.shard(self.customer_number)
+            if self.certified_until is not None:
+                item.certified_month = self.certified_until.isoformat()[:7]
+                item.certified_until = self.certified_until.isoformat()
+        return item
+
 
 class ReadingLine(Line):
     """A reading of a meter on a day, from one source."""

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import StringConstraints, model_validator
 
+from chalicelib.domain.announcements import street_name
 from chalicelib.domain.imports import ReadingMark
 from chalicelib.models.billing import (
     BillingItem,
@@ -96,6 +97,9 @@ class CustomerLine(Line):
         item = super().to_item(content_hash, body)
         if self.contract_status == "terminated" and self.contract_ended_on is not None:
             item.contract_ended_on = self.contract_ended_on.isoformat()
+        if self.contract_status == "active":  # the announcements job's area
+            item.service_postal_code = self.service_address.postal_code
+            item.service_street = street_name(self.service_address.street) or None
         return item
 
 

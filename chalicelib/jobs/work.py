@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from chalicelib.jobs import cleanup, expire_unactivated, fanout, invoice_reminders, terminations
+from chalicelib.jobs import (
+    announcements,
+    cleanup,
+    expire_unactivated,
+    fanout,
+    invoice_reminders,
+    new_invoices,
+    reading_window,
+    terminations,
+)
 from chalicelib.jobs.fanout import WorkResult
 
 # The jobs whose tasks this consumer runs (importing them registers their handlers).
-JOBS = (cleanup.JOB, expire_unactivated.JOB, terminations.JOB, invoice_reminders.JOB)
+JOBS = (
+    cleanup.JOB,
+    expire_unactivated.JOB,
+    terminations.JOB,
+    invoice_reminders.JOB,
+    new_invoices.JOB,
+    reading_window.JOB,
+    announcements.JOB,
+)
 
 
 def consume(bodies: Iterable[str]) -> WorkResult:

@@ -5,6 +5,8 @@ the day something is due: `<kind>#<YYYY-MM-DD>`, domain/lifecycle.py; sparse).""
 
 from __future__ import annotations
 
+import zlib
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -51,6 +53,27 @@ class Lifecycle(GlobalSecondaryIndex):
 
     lifecycle_day = UnicodeAttribute(hash_key=True)
     pk = UnicodeAttribute(range_key=True)
+
+
+class CustomerAccounts(GlobalSecondaryIndex):
+    """Customers' accounts (not staff's) in `ACCOUNT_SHARDS` partitions by login, so a
+    notice to the whole service area lists every account without a Scan (sparse: closing
+    removes the key)."""
+
+    class Meta:
+        index_name = "customer_accounts"
+        projection = KeysOnlyProjection()
+
+    account_shard = UnicodeAttribute(hash_key=True)  # "00".."15"
+    pk = UnicodeAttribute(range_key=True)
+
+
+ACCOUNT_SHARDS = 16
+
+
+def account_shard(login: str) -> str:
+    """The `customer_accounts` partition of a login."""
+    return f"{zlib.crc32(login.encode()) % ACCOUNT_SHARDS:02d}"
 
 
 class AccountsItem(TableModel):
@@ -125,6 +148,8 @@ class Account(AccountsItem):
 
     by_email = ByEmail()
     lifecycle = Lifecycle()
+    account_shard = UnicodeAttribute(null=True)  # a customer's: the `customer_accounts` key
+    customer_accounts = CustomerAccounts()
 
     @staticmethod
     def key(login: str) -> tuple[str, str]:

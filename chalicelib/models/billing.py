@@ -21,8 +21,9 @@ what the billing system sent, after validation.
 
 `cls` (a discriminator) makes a Query over a prefix return the right model per item.
 A new invoice carries `notice_state = pending` (and a `notice_order`) until the customer has
-been told. An invoice with something to pay carries `due_on` (the `invoices_due` index the
-invoice-reminders job reads).
+been told, and `notice_day` (the day it was imported: the `new_invoices` index the
+new-invoices job reads). A charge of its own carries `due_on` (the `invoices_due` index
+the invoice-reminders job reads).
 """
 
 from __future__ import annotations
@@ -67,15 +68,44 @@ class ContractsEnded(GlobalSecondaryIndex):
     pk = UnicodeAttribute(range_key=True)
 
 
+class ByPostalCode(GlobalSecondaryIndex):
+    """Customers with an active contract by their service address's postal code (the
+    announcements job; sparse)."""
+
+    class Meta:
+        index_name = "by_postal_code"
+        projection = IncludeProjection(["cls"])
+
+    service_postal_code = UnicodeAttribute(hash_key=True)  # 41-709
+    pk = UnicodeAttribute(range_key=True)
+
+
+class ByStreet(GlobalSecondaryIndex):
+    """Customers with an active contract by their service address's street name, as
+    compared (domain/announcements.py `street_name`: "ul. Wodna 1" -> "wodna")."""
+
+    class Meta:
+        index_name = "by_street"
+        projection = IncludeProjection(["cls"])
+
+    service_street = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
 class CustomerRecord(BillingItem, discriminator="customer"):
     """A customer of the utility, as the billing system knows them; `contract_ended_on`
-    (top-level, only when the import says the contract ended) lists it by that day."""
+    (top-level, only when the import says the contract ended) lists it by that day, and
+    an active contract's service address lists it by postal code and street."""
 
     SORT_KEY = "PROFILE"
 
     contract_ended_on = UnicodeAttribute(null=True)
+    service_postal_code = UnicodeAttribute(null=True)
+    service_street = UnicodeAttribute(null=True)
 
     contracts_ended = ContractsEnded()
+    by_postal_code = ByPostalCode()
+    by_street = ByStreet()
 
 
 class InvoicesDue(GlobalSecondaryIndex):
@@ -91,14 +121,28 @@ class InvoicesDue(GlobalSecondaryIndex):
     pk = UnicodeAttribute(range_key=True)
 
 
+class NewInvoices(GlobalSecondaryIndex):
+    """Invoices the customer is yet to be told about, by the day they were imported (the
+    new-invoices job; sparse: the notice removes the key)."""
+
+    class Meta:
+        index_name = "new_invoices"
+        projection = IncludeProjection(["cls"])
+
+    notice_day = UnicodeAttribute(hash_key=True)  # ISO date
+    notice_order = UnicodeAttribute(range_key=True)
+
+
 class InvoiceRecord(BillingItem, discriminator="invoice"):
     """An invoice or another billing document (correction, duplicate, note). Money: grosze."""
 
     notice_state = UnicodeAttribute(null=True)  # pending: the customer is yet to be told
     notice_order = UnicodeAttribute(null=True)  # <created_at>#<pk>#<sk>
+    notice_day = UnicodeAttribute(null=True)  # the day it was imported, until told
     due_on = UnicodeAttribute(null=True)  # a charge of its own: its due date
 
     invoices_due = InvoicesDue()
+    new_invoices = NewInvoices()
 
     PREFIX = "LEDGER#INVOICE#"
 

@@ -6,6 +6,8 @@ export and feed state are top-level attributes (conditions and indexes need them
 
 from __future__ import annotations
 
+import zlib
+
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, VersionAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 
@@ -37,10 +39,50 @@ class SubmissionsIndex(GlobalSecondaryIndex):
     submission_order = UnicodeAttribute(range_key=True)  # <submitted_at>#<pk>#<sk>
 
 
+class ActiveMetersIndex(GlobalSecondaryIndex):
+    """Active meters (sparse), spread over `METER_SHARDS` partitions by customer number so
+    the import's writes do not meet on one key (the reading-window job reads every shard)."""
+
+    class Meta:
+        index_name = "active_meters"
+        projection = IncludeProjection(["cls"])  # PynamoDB filters a subclass by `cls`
+
+    meter_shard = UnicodeAttribute(hash_key=True)  # "00".."15"
+    pk = UnicodeAttribute(range_key=True)
+
+
+class CertificationsIndex(GlobalSecondaryIndex):
+    """Active meters by the month and day their certification ends (sparse; the
+    certification digest). The body is projected: the digest lists the meters from the
+    index alone."""
+
+    class Meta:
+        index_name = "certifications"
+        projection = IncludeProjection(["cls", "body"])
+
+    certified_month = UnicodeAttribute(hash_key=True)  # 2027-01
+    certified_until = UnicodeAttribute(range_key=True)  # ISO date
+
+
+METER_SHARDS = 16
+
+
 class MeterRecord(BillingItem, discriminator="meter"):
-    """A water meter at the customer's premises."""
+    """A water meter at the customer's premises; an active one is listed in
+    `active_meters`, and by its certification's end in `certifications`."""
 
     # The record itself: domain/records.py Meter, parsed by storage/records.py.
+    meter_shard = UnicodeAttribute(null=True)
+    certified_month = UnicodeAttribute(null=True)
+    certified_until = UnicodeAttribute(null=True)
+
+    active_meters = ActiveMetersIndex()
+    certifications = CertificationsIndex()
+
+    @staticmethod
+    def shard(customer_number: str) -> str:
+        """The `active_meters` partition of a customer's meters."""
+        return f"{zlib.crc32(customer_number.encode()) % METER_SHARDS:02d}"
 
     @staticmethod
     def prefix(serial: str) -> str:

@@ -296,6 +296,7 @@ class BroadcastItem(ServiceItem, discriminator="broadcast"):
 
     PREFIX = "BROADCAST#"
     PENDING = "broadcasts#pending"
+    DONE = "broadcasts#done"  # queued by the announcements job (newest last)
 
     announcement = UnicodeAttribute()
     actor = UnicodeAttribute()

@@ -23,7 +23,15 @@ from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecy
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
-from chalicelib.models.accounts import Account, Consent, LoginEvent, OneTimeToken, Session
+from chalicelib.models.accounts import (
+    ACCOUNT_SHARDS,
+    Account,
+    Consent,
+    LoginEvent,
+    OneTimeToken,
+    Session,
+    account_shard,
+)
 from chalicelib.models.accounts import TermsAcceptance as TermsAcceptanceItem
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.storage.errors import is_condition_failure
@@ -151,6 +159,7 @@ def _account_item(account: domain.Account) -> Account:
         terms_history=[
             TermsAcceptanceItem(version=t.version, at=t.at) for t in account.terms_history
         ],
+        account_shard=account_shard(account.login) if account.role == "customer" else None,
         lifecycle_day=(
             lifecycle_key(LifecycleStep.ACTIVATION, account.pending_until.date())
             if account.status == AccountStatus.PENDING and account.pending_until
@@ -695,4 +704,14 @@ def recent_login_events(login: str, limit: int | None = 20) -> list[domain.Login
             scan_index_forward=False,
             limit=limit,
         )
+    ]
+
+
+def customer_logins() -> list[str]:
+    """Every customer's account login (not closed; the sparse `customer_accounts` index:
+    one Query per shard, keys only, pages of 1 MB, some 20,000 logins each)."""
+    return [
+        item.pk.removeprefix("ACCOUNT#")
+        for shard in range(ACCOUNT_SHARDS)
+        for item in Account.customer_accounts.query(f"{shard:02d}")
     ]

@@ -239,3 +239,22 @@ def pending_broadcasts() -> list[tuple[str, datetime]]:
     notifications issue's job reads (one Query of `announcements`)."""
     results = BroadcastItem.lists.query(BroadcastItem.PENDING)
     return [(i.announcement, datetime.fromisoformat(i.at)) for i in results]
+
+
+def broadcast_done(announcement_id: str, at: datetime, now: datetime) -> None:
+    """The publication's broadcast is queued: it leaves `broadcasts#pending` (conditional
+    on still being there; a second run finds it gone)."""
+    item = BroadcastItem(
+        AnnouncementItem.partition(announcement_id), f"{BroadcastItem.PREFIX}{at.isoformat()}"
+    )
+    try:
+        item.update(
+            actions=[
+                BroadcastItem.list_name.set(BroadcastItem.DONE),
+                BroadcastItem.list_order.set(f"{now.isoformat()}#{announcement_id}"),
+            ],
+            condition=BroadcastItem.list_name == BroadcastItem.PENDING,
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise

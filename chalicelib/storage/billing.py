@@ -45,3 +45,18 @@ def customer(customer_number: str) -> records.Customer | None:
 def has_invoice(customer_number: str, number: str) -> bool:
     """True when the customer has a billing document with this number (one GetItem)."""
     return get_item(InvoiceRecord, customer_number, InvoiceRecord.sort_key(number)) is not None
+
+
+def customers_at(postal_codes: Iterable[str], street_names: Iterable[str]) -> list[str]:
+    """The customers (active contracts) whose service address has one of the postal codes
+    or one of the street names (as compared: domain/announcements.py `street_name`), each
+    once: one Query per code and per street (`by_postal_code`, `by_street`)."""
+    found: dict[str, None] = {}
+    for code in postal_codes:
+        for item in CustomerRecord.by_postal_code.query(code):
+            found[item.customer_number] = None
+    for street in street_names:
+        if street:
+            for item in CustomerRecord.by_street.query(street):
+                found[item.customer_number] = None
+    return list(found)

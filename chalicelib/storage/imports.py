@@ -41,7 +41,8 @@ WRITE_BACKOFF_SECONDS = 0.1
 # thread's botocore session holds its own copy of the service model (four: +33 MB RSS).
 WRITERS = 2
 # What is read back of existing items: the hash, and what a rewrite must keep.
-KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order"]
+KEPT_ATTRIBUTES = ["pk", "sk", "cls", "content_hash", "notice_state", "notice_order", "notice_day"]
+NOTICE_ATTRIBUTES = ("notice_state", "notice_order", "notice_day")
 # What is read of the meters' marks (LatestImportedReading).
 MARK_ATTRIBUTES = ["pk", "sk", "cls", "latest_on", "latest_source", "latest_litres"]
 
@@ -175,6 +176,7 @@ class ImportWriter:
         stored = _stored_marks(list(dict.fromkeys(mark.key for mark in readings)))
         self._save([_mark_item(mark) for mark in moved_marks(readings, stored)])  # first
         created_at = clock.now().isoformat()
+        created_on = clock.today().isoformat()  # the new-invoices job reads by this day
         items = []
         for key, digest, body, line in changed:
             old = existing.get(key)
@@ -184,10 +186,11 @@ class ImportWriter:
                 if line.notice():
                     item.notice_state = NoticeState.PENDING
                     item.notice_order = f"{created_at}#{key[0]}#{key[1]}"
+                    item.notice_day = created_on
             else:
                 counts.updated += 1
                 # A changed line keeps the notice state of the item it replaces.
-                for name in ("notice_state", "notice_order"):
+                for name in NOTICE_ATTRIBUTES:
                     if hasattr(item, name):
                         setattr(item, name, getattr(old, name, None))
             items.append(item)

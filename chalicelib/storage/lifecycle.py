@@ -149,6 +149,7 @@ def close_account(login: str, today: date, now: datetime) -> bool:
             Account.status.set(AccountStatus.CLOSED),
             Account.closed_at.set(now),
             Account.lifecycle_day.remove(),
+            Account.account_shard.remove(),
             *(attribute.remove() for attribute in PERSONAL_ATTRIBUTES),
         ],
         Account.closing_on.exists()

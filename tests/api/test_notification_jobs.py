@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from chalicelib import clock
+from chalicelib.adapters import secrets
 from chalicelib.domain.reminders import ReminderStage
 from chalicelib.jobs.invoice_reminders import invoice_reminders
 from chalicelib.services import invoice_notices
@@ -26,7 +27,11 @@ A, B, NO_ACCOUNT = "100200", "100201", "100202"
 
 
 def notices(outbox, template):
-    return [m for m in outbox.messages() if m["template"] == template]
+    return [
+        m
+        for m in outbox.messages()
+        if m["template"] == template and m.get("channel", "email") == "email"
+    ]
 
 
 def patch_me(client, login, body):
@@ -154,3 +159,260 @@ def test_an_invoice_paid_after_the_listing_is_skipped_at_send_time(
     import_lines([payment], key="imports/paid.jsonl")
     drain_queues()
     assert notices(outbox, "invoice_reminder") == []
+
+
+# --- new-invoices -----------------------------------------------------------------------
+
+
+def test_each_new_invoice_is_told_once_and_only_with_consent(
+    client, customers, outbox, drain_queues
+):
+    from chalicelib.jobs.new_invoices import new_invoices
+
+    assert patch_me(client, B, {"consents": {"email_notices": False}}).status_code == 200
+    import_lines(
+        [
+            customer_line(NO_ACCOUNT),
+            due("FV/NEW-A", A, "2026-12-10"),
+            due("FV/NEW-B", B, "2026-12-10"),
+            due("FV/NEW-X", NO_ACCOUNT, "2026-12-10"),
+            {
+                **due("FV/NEW-A-DUP", A, "2026-12-10"),
+                "kind": "duplicate",
+                "duplicate_of": "FV/NEW-A",
+            },
+        ],
+        key="imports/new.jsonl",
+    )
+    # Today's import: the three above and each seeded registration invoice (FV/2026/10/0001).
+    assert new_invoices().items == {"notify": 5}
+    drain_queues()
+    told = list(notices(outbox, "new_invoice"))
+    assert sorted((m["to"], "FV/NEW-A" in m["text"]) for m in told) == [
+        (customers[A]["email"], False),
+        (customers[A]["email"], True),
+    ]
+    assert "/faktury" in told[-1]["text"]
+    # Told (or nobody to tell): each left the index; a re-run and a re-import send nothing.
+    assert new_invoices().items == {"notify": 0}
+    import_lines([due("FV/NEW-A", A, "2026-12-11")], key="imports/changed.jsonl")
+    clock.travel_to(datetime(2026, 11, 21, 10, tzinfo=UTC))
+    assert new_invoices().items == {"notify": 0}
+    drain_queues()
+    assert len(notices(outbox, "new_invoice")) == 2
+
+
+# --- reading-window ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def window(monkeypatch):
+    from chalicelib.settings import get_settings
+
+    monkeypatch.setenv("READING_WINDOW", "25-31")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_the_window_opening_tells_customers_with_unread_active_meters_once(
+    client, customers, outbox, drain_queues, window
+):
+    from chalicelib.jobs.reading_window import reading_window
+    from tests.factories import meter_line, reading_line
+
+    import_lines(
+        [
+            customer_line(NO_ACCOUNT),
+            meter_line("WM-A", A),
+            meter_line("WM-A2", A),
+            meter_line("WM-B", B),
+            meter_line("WM-B-OLD", B, status="removed", removed_on="2026-01-01"),
+            meter_line("WM-X", NO_ACCOUNT),
+        ],
+        key="imports/meters.jsonl",
+    )
+    assert patch_me(client, A, {"consents": {"sms_notices": True}}).status_code == 200
+    assert reading_window().items == {"notify": 0}  # the 20th: the window is not opening
+    clock.travel_to(datetime(2026, 11, 25, 6, tzinfo=UTC))
+    import_lines([reading_line("WM-B", "2026-11-25", "120.5", B)], key="imports/read.jsonl")
+    assert reading_window().items == {"notify": 3}
+    secrets.reset()  # job_work's own container reads the pepper (the unsubscribe link's key)
+    drain_queues()
+    mails = notices(outbox, "reading_window")
+    assert [m["to"] for m in mails] == [customers[A]["email"]]  # B has read its meter
+    assert "30.11.2026" in mails[0]["text"]
+    assert "http://127.0.0.1:8080/wodomierze" in mails[0]["text"]
+    sms = [m for m in outbox.messages() if m.get("channel") == "sms"]
+    assert len(sms) == 1 and "/wodomierze" in sms[0]["text"]
+    reading_window()  # again the same day: nothing twice
+    drain_queues()
+    assert len(notices(outbox, "reading_window")) == 1
+    clock.travel_to(datetime(2026, 11, 26, 6, tzinfo=UTC))
+    assert reading_window().items == {"notify": 0}
+
+
+# --- certification-digest ---------------------------------------------------------------
+
+
+def test_the_certification_digest_lists_meters_ending_within_90_days_once_a_day(
+    client, outbox, drain_queues
+):
+    from chalicelib.jobs.certification_digest import certification_digest
+    from chalicelib.settings import get_settings
+    from tests.factories import meter_line
+
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    import_lines(
+        [
+            customer_line(A),
+            meter_line("WM-SOON", A, certified_until="2027-01-31", location="piwnica"),
+            meter_line("WM-GONE", A, certified_until="2026-11-01"),
+            meter_line("WM-LATER", A, certified_until="2027-06-30"),
+            meter_line(
+                "WM-REMOVED",
+                A,
+                certified_until="2026-12-01",
+                status="removed",
+                removed_on="2026-10-01",
+            ),
+        ],
+        key="imports/cert.jsonl",
+    )
+    result = certification_digest()
+    assert (result.sent, result.expiring, result.expired) == (True, 1, 1)
+    mail = outbox.last_to(get_settings().staff_digest_email)
+    assert mail["template"] == "certification_digest"
+    assert "WM-SOON" in mail["text"] and "31.01.2027" in mail["text"] and "piwnica" in mail["text"]
+    assert "WM-GONE" in mail["text"]
+    assert "WM-LATER" not in mail["text"] and "WM-REMOVED" not in mail["text"]
+    assert certification_digest().sent is False  # once a day
+    assert len(notices(outbox, "certification_digest")) == 1
+    clock.travel_to(datetime(2026, 11, 21, 10, tzinfo=UTC))
+    assert certification_digest().sent is True
+
+
+# --- announcements ----------------------------------------------------------------------
+
+
+def publish(kind, area, starts=datetime(2026, 11, 21, 7, tzinfo=UTC), ends=None):
+    from chalicelib.domain.announcements import AnnouncementKind
+    from chalicelib.services import announcements
+
+    draft = announcements.Draft(
+        kind=AnnouncementKind(kind),
+        title="Awaria wodociągu",
+        text="Brak wody z powodu awarii.",
+        area=area,
+        starts_at=starts,
+        ends_at=ends or datetime(2026, 11, 21, 15, tzinfo=UTC),
+    )
+    created = announcements.create("anna-nowak", draft)
+    return announcements.publish(created.id, "anna-nowak")
+
+
+def test_a_failure_notice_goes_to_consenting_customers_in_its_area_once(
+    client, customers, outbox, drain_queues
+):
+    from chalicelib.domain.announcements import Area
+    from chalicelib.jobs.announcements import announcements
+
+    import_lines(
+        [
+            customer_line(
+                B,
+                service_address={
+                    "street": "ul. Polna 3",
+                    "postal_code": "41-700",
+                    "city": "Ruda Śląska",
+                },
+            ),
+            customer_line(
+                "100203",
+                service_address={
+                    "street": "ul. Wodna 9",
+                    "postal_code": "41-700",
+                    "city": "Ruda Śląska",
+                },
+            ),
+        ],
+        key="imports/addresses.jsonl",
+    )
+    # A lives at ul. Wodna 1, 41-709 (factories); B at ul. Polna 3, 41-700.
+    publish("failure", Area(whole=False, streets=("Wodna",)))
+    publish("general", Area(whole=True))  # shown on the dashboard, never broadcast
+    result = announcements()
+    assert result.items == {"notify": 2}  # A and 100203 (no account) by street
+    drain_queues()
+    mails = notices(outbox, "announcement")
+    assert [m["to"] for m in mails] == [customers[A]["email"]]
+    assert "Awaria wodociągu" in mails[0]["text"] and "21.11.2026 8:00–16:00" in mails[0]["text"]
+    assert announcements().items == {"notify": 0}  # the publication left the pending list
+    drain_queues()
+
+    # The whole service area: every customer's account; a suppressed address is skipped.
+    ses_bounce(client, customers[A]["email"])
+    publish("planned_works", Area(whole=True))
+    assert announcements().items == {"notify": 2}
+    drain_queues()
+    mails = notices(outbox, "announcement")
+    assert [m["to"] for m in mails] == [customers[A]["email"], customers[B]["email"]]
+    assert "do odwołania" not in mails[-1]["text"]
+
+
+def test_a_withdrawn_notice_is_not_sent_and_consent_is_needed(
+    client, customers, outbox, drain_queues
+):
+    from chalicelib.domain.announcements import Area
+    from chalicelib.jobs.announcements import announcements
+    from chalicelib.services import announcements as announcement_service
+
+    assert patch_me(client, B, {"consents": {"email_notices": False}}).status_code == 200
+    withdrawn = publish("failure", Area(whole=False, postal_codes=("41-709",)))
+    assert announcements().items == {"notify": 2}
+    announcement_service.withdraw(withdrawn.id, "anna-nowak")
+    drain_queues()
+    assert notices(outbox, "announcement") == []
+    publish("failure", Area(whole=False, postal_codes=("41-709",)))
+    announcements()
+    drain_queues()
+    assert [m["to"] for m in notices(outbox, "announcement")] == [customers[A]["email"]]
+
+
+# --- termination (a transactional notice through notify) ---------------------------------
+
+
+def test_the_termination_notice_goes_without_consent_and_is_listed(client, customers, outbox):
+    from chalicelib.services import termination
+    from chalicelib.services.notifications import page
+
+    assert patch_me(client, A, {"consents": {"email_notices": False}}).status_code == 200
+    response = client.http.delete(
+        "/me",
+        headers={**bearer(client, A), "Content-Type": "application/json"},
+        body=json.dumps({"password": "Zielona-Woda-2026!"}),
+    )
+    assert response.status_code == 202, response.body
+    assert notices(outbox, "termination_notice")[-1]["to"] == customers[A]["email"]
+    assert termination.send_notice(A) is False  # once per termination start
+    assert next(n.kind for n in page(A, 10).items) == "termination_notice"
+
+
+class SesDown:
+    def send(self, *_args, **_kwargs):
+        raise RuntimeError("SES unavailable")
+
+
+def test_a_failed_certification_digest_gives_the_day_back(client, outbox):
+    from chalicelib.jobs.certification_digest import certification_digest
+    from chalicelib.services.collaborators import using
+    from tests.factories import meter_line
+
+    clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC))
+    import_lines(
+        [customer_line(A), meter_line("WM-SOON", A, certified_until="2027-01-31")],
+        key="imports/cert.jsonl",
+    )
+    with using(mailer=SesDown()), pytest.raises(RuntimeError):
+        certification_digest()
+    assert certification_digest().sent is True  # the retry the same day sends it

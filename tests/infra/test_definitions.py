@@ -10,7 +10,7 @@ import pytest
 from chalicelib.models.accounts import Account, OneTimeToken, Session
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.billing import BillingItem, CustomerRecord, InvoiceRecord
-from chalicelib.models.meters import ReadingRecord
+from chalicelib.models.meters import MeterRecord, ReadingRecord
 from chalicelib.models.service import ServiceItem, TicketItem
 from infra.local import (
     QUEUE_SETTINGS,
@@ -49,7 +49,7 @@ def test_models_match_the_template_keys_and_indexes():
     checked = 0
     for logical, models in (
         ("AccountsTable", (Account, Session, OneTimeToken)),
-        ("BillingTable", (ReadingRecord, InvoiceRecord, CustomerRecord)),
+        ("BillingTable", (ReadingRecord, InvoiceRecord, CustomerRecord, MeterRecord)),
         ("ServiceTable", (TicketItem,)),
         ("AuditTable", (AuditRecord,)),
     ):
@@ -134,6 +134,10 @@ def test_chalice_config_stages_and_policies():
                 "terminations",
                 "cleanup",
                 "invoice_reminders",
+                "new_invoices",
+                "reading_window",
+                "certification_digest",
+                "announcements",
             }
             assert "iam_policy_file" not in stage
             for policy in policies.values():
