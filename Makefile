@@ -92,7 +92,7 @@ export-readings: $(STAMP)
 
 # make job NAME=<job>: run one scheduled job now (scripts/job.py lists them).
 job: $(STAMP)
-	@test -n "$(NAME)" || { echo "usage: make job NAME=<job> (complaint-digest, export-readings)"; exit 2; }
+	@test -n "$(NAME)" || { echo "usage: make job NAME=<job> (complaint-digest, export-readings, invoice-reminders, new-invoices, reading-window, certification-digest, announcements, expire-unactivated, terminations, cleanup)"; exit 2; }
 	$(PY) -m scripts.job $(NAME)
 
 system-account: $(STAMP)
