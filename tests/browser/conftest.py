@@ -69,7 +69,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One local stack (API, moto, portal) for every browser test."""
-    running = Stack(tmp_path_factory.mktemp("browser-stack") / "outbox")
+    # Every module registers its own customers, all from 127.0.0.1: more registrations in
+    # an hour than one address gets in production (REGISTER_MAX_PER_SOURCE, 20).
+    running = Stack(
+        tmp_path_factory.mktemp("browser-stack") / "outbox",
+        settings={"REGISTER_MAX_PER_SOURCE": "200"},
+    )
     try:
         running.wait_healthy()
         yield running

@@ -48,7 +48,7 @@ def _port_is_free(port: int) -> bool:
 class Stack:
     """One `python -m scripts.local_stack` process."""
 
-    def __init__(self, outbox: Path) -> None:
+    def __init__(self, outbox: Path, settings: dict[str, str] | None = None) -> None:
         self.port, self.moto_port, self.portal_port = _free_port(), _free_port(), _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.portal = f"http://127.0.0.1:{self.portal_port}"
@@ -64,6 +64,7 @@ class Stack:
             PORTAL_PORT=str(self.portal_port),
             LOCAL_OUTBOX_DIR=str(outbox),
         )
+        env.update(settings or {})  # a setting of the stage's, changed for these tests
         self.log = outbox.parent / f"stack-{self.port}.log"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "scripts.local_stack"],
