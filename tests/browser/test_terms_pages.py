@@ -17,15 +17,11 @@ longer exists, which would hold it back."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pyotp
@@ -33,14 +29,19 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import check_axe, console_errors, register_customer, screenshot
-from tests.e2e.test_local_stack import ROOT, Stack
+from tests.browser.conftest import (
+    check_axe,
+    console_errors,
+    register_customer,
+    screenshot,
+    staff_account,
+)
+from tests.e2e.test_local_stack import Stack
 
 NUMBER = "100020"
 EMAIL = "regulamin100020@example.pl"
 PASSWORD = "Regulamin-Test-2026!"
 ADMIN_LOGIN = "regulamin-admin"
-ADMIN_PASSWORD = "Regulamin-Admin-2026!"
 TEST_VERSION = "test-bramka"
 
 
@@ -59,30 +60,16 @@ def customer(stack: Stack) -> Customer:
 
 def admin_headers(stack: Stack) -> dict[str, str]:
     """An admin session on the stack's API (`make staff-account ROLE=admin`, then the
-    password and the TOTP code)."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "STAGE"))},
-        "PORT": str(stack.port),
-        "MOTO_PORT": str(stack.moto_port),
-        "IBOK_PASSWORD": ADMIN_PASSWORD,
-    }
-    created = subprocess.run(
-        [sys.executable, "-m", "scripts.staff_account", "--login", ADMIN_LOGIN,
-         "--email", f"{ADMIN_LOGIN}@wodociagi.example", "--role", "admin"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert created.returncode == 0, created.stderr
-    uri = re.search(r"otpauth://\S+", created.stdout)
-    assert uri, created.stdout
-    secret = parse_qs(urlsplit(uri.group(0)).query)["secret"][0]
+    password and the TOTP code, whose answer carries the session's new token)."""
+    account = staff_account(stack, ADMIN_LOGIN, "admin")
     login = stack.post(
-        "/auth/login", {"login": ADMIN_LOGIN, "password": ADMIN_PASSWORD, "session": "bearer"}
+        "/auth/login", {"login": account.login, "password": account.password, "session": "bearer"}
     )
     assert login.status_code == 200, login.text
     headers = {"Authorization": f"Bearer {login.json()['token']}"}
-    second = stack.post("/auth/login/totp", {"code": pyotp.TOTP(secret).now()}, **headers)
+    second = stack.post("/auth/login/totp", {"code": pyotp.TOTP(account.secret).now()}, **headers)
     assert second.status_code == 200, second.text
-    return headers
+    return {"Authorization": f"Bearer {second.json()['token']}"}
 
 
 def _delete_version(stack: Stack, version: str) -> None:
