@@ -199,6 +199,22 @@ class OneTimeToken(AccountsItem):
         return f"TOKEN#{token_hash}", "TOKEN"
 
 
+class ConsentProof(AccountsItem):
+    """What a closed account's tombstone kept as the proof of consent (each decision: kind,
+    decision, text version, time, source; each terms acceptance), copied to an item of its
+    own at closure so that a new registration of the same number, which replaces the
+    tombstone, cannot erase it. No personal field: no e-mail, phone or address."""
+
+    closed_at = UTCDateTimeAttribute()
+    consents = ListAttribute(of=Consent, default=list)
+    terms_history = ListAttribute(of=TermsAcceptance, null=True)
+
+    @staticmethod
+    def key(login: str, closed_at: str) -> tuple[str, str]:
+        """Primary key of the proof kept at the closure at `closed_at` (ISO time)."""
+        return f"ACCOUNT#{login}", f"CONSENT_PROOF#{closed_at}"
+
+
 class LoginEvent(AccountsItem):
     """One login attempt on a login (kept 180 days)."""
 

@@ -194,6 +194,7 @@ def close(login: str, deps: Collaborators | None = None) -> bool:
     closed_now = store.close_account(login, deps.clock.today(), deps.clock.now())
     if not closed_now and not store.is_closed(login):
         return False
+    store.keep_consent_proof(login)  # its own item: a new registration replaces the tombstone
     accounts_store.delete_sessions_of(login)
     accounts_store.delete_all_tokens_of(login)
     store.erase_login_history(login)

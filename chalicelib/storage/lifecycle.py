@@ -14,7 +14,7 @@ from pynamodb.exceptions import DeleteError, UpdateError
 
 from chalicelib.domain.accounts import AccountStatus
 from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecycle_key
-from chalicelib.models.accounts import Account, AccountsItem, LoginEvent
+from chalicelib.models.accounts import Account, AccountsItem, ConsentProof, LoginEvent
 from chalicelib.models.billing import BillingItem, CustomerRecord
 from chalicelib.models.payments import OnlinePayment
 from chalicelib.storage.errors import is_condition_failure
@@ -165,6 +165,25 @@ def is_closed(login: str) -> bool:
     except Account.DoesNotExist:
         return False
     return item.status == AccountStatus.CLOSED
+
+
+def keep_consent_proof(login: str) -> bool:
+    """Copy a closed account's consent decisions and terms acceptances to an item of their
+    own (ConsentProof, keyed by the closure's time, so a retry writes the same item); False
+    when the account is not closed."""
+    try:
+        tombstone = Account.get(*Account.key(login), consistent_read=True)
+    except Account.DoesNotExist:
+        return False
+    if tombstone.status != AccountStatus.CLOSED or tombstone.closed_at is None:
+        return False
+    ConsentProof(
+        *ConsentProof.key(login, tombstone.closed_at.isoformat()),
+        closed_at=tombstone.closed_at,
+        consents=tombstone.consents,
+        terms_history=tombstone.terms_history,
+    ).save()
+    return True
 
 
 def erase_notifications(login: str) -> int:

@@ -260,9 +260,14 @@ def test_after_closure_no_personal_field_remains_and_billing_data_stays(
     ]
     assert record["category"]["S"] == "leak_or_failure"  # the complaint record stays
     accounts = tables[get_settings().accounts_table]
-    # Only the tombstone is left of the account's partition: no notification record (the
-    # activation e-mail and the staff's reply made some) and no mark of their keys.
-    (tombstone,) = [i for i in accounts if i["pk"]["S"] == f"ACCOUNT#{CUSTOMER}"]
+    # Only the tombstone and the consent proof are left of the account's partition: no
+    # notification record (the activation e-mail and the staff's reply made some) and no
+    # mark of their keys.
+    left = sorted(i["sk"]["S"] for i in accounts if i["pk"]["S"] == f"ACCOUNT#{CUSTOMER}")
+    assert left[0] == "ACCOUNT" and [k.split("#")[0] for k in left[1:]] == ["CONSENT_PROOF"]
+    (tombstone,) = [
+        i for i in accounts if i["pk"]["S"] == f"ACCOUNT#{CUSTOMER}" and i["sk"]["S"] == "ACCOUNT"
+    ]
     assert tombstone["status"]["S"] == "closed"
     assert {c["M"]["kind"]["S"] for c in tombstone["consents"]["L"]} == {
         "email_notices",
@@ -314,3 +319,28 @@ def test_closure_deletes_attachment_files_and_payment_e_mails(
     assert files() == []
     kept = OnlinePayment.get(BillingItem.partition(CUSTOMER), OnlinePayment.sort_key(order_id))
     assert kept.email is None and kept.amount > 0  # the order stays, without the address
+
+
+def test_the_consent_proof_outlives_a_new_registration_of_the_number(
+    client, customer, outbox, drain_queues
+):
+    """Closure keeps the consent decisions and terms acceptances in an item of their own:
+    registering the same customer number again replaces the tombstone, not the proof."""
+    from chalicelib.models.accounts import ConsentProof
+
+    before = accounts_store.get_account(CUSTOMER)
+    decisions = [(c.kind, c.granted, c.text_version) for c in before.consents]
+    assert decisions  # the registration's decisions
+    assert delete_me(client, customer).status_code == 202
+    clock.travel_to(datetime(2026, 12, 15, 4, tzinfo=UTC))
+    run_terminations(drain_queues)
+    assert accounts_store.get_account(CUSTOMER) is None
+
+    active_account(client, outbox, CUSTOMER)  # the customer comes back
+    assert accounts_store.get_account(CUSTOMER).status == "active"
+    (proof,) = ConsentProof.query(
+        f"ACCOUNT#{CUSTOMER}", ConsentProof.sk.startswith("CONSENT_PROOF#")
+    )
+    assert [(c.kind, c.granted, c.text_version) for c in proof.consents] == decisions
+    assert proof.closed_at.date().isoformat() == "2026-12-15"
+    assert not hasattr(proof, "email") and not hasattr(proof, "phone")
