@@ -96,6 +96,11 @@ def test_bucket_is_private_versioned_encrypted_and_tls_only():
 
 
 def test_chalice_config_stages_and_policies():
+    from app import app
+    from infra.policies import FUNCTIONS
+
+    app_functions = {"api_handler"} | {source.name for source in app.event_sources}
+    assert set(FUNCTIONS) == app_functions  # infra/policies.py writes one for each
     config = json.loads((ROOT / ".chalice" / "config.json").read_text())
     assert config["autogen_policy"] is False
     assert set(config["stages"]) == {"local", "dev", "prod"}
@@ -120,25 +125,9 @@ def test_chalice_config_stages_and_policies():
                 function: json.loads((ROOT / ".chalice" / f["iam_policy_file"]).read_text())
                 for function, f in functions.items()
             }
-            # One policy per function (Chalice makes one role per function).
-            assert set(policies) == {
-                "api_handler",
-                "billing_import",
-                "export_readings",
-                "reset_mail",
-                "ticket_upload",
-                "complaint_digest",
-                "mail_events",
-                "job_work",
-                "expire_unactivated",
-                "terminations",
-                "cleanup",
-                "invoice_reminders",
-                "new_invoices",
-                "reading_window",
-                "certification_digest",
-                "announcements",
-            }
+            # One policy per Lambda function the app defines (Chalice makes one role per
+            # function): the API's handler and every schedule, queue and topic handler.
+            assert set(policies) == app_functions, name
             assert "iam_policy_file" not in stage
             for policy in policies.values():
                 actions = {a for s in policy["Statement"] for a in s["Action"]}
