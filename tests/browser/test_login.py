@@ -18,7 +18,12 @@ FOCUS_STYLE = """() => {
 
 
 def tab_to(page: Page, selector: str, limit: int = 15) -> None:
-    """Press Tab until `selector` has the focus (fails after `limit` presses)."""
+    """Press Tab until `selector` has the focus (fails after `limit` presses).
+
+    Pages render their lists after their API calls answer, so the target is
+    awaited first: tabbing through a half-rendered page would run past it.
+    """
+    page.locator(selector).first.wait_for(state="attached")
     for _ in range(limit):
         page.keyboard.press("Tab")
         if page.evaluate("(s) => document.activeElement.matches(s)", selector):
