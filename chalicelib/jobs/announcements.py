@@ -44,7 +44,7 @@ def announcements(deps: Collaborators | None = None) -> fanout.Enqueued:
     return result
 
 
-@fanout.task(JOB, "notify")
+@fanout.task(JOB, "notify", marked=False)  # once by its key `announcement:<id>:<at>`
 def notify_customer(item: str, _day: date, deps: Collaborators) -> None:
     """Send one customer one publication's notice."""
     customer, announcement_id, at = item.split("|", 2)

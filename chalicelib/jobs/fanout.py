@@ -18,7 +18,11 @@ Message body (JSON, version 1)::
 
 A job registers a handler per task with `@task(job, name)`: `handler(item, day, deps)`,
 idempotent in itself where it can be (a conditional write), since a mark's claim can
-lapse after `CLAIM_LEASE_SECONDS`.
+lapse after `CLAIM_LEASE_SECONDS`. A task whose only effect is a notification under a
+natural key (`notifications.notify(key=…)`, itself a conditional claim, released when the
+send fails) registers with `marked=False`: the key already makes it once per customer, and
+the mark's claim and done would be two more writes per item (a third of the reminder
+job's DynamoDB calls: bench/bench_reminders.py).
 """
 
 from __future__ import annotations
@@ -42,7 +46,15 @@ MAX_ITEMS_PER_MESSAGE = 1000
 MAX_ITEM_LENGTH = 300  # an item: a login, or a short composite key ("<customer>|<id>|<time>")
 
 ItemHandler = Callable[[str, date, Collaborators], None]
-_HANDLERS: dict[tuple[str, str], ItemHandler] = {}
+
+
+@dataclass(frozen=True)
+class _Task:
+    handler: ItemHandler
+    marked: bool  # once per item and day by a job mark (else the handler's own key)
+
+
+_HANDLERS: dict[tuple[str, str], _Task] = {}
 
 
 class MalformedJobMessage(ValueError):
@@ -110,11 +122,12 @@ class Enqueued:
     messages: int
 
 
-def task(job: str, name: str) -> Callable[[ItemHandler], ItemHandler]:
-    """Register the decorated function as the per-item handler of `job`'s task `name`."""
+def task(job: str, name: str, *, marked: bool = True) -> Callable[[ItemHandler], ItemHandler]:
+    """Register the decorated function as the per-item handler of `job`'s task `name`.
+    `marked=False`: no job mark, for a handler that only notifies under a natural key."""
 
     def register(handler: ItemHandler) -> ItemHandler:
-        _HANDLERS[(job, name)] = handler
+        _HANDLERS[(job, name)] = _Task(handler, marked)
         return handler
 
     return register
@@ -185,23 +198,25 @@ class WorkResult:
 def run_batch(batch: WorkBatch, deps: Collaborators, pacer: Pacer) -> WorkResult:
     """Run the batch's task for each item not yet done that day; raises after trying all
     of them if any failed (SQS then redelivers the message)."""
-    handler = _HANDLERS[(batch.job, batch.task)]
+    task = _HANDLERS[(batch.job, batch.task)]
     mark = f"{batch.job}:{batch.task}"
     day = batch.day.isoformat()
     result = WorkResult()
     for item in batch.items:
-        if not job_marks.claim(mark, day, item, deps.clock.now()):
+        if task.marked and not job_marks.claim(mark, day, item, deps.clock.now()):
             result.skipped += 1
             continue
         pacer.wait()
         try:
-            handler(item, batch.day, deps)
+            task.handler(item, batch.day, deps)
         except Exception:
-            job_marks.release(mark, day, item)
+            if task.marked:
+                job_marks.release(mark, day, item)
             result.failed += 1
             logger.exception("job item failed", extra={"job": mark, "day": day})
             continue
-        job_marks.done(mark, day, item, deps.clock.now())
+        if task.marked:
+            job_marks.done(mark, day, item, deps.clock.now())
         result.done += 1
     logger.info("job batch", extra={"job": mark, "day": day, "result": vars(result)})
     if result.failed:

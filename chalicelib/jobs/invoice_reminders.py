@@ -50,4 +50,4 @@ def _handler(stage: ReminderStage) -> fanout.ItemHandler:
 
 
 for _stage in ReminderStage:
-    fanout.task(JOB, _stage.value)(_handler(_stage))
+    fanout.task(JOB, _stage.value, marked=False)(_handler(_stage))  # once by reminder_key

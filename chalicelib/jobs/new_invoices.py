@@ -34,7 +34,7 @@ def new_invoices(deps: Collaborators | None = None) -> fanout.Enqueued:
     return fanout.enqueue(JOB, today, {"notify": items}, deps)
 
 
-@fanout.task(JOB, "notify")
+@fanout.task(JOB, "notify", marked=False)  # once by its key `new_invoice:<number>`
 def notify_new_invoice(item: str, _day: date, deps: Collaborators) -> None:
     """Tell one customer about one new invoice."""
     customer_number, number = parse_work_item(item)

@@ -39,7 +39,7 @@ def reading_window(deps: Collaborators | None = None) -> fanout.Enqueued:
     return fanout.enqueue(JOB, today, {"notify": customers}, deps)
 
 
-@fanout.task(JOB, "notify")
+@fanout.task(JOB, "notify", marked=False)  # once by its key `reading_window:all:<day>`
 def notify_customer(customer_number: str, day: date, deps: Collaborators) -> None:
     """Tell one customer the window opened on `day`, unless every meter is read already."""
     window = Window.parse(get_settings().reading_window)

@@ -416,3 +416,57 @@ def test_a_failed_certification_digest_gives_the_day_back(client, outbox):
     with using(mailer=SesDown()), pytest.raises(RuntimeError):
         certification_digest()
     assert certification_digest().sent is True  # the retry the same day sends it
+
+
+class Captured:
+    """Queues that keep what the job sends, for delivering it by hand."""
+
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+
+    def send(self, _queue, body):
+        self.bodies.append(body)
+
+    def send_batch(self, _queue, bodies):
+        self.bodies.extend(bodies)
+
+
+class FailingFor:
+    """The real mailer, except for one address, whose send fails."""
+
+    def __init__(self, mailer, address):
+        self.mailer, self.address = mailer, address
+
+    def send(self, template, to, *args, **kwargs):
+        if to == self.address:
+            raise RuntimeError("SES unavailable for this address")
+        return self.mailer.send(template, to, *args, **kwargs)
+
+
+def test_a_redelivered_reminder_batch_sends_the_failed_one_and_nothing_twice_without_marks(
+    client, customers, outbox
+):
+    """The reminder tasks keep no job marks (their notification key makes them once per
+    customer): a batch with a failed send raises, its redelivery sends that one only."""
+    from chalicelib.jobs import fanout
+    from chalicelib.models.accounts import JobMark
+    from chalicelib.services.collaborators import current, using
+
+    import_lines(
+        [due("FV/A", A, "2026-11-23"), due("FV/B", B, "2026-11-23")], key="imports/redeliver.jsonl"
+    )
+    queues = Captured()
+    with using(queues=queues):
+        invoice_reminders()
+    (body,) = queues.bodies
+    with using(mailer=FailingFor(current().mailer, customers[B]["email"])):
+        with pytest.raises(RuntimeError, match="1 of 2 items"):
+            fanout.consume([body])
+    assert [m["to"] for m in notices(outbox, "invoice_reminder")] == [customers[A]["email"]]
+
+    assert fanout.consume([body]).done == 2  # the redelivery: A's key is taken, B's is sent
+    sent = sorted(m["to"] for m in notices(outbox, "invoice_reminder"))
+    assert sent == sorted([customers[A]["email"], customers[B]["email"]])
+    for login, number in ((A, "FV/A"), (B, "FV/B")):
+        mark = JobMark.key("invoice-reminders:before", "2026-11-20", f"{login}:{number}")
+        assert JobMark.count(mark[0]) == 0
