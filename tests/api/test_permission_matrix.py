@@ -254,3 +254,64 @@ def test_the_matrix_expects_what_the_rules_say():
     assert expected(totp_route, "staff_pending", False) == "admitted"
     assert expected(op(public=True), "anonymous", False) == "admitted"
     assert expected(op({ADMIN}), "staff", False) == "forbidden"
+
+
+# The access policy written out by hand, apart from the declarations the matrix walks: a
+# route declared with the wrong roles (or left public, or let past the second factor or
+# the terms gate) fails here even though the matrix, derived from its declaration, agrees
+# with itself. A new route follows its path's rule or is named below.
+PUBLIC = {
+    ("GET", "/announcements"),
+    ("GET", "/health"),
+    ("GET", "/openapi.json"),
+    ("GET", "/terms"),
+    ("POST", "/auth/register"),
+    ("POST", "/auth/activate"),
+    ("POST", "/auth/login"),
+    ("POST", "/auth/password/forgot"),
+    ("POST", "/auth/password/reset"),
+    ("POST", "/auth/email/confirm"),
+    ("POST", "/auth/email/cancel"),
+    ("POST", "/payments/notify/bluemedia"),
+    ("GET", "/payments/return/bluemedia"),
+    ("GET", "/unsubscribe"),
+    ("POST", "/unsubscribe"),
+}
+ADMIN_ONLY = {("GET", "/staff/audit"), ("GET", "/staff/terms"), ("POST", "/staff/terms")}
+EVERY_ROLE = {("POST", "/auth/logout")}
+BEFORE_SECOND_FACTOR = {("POST", "/auth/login/totp"), ("POST", "/auth/logout")}
+INTEGRATION = "integration"  # the billing system's account
+
+
+def policy(method: str, path: str) -> tuple[bool, frozenset[str], bool, bool]:
+    """(public, roles, before the second factor, before the terms) the rules give."""
+    route = (method, path)
+    if route in PUBLIC:
+        return True, frozenset(), False, False
+    if route in EVERY_ROLE:
+        roles = frozenset({CUSTOMER, STAFF, ADMIN, INTEGRATION})
+    elif route in ADMIN_ONLY:
+        roles = frozenset({ADMIN})
+    elif path.startswith("/staff/") or path == "/auth/login/totp":
+        roles = frozenset({STAFF, ADMIN})
+    elif path.startswith("/integration/"):
+        roles = frozenset({INTEGRATION, STAFF, ADMIN})
+    else:
+        roles = frozenset({CUSTOMER})
+    before_terms = route in EVERY_ROLE or path == "/me" or path.startswith("/me/")
+    return False, roles, route in BEFORE_SECOND_FACTOR, before_terms
+
+
+def test_every_declaration_follows_the_written_access_policy(app):
+    declared = {
+        (method, path): (
+            operation.public,
+            frozenset(operation.roles),
+            operation.before_second_factor,
+            operation.before_terms,
+        )
+        for method, path, operation in routes(app)
+    }
+    wrong = {route: got for route, got in declared.items() if got != policy(*route)}
+    assert wrong == {}
+    assert set(declared) >= PUBLIC | ADMIN_ONLY | BEFORE_SECOND_FACTOR  # no stale entries
