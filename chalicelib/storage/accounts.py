@@ -6,7 +6,7 @@ account is a function here named for what it does, with its condition."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, Final
@@ -23,6 +23,7 @@ from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecy
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
+from chalicelib.logs import logger
 from chalicelib.models.accounts import (
     ACCOUNT_SHARDS,
     Account,
@@ -320,6 +321,30 @@ def update_profile(
 # --- sessions -------------------------------------------------------------------------
 
 
+CHECKED_WRITE_ATTEMPTS = 3
+
+
+def _checked_write(items: Callable[[TransactWrite], None]) -> bool:
+    """Run one transaction of `items` (a check of the account and the writes that need it);
+    False if a condition refused it. A transaction meeting another one on the account item
+    (DynamoDB cancels it: `TransactionConflict`, e.g. concurrent login attempts on the
+    login) is tried again, up to `CHECKED_WRITE_ATTEMPTS` times, then counts as refused."""
+    for _ in range(CHECKED_WRITE_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                items(tx)
+        except TransactWriteError as exc:
+            if not is_condition_failure(exc):
+                raise
+            codes = {reason.code for reason in exc.cancellation_reasons if reason}
+            if codes != {"TransactionConflict"}:
+                return False
+            continue
+        return True
+    logger.warning("account transaction kept meeting others: refused")
+    return False
+
+
 def create_session(
     hashed_token: str,
     *,
@@ -360,22 +385,19 @@ def create_session(
     )
     entry = SessionRef(*SessionRef.key(owner, hashed_token), expires_at=session.expires_at)
     event = _login_event(owner, now, ip, user_agent, LoginResult.SUCCESS, history_days)
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.condition_check(
-                Account,
-                *Account.key(owner),
-                condition=(Account.status == AccountStatus.ACTIVE)
-                & (Account.password_hash == password_hash),
-            )
-            tx.save(session, condition=Session.pk.does_not_exist())
-            tx.save(entry)
-            tx.save(event)
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+
+    def items(tx: TransactWrite) -> None:
+        tx.condition_check(
+            Account,
+            *Account.key(owner),
+            condition=(Account.status == AccountStatus.ACTIVE)
+            & (Account.password_hash == password_hash),
+        )
+        tx.save(session, condition=Session.pk.does_not_exist())
+        tx.save(entry)
+        tx.save(event)
+
+    return _checked_write(items)
 
 
 def touch_session(
@@ -746,19 +768,17 @@ def record_login_event(
     closure runs, must not start it again. One transaction (the event's put and a check of
     the account item) whatever the login, so a closed login takes as long as any other
     (no oracle). False when nothing was recorded."""
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.condition_check(
-                Account,
-                *Account.key(login),
-                condition=Account.pk.does_not_exist() | (Account.status != AccountStatus.CLOSED),
-            )
-            tx.save(_login_event(login, now, ip, ua, result, kept_days))
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+    event = _login_event(login, now, ip, ua, result, kept_days)
+
+    def items(tx: TransactWrite) -> None:
+        tx.condition_check(
+            Account,
+            *Account.key(login),
+            condition=Account.pk.does_not_exist() | (Account.status != AccountStatus.CLOSED),
+        )
+        tx.save(event)
+
+    return _checked_write(items)
 
 
 def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:
