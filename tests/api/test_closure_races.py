@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
+from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
 from chalicelib import aws, clock
 from chalicelib.domain import passwords
@@ -167,3 +168,29 @@ def test_a_closed_login_s_failed_attempts_record_nothing_and_answer_like_any(
     assert sorted(item["sk"] for item in partition(CUSTOMER)) == kept  # no login event
     # An active account's failed attempt is recorded as before.
     assert [i["result"] for i in partition(OTHER) if i["sk"].startswith("LOGIN#")] == ["failure"]
+
+
+def test_a_login_meeting_another_transaction_on_the_account_is_tried_again(
+    client,
+    customer,  # noqa: F811
+    monkeypatch,
+):
+    """Concurrent attempts on one login check the same account item; DynamoDB cancels one
+    of two overlapping transactions (`TransactionConflict`): the login is tried again."""
+    conflicts = [2]
+
+    class Meeting(accounts_store.TransactWrite):
+        def _commit(self):
+            if conflicts[0]:
+                conflicts[0] -= 1
+                reasons = [CancellationReason(code="TransactionConflict")]
+                error = {"Error": {"Code": "TransactionCanceledException"}}
+                cause = VerboseClientError(
+                    error, "TransactWriteItems", cancellation_reasons=reasons
+                )
+                raise TransactWriteError("conflict", cause=cause)
+            return super()._commit()
+
+    monkeypatch.setattr(accounts_store, "TransactWrite", Meeting)
+    assert client.http.get("/me", headers=_bearer_of(login(client))).status_code == 200
+    assert conflicts == [0]
