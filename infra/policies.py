@@ -196,6 +196,9 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "PutItem",
                     "UpdateItem",
                     "DeleteItem",
+                    # A session and a login event are written only after a check of the
+                    # account in the same transaction (closed, deactivated, new password).
+                    "ConditionCheckItem",
                 ),
                 _table(n.accounts_table),
             ),

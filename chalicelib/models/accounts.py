@@ -181,6 +181,21 @@ class Session(AccountsItem):
         return f"SESSION#{token_hash}", "SESSION"
 
 
+class SessionRef(AccountsItem):
+    """A session's entry in its owner's account partition (`SESSION#<token hash>`), written
+    in the transaction that creates the session and removed by TTL with it. Ending every
+    session of a login finds the entries with a strongly consistent Query of the account's
+    own partition, which the eventually consistent `by_owner` index cannot promise
+    (storage/accounts.py `delete_sessions_of`). No attribute but the key and the TTL."""
+
+    PREFIX = "SESSION#"
+
+    @staticmethod
+    def key(login: str, token_hash: str) -> tuple[str, str]:
+        """Primary key of the entry of the session whose token hashes to `token_hash`."""
+        return f"ACCOUNT#{login}", f"{SessionRef.PREFIX}{token_hash}"
+
+
 class OneTimeToken(AccountsItem):
     """An e-mailed one-time token (storage/accounts.py `issue_token`), keyed by its hash."""
 
