@@ -29,6 +29,7 @@ from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
+from chalicelib.storage import lifecycle as lifecycle_store
 from chalicelib.storage import reset_mail as reset_marks
 from chalicelib.storage import throttle
 from chalicelib.telemetry import security_event
@@ -103,12 +104,18 @@ def login(
     # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
     if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
         counters = throttle.read(scopes, now, window)
-        store.record_login_event(
-            login_name, now_dt, ip, user_agent, LoginResult.THROTTLED, settings.login_history_days
-        )
+        if not lifecycle_store.is_closed(login_name):
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.THROTTLED,
+                settings.login_history_days,
+            )
         raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
-    account = store.get_account(login_name)
+    account, closed = store.get_login_target(login_name)
     if account is None:
         passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_cost), pepper)
         valid = False
@@ -117,11 +124,17 @@ def login(
     if not valid or account is None or account.status != AccountStatus.ACTIVE:
         if account is not None:  # every failure costs one check at the configured cost
             passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
-        # Recorded under an unknown login too (the attempt is the security record); under a
-        # closed account's tombstone nothing is, and that takes the same one transaction.
-        store.record_login_event(
-            login_name, now_dt, ip, user_agent, LoginResult.FAILURE, settings.login_history_days
-        )
+        # Recorded under an unknown login too (the attempt is the security record); never
+        # under a closed account's tombstone, whose login history was erased at closure.
+        if not closed:
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.FAILURE,
+                settings.login_history_days,
+            )
         raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
@@ -130,9 +143,15 @@ def login(
             account = replace(account, password_hash=new_hash)
     session = open_session(account, ip, user_agent, now_dt)
     if session is None:  # closed, deactivated or given a new password since it was read
-        store.record_login_event(
-            login_name, now_dt, ip, user_agent, LoginResult.FAILURE, settings.login_history_days
-        )
+        if not lifecycle_store.is_closed(login_name):
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.FAILURE,
+                settings.login_history_days,
+            )
         raise LoginFailed()  # the reserved attempt stays counted
     # The caller's own pair and device start afresh; the attempt is taken back from the
     # source and the login, whose earlier failures stay: or each of the customer's logins

@@ -130,6 +130,16 @@ def get_account(login: str) -> domain.Account | None:
         return None
 
 
+def get_login_target(login: str) -> tuple[domain.Account | None, bool]:
+    """What a login attempt on `login` meets, in one read: the account (None: none, or
+    closed) and whether the login is a closed account's tombstone."""
+    try:
+        item = Account.get(*Account.key(login), consistent_read=True)
+    except DoesNotExist:
+        return None, False
+    return _open_account(item), item.status == AccountStatus.CLOSED
+
+
 def find_logins_by_email(email: str) -> list[str]:
     """Logins of the accounts using this e-mail (one person may hold several customer
     numbers with one address)."""
@@ -761,24 +771,13 @@ def record_login_event(
     ua: str | None,
     result: LoginResult,
     kept_days: int = LOGIN_EVENT_DAYS,
-) -> bool:
-    """Record one login attempt on `login`, removed by TTL after `kept_days` - unless the
-    login is a closed account's tombstone: its login history (addresses and browsers) was
-    erased with its personal data at closure, and an attempt made after that, or while the
-    closure runs, must not start it again. One transaction (the event's put and a check of
-    the account item) whatever the login, so a closed login takes as long as any other
-    (no oracle). False when nothing was recorded."""
-    event = _login_event(login, now, ip, ua, result, kept_days)
-
-    def items(tx: TransactWrite) -> None:
-        tx.condition_check(
-            Account,
-            *Account.key(login),
-            condition=Account.pk.does_not_exist() | (Account.status != AccountStatus.CLOSED),
-        )
-        tx.save(event)
-
-    return _checked_write(items)
+) -> None:
+    """Record one login attempt on `login`, removed by TTL after `kept_days`. The caller
+    records nothing under a closed account's tombstone (storage/lifecycle.py `is_closed`): its login
+    history was erased at closure. A plain put: a transaction checking the account item
+    would let anyone hammering logins on a number hold that account's own writes back
+    (DynamoDB cancels a write meeting a transaction on its item)."""
+    _login_event(login, now, ip, ua, result, kept_days).save()
 
 
 def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:
