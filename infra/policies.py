@@ -506,6 +506,14 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "AccountsByDay", _dynamodb("Query"), _index(n.accounts_table, "lifecycle")
                 )
             )
+        if function == "cleanup":
+            grants.append(
+                _statement(
+                    "AccountsByEmailChange",
+                    _dynamodb("Query"),
+                    _index(n.accounts_table, "email_changes"),
+                )
+            )
         if function == "terminations":
             grants.append(
                 _statement(
