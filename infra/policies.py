@@ -514,6 +514,11 @@ def _grants(function: str, names: Names) -> list[dict]:
                     _index(n.accounts_table, "email_changes"),
                 )
             )
+            grants.append(
+                _statement(
+                    "PendingUploads", _dynamodb("Query"), _index(n.service_table, "announcements")
+                )
+            )
         if function == "terminations":
             grants.append(
                 _statement(

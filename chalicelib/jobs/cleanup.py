@@ -13,7 +13,14 @@ table. The service table has no TTL; what piles up there by date is removed here
   accounts table's sparse `email_changes` index, `<day the link ends>` for the last 30
   days and today; task `email_change` (items = logins) removes the change in a write
   conditional on its link having ended (a change started anew has a later end and stays;
-  one ending later today is taken the next day).
+  one ending later today is taken the next day);
+- ticket attachments whose upload never came: the slot (one of five) and the file's name
+  stay pending on the ticket otherwise. Read: `uploads#pending` in the service table's
+  `announcements` index, those asked for more than `STALE_UPLOAD_DAYS` (15) ago, when the
+  data bucket's `ExpireStaleTicketUploads` rule has removed any file under
+  tickets-pending/ (an upload whose check failed and waits in the dead-letter queue, 14
+  days, is still checked on a redrive); task `upload` (items = `<ticket>|<attachment>`)
+  deletes the attachment, if still pending, and gives its slot back.
 """
 
 from __future__ import annotations
@@ -28,11 +35,14 @@ from chalicelib.storage import tickets as tickets_store
 
 JOB = "cleanup"
 DIGEST_MARK_DAYS = 90
+# The data bucket's ExpireStaleTicketUploads rule (infra/stateful.yaml): after this, a
+# pending attachment's file is gone, so its upload can never be checked.
+STALE_UPLOAD_DAYS = 15
 
 
 def cleanup(deps: Collaborators | None = None) -> fanout.Enqueued:
-    """Queue the deletion of the digest marks past their keeping and of the pending e-mail
-    changes whose link ended."""
+    """Queue the deletion of the digest marks past their keeping, of the pending e-mail
+    changes whose link ended and of the attachments whose upload never came."""
     deps = deps or current()
     today = deps.clock.today()
     cut_off = today - timedelta(days=DIGEST_MARK_DAYS)
@@ -41,9 +51,11 @@ def cleanup(deps: Collaborators | None = None) -> fanout.Enqueued:
         for day in due_days(today)
         for login in accounts_store.logins_with_email_change_ending(day)
     ]
+    stale = deps.clock.now() - timedelta(days=STALE_UPLOAD_DAYS)
     work = {
         "digest_mark": [day.isoformat() for day in due_days(cut_off)],
         "email_change": email_changes,
+        "upload": tickets_store.stale_uploads(stale),
     }
     return fanout.enqueue(JOB, today, work, deps)
 
@@ -58,3 +70,11 @@ def digest_mark(day: str, _day: date, _deps: Collaborators) -> None:
 def email_change(login: str, _day: date, deps: Collaborators) -> None:
     """Remove one account's pending e-mail change if its link has ended."""
     accounts_store.end_expired_email_change(login, deps.clock.now())
+
+
+@fanout.task(JOB, "upload")
+def upload(item: str, _day: date, deps: Collaborators) -> None:
+    """Delete one attachment whose upload never came and give its slot back."""
+    ticket, _, attachment = item.partition("|")
+    stale = deps.clock.now() - timedelta(days=STALE_UPLOAD_DAYS)
+    tickets_store.drop_stale_upload(ticket, attachment, stale)
