@@ -2,7 +2,7 @@
 
 TTL (`expires_at`) removes sessions, one-time tokens, login events (180 days), throttle
 counters, reset-mail marks, the jobs' marks and expired registrations in the accounts
-table. The service table has no TTL; what piles up there by date is removed here:
+table (the service table has none). What they do not reach is removed here:
 
 - the complaint digest's daily marks (`DIGEST#<day>`), kept `DIGEST_MARK_DAYS` (90):
   their keys are computed from the date, so each is one DeleteItem, no read at all
