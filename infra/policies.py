@@ -509,6 +509,19 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "AccountsByDay", _dynamodb("Query"), _index(n.accounts_table, "lifecycle")
                 )
             )
+        if function == "cleanup":
+            grants.append(
+                _statement(
+                    "AccountsByEmailChange",
+                    _dynamodb("Query"),
+                    _index(n.accounts_table, "email_changes"),
+                )
+            )
+            grants.append(
+                _statement(
+                    "PendingUploads", _dynamodb("Query"), _index(n.service_table, "announcements")
+                )
+            )
         if function == "terminations":
             grants.append(
                 _statement(

@@ -15,7 +15,8 @@ Terms versions staff published: `TERMS` / `VERSION#<label>` (one partition, one 
 Announcements, one partition each (`pk = ANNOUNCEMENT#<id>`): `ANNOUNCEMENT` (the notice)
 and `BROADCAST#<time>` (its publication, for the notifications issue to broadcast). Their
 indexes: `announcements` (`list_name`, `list_order`: every announcement newest first under
-`announcements`, and the publications still to broadcast under `broadcasts#pending`) and
+`announcements`, the publications still to broadcast under `broadcasts#pending`, and the
+ticket attachments whose upload is still pending under `uploads#pending`) and
 `current_announcements` (`published_scope` = `published` while published, `ends_order`: the
 end of validity, so "not ended yet" is a key condition).
 
@@ -189,22 +190,6 @@ class EventItem(ServiceItem, discriminator="event"):
     notice_state = UnicodeAttribute(null=True)
 
 
-class AttachmentItem(ServiceItem, discriminator="attachment"):
-    """A file attached to a ticket and its check (domain/tickets.py AttachmentState)."""
-
-    PREFIX = "ATTACHMENT#"
-
-    name = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    size = NumberAttribute()
-    state = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    uploader = UnicodeAttribute()
-    key = UnicodeAttribute(null=True)
-    checked_at = UnicodeAttribute(null=True)
-    refusal = UnicodeAttribute(null=True)  # why it was quarantined
-
-
 class ReferenceCounter(ServiceItem, discriminator="counter"):
     """The last reference number given out for one prefix and year."""
 
@@ -231,8 +216,10 @@ class DigestMark(ServiceItem, discriminator="digest"):
 
 
 class AnnouncementListIndex(GlobalSecondaryIndex):
-    """Lists outside tickets: every announcement (`announcements`), newest first, and the
-    publications still to broadcast (`broadcasts#pending`), oldest first."""
+    """Lists outside the ticket partitions' own Query: every announcement
+    (`announcements`), newest first, the publications still to broadcast
+    (`broadcasts#pending`) and the ticket attachments still pending (`uploads#pending`),
+    oldest first."""
 
     class Meta:
         index_name = "announcements"
@@ -252,6 +239,30 @@ class CurrentAnnouncementsIndex(GlobalSecondaryIndex):
 
     published_scope = UnicodeAttribute(hash_key=True)  # "published"
     ends_order = UnicodeAttribute(range_key=True)  # <ends_at or OPEN_END>#<id>
+
+
+class AttachmentItem(ServiceItem, discriminator="attachment"):
+    """A file attached to a ticket and its check (domain/tickets.py AttachmentState).
+    While pending (its upload not yet checked) it is listed under `uploads#pending` in the
+    `announcements` index, oldest first, so the `cleanup` job finds the slots whose upload
+    never came without reading any ticket; the check takes it off the list."""
+
+    PREFIX = "ATTACHMENT#"
+    PENDING = "uploads#pending"
+
+    name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    uploader = UnicodeAttribute()
+    key = UnicodeAttribute(null=True)
+    checked_at = UnicodeAttribute(null=True)
+    refusal = UnicodeAttribute(null=True)  # why it was quarantined
+    list_name = UnicodeAttribute(null=True)  # PENDING while pending
+    list_order = UnicodeAttribute(null=True)  # <created_at>#<ticket>#<attachment id>
+
+    lists = AnnouncementListIndex()
 
 
 class AnnouncementItem(ServiceItem, discriminator="announcement"):

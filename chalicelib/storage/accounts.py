@@ -46,7 +46,13 @@ LOGIN_EVENT_DAYS = 180  # the default of LOGIN_HISTORY_DAYS
 TOKEN_KEPT = timedelta(days=1)
 # A password change or reset also ends a pending e-mail change: the victim of a stolen
 # password answers with a new one, and the thief's address must not take the account then.
-PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
+# Every write that ends a pending change takes it off the `email_changes` index too.
+PENDING_CHANGES_ENDED = (
+    Account.pending_email.remove(),
+    Account.email_change_id.remove(),
+    Account.email_change_until.remove(),
+    Account.email_change_day.remove(),
+)
 SUPPRESSION_CLEARED = (
     Account.suppressed_email.remove(),
     Account.suppressed_reason.remove(),
@@ -301,12 +307,13 @@ def update_profile(
     *,
     phone: str | Keep | None = KEEP,
     new_consents: Sequence[domain.Consent] = (),
-    email_change: tuple[str, str] | None = None,
+    email_change: tuple[str, str, datetime] | None = None,
 ) -> bool:
     """Change the phone (None removes it), add consent decisions to the account's and, with
-    `email_change` (the new address and the change's id), make that change the pending
-    one - only while the password is the one `account` was read with: False if it changed
-    meanwhile (a change or reset ran between the check of the password and this write)."""
+    `email_change` (the new address, the change's id and the end of its link), make that
+    change the pending one, listed under its link's last day in `email_changes` - only
+    while the password is the one `account` was read with: False if it changed meanwhile
+    (a change or reset ran between the check of the password and this write)."""
     actions: list[Any] = []
     if phone is not KEEP:
         actions.append(Account.phone.set(phone) if phone else Account.phone.remove())
@@ -317,8 +324,13 @@ def update_profile(
         if actions:
             _update(account.login, actions)
         return True
-    new_email, change_id = email_change
-    actions += [Account.pending_email.set(new_email), Account.email_change_id.set(change_id)]
+    new_email, change_id, valid_until = email_change
+    actions += [
+        Account.pending_email.set(new_email),
+        Account.email_change_id.set(change_id),
+        Account.email_change_until.set(valid_until),
+        Account.email_change_day.set(valid_until.astimezone(UTC).date().isoformat()),
+    ]
     try:
         _update(account.login, actions, Account.password_hash == account.password_hash)
     except UpdateError as exc:
@@ -700,8 +712,7 @@ def confirm_email_change(token: domain.OneTimeToken, now: datetime) -> bool:
         [
             Account.email.set(new_email),
             Account.email_key.set(new_email.casefold()),
-            Account.pending_email.remove(),
-            Account.email_change_id.remove(),
+            *PENDING_CHANGES_ENDED,
             # A new address is not the one that bounced: mail goes out again.
             *SUPPRESSION_CLEARED,
         ],
@@ -716,10 +727,36 @@ def cancel_pending_email(token: domain.OneTimeToken, now: datetime) -> bool:
     return _consume(
         token,
         now,
-        [Account.pending_email.remove(), Account.email_change_id.remove()],
+        list(PENDING_CHANGES_ENDED),
         Account.email_change_id == change_id,
         delete_tokens=(change_id,),
     )
+
+
+def logins_with_email_change_ending(day: date) -> list[str]:
+    """The logins whose pending e-mail change's link ends on `day` (one Query of the
+    sparse `email_changes` index, keys only)."""
+    return [
+        item.pk.removeprefix("ACCOUNT#") for item in Account.email_changes.query(day.isoformat())
+    ]
+
+
+def end_expired_email_change(login: str, now: datetime) -> bool:
+    """Remove the account's pending e-mail change (the new address, its id, its index key)
+    if its link ended before `now`, in one conditional write. A change started anew since
+    the index was read has a later end and is left alone, as is an account with none
+    pending (confirmed, cancelled or ended meanwhile). False when nothing was removed."""
+    try:
+        _update(
+            login,
+            list(PENDING_CHANGES_ENDED),
+            Account.pending_email.exists() & (Account.email_change_until < now),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def discard_token(token: str) -> None:
