@@ -153,7 +153,7 @@ def _tell_customer(
     try:
         _send_update(ticket, event, what, text, deps)
     except Exception:
-        logger.exception("ticket e-mail not sent, queued for a retry", extra={"ticket": ticket.id})
+        logger.exception("ticket e-mail not sent", extra={"ticket": ticket.id})
         _retry_later(ticket.id, event.id, deps)
 
 
