@@ -277,6 +277,8 @@ def _grants(function: str, names: Names) -> list[dict]:
             _statement(
                 "ResetRequests", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.reset_queue)]
             ),
+            # A ticket e-mail that failed, queued for the `ticket-updates` job's retry.
+            _statement("JobQueue", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.job_queue)]),
             _mail(n),
             _statement(
                 "Secrets",

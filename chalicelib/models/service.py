@@ -173,8 +173,10 @@ class MessageItem(ServiceItem, discriminator="message"):
 
 
 class EventItem(ServiceItem, discriminator="event"):
-    """Who did what to a ticket, and when. A customer-visible event carries the customer
-    and `notice_state = pending` until the notifications issue's list has shown it."""
+    """Who did what to a ticket, and when. The customer is e-mailed of a staff reply or
+    status change under the event's key (services/ticket_work.py), which is their
+    notifications list's record; events written before that carry `notice_customer` and
+    `notice_state = pending`, which nothing reads (kept so those items still load)."""
 
     PREFIX = "EVENT#"
 
@@ -186,8 +188,8 @@ class EventItem(ServiceItem, discriminator="event"):
     to_status = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(null=True)
     customer_visible = BooleanAttribute(default=True)
-    notice_customer = UnicodeAttribute(null=True)
-    notice_state = UnicodeAttribute(null=True)
+    notice_customer = UnicodeAttribute(null=True)  # old items only; no longer written
+    notice_state = UnicodeAttribute(null=True)  # old items only; no longer written
 
 
 class ReferenceCounter(ServiceItem, discriminator="counter"):

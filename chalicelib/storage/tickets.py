@@ -154,7 +154,6 @@ def _message(item: MessageItem) -> Message:
 
 
 def _event_item(ticket: Ticket, event: Event) -> EventItem:
-    visible = event.customer_visible and event.actor_role != "customer"
     return EventItem(
         ServiceItem.partition(ticket.id),
         f"{EventItem.PREFIX}{event.at.isoformat()}#{event.id}",
@@ -166,9 +165,6 @@ def _event_item(ticket: Ticket, event: Event) -> EventItem:
         to_status=event.to_status,
         detail=event.detail,
         customer_visible=event.customer_visible,
-        # What staff did that the customer is told of waits for the notifications list.
-        notice_customer=ticket.customer if visible else None,
-        notice_state="pending" if visible else None,
     )
 
 
