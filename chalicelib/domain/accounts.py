@@ -79,6 +79,7 @@ class Account:
     # The address SES reported as bouncing or complaining (lower-cased), and why.
     suppressed_email: str | None = None
     suppressed_reason: str | None = None
+    suppressed_at: datetime | None = None
 
     @property
     def email_suppressed(self) -> bool:
@@ -141,6 +142,16 @@ class OneTimeToken:
     valid_until: datetime
     new_email: str | None = None  # an e-mail change: the address it confirms
     change_id: str | None = None  # an e-mail cancellation: the change (its token's hash)
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    """A live session as its customer may see it (never its token or the token's hash)."""
+
+    created_at: datetime
+    last_seen: datetime
+    ip: str | None
+    user_agent: str | None
 
 
 @dataclass(frozen=True)

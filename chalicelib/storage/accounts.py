@@ -109,6 +109,7 @@ def _account(item: Account) -> domain.Account:
         ),
         suppressed_email=item.suppressed_email,
         suppressed_reason=item.suppressed_reason,
+        suppressed_at=item.suppressed_at,
         termination_reason=item.termination_reason,
         closing_on=date.fromisoformat(item.closing_on) if item.closing_on else None,
     )
