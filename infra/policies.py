@@ -196,6 +196,9 @@ def _grants(function: str, names: Names) -> list[dict]:
                     "PutItem",
                     "UpdateItem",
                     "DeleteItem",
+                    # A session and a login event are written only after a check of the
+                    # account in the same transaction (closed, deactivated, new password).
+                    "ConditionCheckItem",
                 ),
                 _table(n.accounts_table),
             ),
@@ -274,6 +277,8 @@ def _grants(function: str, names: Names) -> list[dict]:
             _statement(
                 "ResetRequests", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.reset_queue)]
             ),
+            # A ticket e-mail that failed, queued for the `ticket-updates` job's retry.
+            _statement("JobQueue", ["sqs:GetQueueUrl", "sqs:SendMessage"], [_queue(n.job_queue)]),
             _mail(n),
             _statement(
                 "Secrets",
@@ -504,6 +509,19 @@ def _grants(function: str, names: Names) -> list[dict]:
             grants.append(
                 _statement(
                     "AccountsByDay", _dynamodb("Query"), _index(n.accounts_table, "lifecycle")
+                )
+            )
+        if function == "cleanup":
+            grants.append(
+                _statement(
+                    "AccountsByEmailChange",
+                    _dynamodb("Query"),
+                    _index(n.accounts_table, "email_changes"),
+                )
+            )
+            grants.append(
+                _statement(
+                    "PendingUploads", _dynamodb("Query"), _index(n.service_table, "announcements")
                 )
             )
         if function == "terminations":

@@ -13,6 +13,7 @@ from chalicelib.jobs import (
     new_invoices,
     reading_window,
     terminations,
+    ticket_updates,
 )
 from chalicelib.jobs.fanout import WorkResult
 
@@ -25,6 +26,7 @@ JOBS = (
     new_invoices.JOB,
     reading_window.JOB,
     announcements.JOB,
+    ticket_updates.JOB,
 )
 
 

@@ -1,7 +1,8 @@
 """Items of the accounts table: accounts, sessions, one-time tokens, login events,
 throttle counters and the scheduled jobs' marks. Keys: `pk` / `sk`; indexes `by_email`
 (accounts), `by_owner` (sessions and tokens of one account) and `lifecycle` (accounts by
-the day something is due: `<kind>#<YYYY-MM-DD>`, domain/lifecycle.py; sparse)."""
+the day something is due: `<kind>#<YYYY-MM-DD>`, domain/lifecycle.py; sparse) and
+`email_changes` (accounts with a pending e-mail change by the day its link ends; sparse)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,21 @@ class Lifecycle(GlobalSecondaryIndex):
         projection = KeysOnlyProjection()
 
     lifecycle_day = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class EmailChanges(GlobalSecondaryIndex):
+    """Accounts with a pending e-mail change by the day its confirmation link ends (ISO
+    date), for the `cleanup` job. Sparse: set in the write that makes a change pending,
+    removed by every write that ends it (confirmed, cancelled, a password change or reset,
+    closure, the job). Not `lifecycle`: an account under termination is listed there and
+    may have an e-mail change pending at the same time."""
+
+    class Meta:
+        index_name = "email_changes"
+        projection = KeysOnlyProjection()
+
+    email_change_day = UnicodeAttribute(hash_key=True)  # 2026-12-02
     pk = UnicodeAttribute(range_key=True)
 
 
@@ -127,6 +143,10 @@ class Account(AccountsItem):
     # The hash of the pending e-mail change's confirmation token: confirming needs it to be
     # the current one; a cancellation, a password change or reset removes it.
     email_change_id = UnicodeAttribute(null=True)
+    # When the pending change's confirmation link ends, and its day (the `email_changes`
+    # key): the `cleanup` job removes a change whose link has ended.
+    email_change_until = UTCDateTimeAttribute(null=True)
+    email_change_day = UnicodeAttribute(null=True)
     # Staff: the sealed TOTP secret and the last time step a code was accepted in (a code
     # is accepted only in a later step: storage/accounts.py `claim_totp_step`).
     totp_secret = UnicodeAttribute(null=True)
@@ -148,6 +168,7 @@ class Account(AccountsItem):
 
     by_email = ByEmail()
     lifecycle = Lifecycle()
+    email_changes = EmailChanges()
     account_shard = UnicodeAttribute(null=True)  # a customer's: the `customer_accounts` key
     customer_accounts = CustomerAccounts()
 
@@ -179,6 +200,21 @@ class Session(AccountsItem):
     def key(token_hash: str) -> tuple[str, str]:
         """Primary key of the session whose token hashes to `token_hash`."""
         return f"SESSION#{token_hash}", "SESSION"
+
+
+class SessionRef(AccountsItem):
+    """A session's entry in its owner's account partition (`SESSION#<token hash>`), written
+    in the transaction that creates the session and removed by TTL with it. Ending every
+    session of a login finds the entries with a strongly consistent Query of the account's
+    own partition, which the eventually consistent `by_owner` index cannot promise
+    (storage/accounts.py `delete_sessions_of`). No attribute but the key and the TTL."""
+
+    PREFIX = "SESSION#"
+
+    @staticmethod
+    def key(login: str, token_hash: str) -> tuple[str, str]:
+        """Primary key of the entry of the session whose token hashes to `token_hash`."""
+        return f"ACCOUNT#{login}", f"{SessionRef.PREFIX}{token_hash}"
 
 
 class OneTimeToken(AccountsItem):

@@ -15,7 +15,8 @@ Terms versions staff published: `TERMS` / `VERSION#<label>` (one partition, one 
 Announcements, one partition each (`pk = ANNOUNCEMENT#<id>`): `ANNOUNCEMENT` (the notice)
 and `BROADCAST#<time>` (its publication, for the notifications issue to broadcast). Their
 indexes: `announcements` (`list_name`, `list_order`: every announcement newest first under
-`announcements`, and the publications still to broadcast under `broadcasts#pending`) and
+`announcements`, the publications still to broadcast under `broadcasts#pending`, and the
+ticket attachments whose upload is still pending under `uploads#pending`) and
 `current_announcements` (`published_scope` = `published` while published, `ends_order`: the
 end of validity, so "not ended yet" is a key condition).
 
@@ -172,8 +173,10 @@ class MessageItem(ServiceItem, discriminator="message"):
 
 
 class EventItem(ServiceItem, discriminator="event"):
-    """Who did what to a ticket, and when. A customer-visible event carries the customer
-    and `notice_state = pending` until the notifications issue's list has shown it."""
+    """Who did what to a ticket, and when. The customer is e-mailed of a staff reply or
+    status change under the event's key (services/ticket_work.py), which is their
+    notifications list's record; events written before that carry `notice_customer` and
+    `notice_state = pending`, which nothing reads (kept so those items still load)."""
 
     PREFIX = "EVENT#"
 
@@ -185,24 +188,8 @@ class EventItem(ServiceItem, discriminator="event"):
     to_status = UnicodeAttribute(null=True)
     detail = UnicodeAttribute(null=True)
     customer_visible = BooleanAttribute(default=True)
-    notice_customer = UnicodeAttribute(null=True)
-    notice_state = UnicodeAttribute(null=True)
-
-
-class AttachmentItem(ServiceItem, discriminator="attachment"):
-    """A file attached to a ticket and its check (domain/tickets.py AttachmentState)."""
-
-    PREFIX = "ATTACHMENT#"
-
-    name = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    size = NumberAttribute()
-    state = UnicodeAttribute()
-    created_at = UnicodeAttribute()
-    uploader = UnicodeAttribute()
-    key = UnicodeAttribute(null=True)
-    checked_at = UnicodeAttribute(null=True)
-    refusal = UnicodeAttribute(null=True)  # why it was quarantined
+    notice_customer = UnicodeAttribute(null=True)  # old items only; no longer written
+    notice_state = UnicodeAttribute(null=True)  # old items only; no longer written
 
 
 class ReferenceCounter(ServiceItem, discriminator="counter"):
@@ -231,8 +218,10 @@ class DigestMark(ServiceItem, discriminator="digest"):
 
 
 class AnnouncementListIndex(GlobalSecondaryIndex):
-    """Lists outside tickets: every announcement (`announcements`), newest first, and the
-    publications still to broadcast (`broadcasts#pending`), oldest first."""
+    """Lists outside the ticket partitions' own Query: every announcement
+    (`announcements`), newest first, the publications still to broadcast
+    (`broadcasts#pending`) and the ticket attachments still pending (`uploads#pending`),
+    oldest first."""
 
     class Meta:
         index_name = "announcements"
@@ -252,6 +241,30 @@ class CurrentAnnouncementsIndex(GlobalSecondaryIndex):
 
     published_scope = UnicodeAttribute(hash_key=True)  # "published"
     ends_order = UnicodeAttribute(range_key=True)  # <ends_at or OPEN_END>#<id>
+
+
+class AttachmentItem(ServiceItem, discriminator="attachment"):
+    """A file attached to a ticket and its check (domain/tickets.py AttachmentState).
+    While pending (its upload not yet checked) it is listed under `uploads#pending` in the
+    `announcements` index, oldest first, so the `cleanup` job finds the slots whose upload
+    never came without reading any ticket; the check takes it off the list."""
+
+    PREFIX = "ATTACHMENT#"
+    PENDING = "uploads#pending"
+
+    name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    state = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    uploader = UnicodeAttribute()
+    key = UnicodeAttribute(null=True)
+    checked_at = UnicodeAttribute(null=True)
+    refusal = UnicodeAttribute(null=True)  # why it was quarantined
+    list_name = UnicodeAttribute(null=True)  # PENDING while pending
+    list_order = UnicodeAttribute(null=True)  # <created_at>#<ticket>#<attachment id>
+
+    lists = AnnouncementListIndex()
 
 
 class AnnouncementItem(ServiceItem, discriminator="announcement"):

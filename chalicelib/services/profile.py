@@ -105,7 +105,7 @@ def update_profile(
             account,
             **phone_change,
             new_consents=new_consents,
-            email_change=(patch.email, token_hash(change.confirm_token)),
+            email_change=(patch.email, token_hash(change.confirm_token), change.valid_until),
         ):
             store.delete_tokens_of(account.login, *EMAIL_CHANGE_KINDS)
             raise Conflict(EMAIL_CHANGE_RACED)

@@ -29,6 +29,7 @@ from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import Settings, get_settings
 from chalicelib.storage import accounts as store
+from chalicelib.storage import lifecycle as lifecycle_store
 from chalicelib.storage import reset_mail as reset_marks
 from chalicelib.storage import throttle
 from chalicelib.telemetry import security_event
@@ -103,12 +104,18 @@ def login(
     # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
     if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
         counters = throttle.read(scopes, now, window)
-        store.record_login_event(
-            login_name, now_dt, ip, user_agent, LoginResult.THROTTLED, settings.login_history_days
-        )
+        if not lifecycle_store.is_closed(login_name):
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.THROTTLED,
+                settings.login_history_days,
+            )
         raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
-    account = store.get_account(login_name)
+    account, closed = store.get_login_target(login_name)
     if account is None:
         passwords.verify_password(password, passwords.dummy_hash(settings.bcrypt_cost), pepper)
         valid = False
@@ -117,18 +124,35 @@ def login(
     if not valid or account is None or account.status != AccountStatus.ACTIVE:
         if account is not None:  # every failure costs one check at the configured cost
             passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
-        store.record_login_event(
-            login_name, now_dt, ip, user_agent, LoginResult.FAILURE, settings.login_history_days
-        )
+        # Recorded under an unknown login too (the attempt is the security record); never
+        # under a closed account's tombstone, whose login history was erased at closure.
+        if not closed:
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.FAILURE,
+                settings.login_history_days,
+            )
         raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
         new_hash = passwords.hash_password(password, pepper, settings.bcrypt_cost)
-        store.rehash_password(account.login, account.password_hash, new_hash)
+        if store.rehash_password(account.login, account.password_hash, new_hash):
+            account = replace(account, password_hash=new_hash)
     session = open_session(account, ip, user_agent, now_dt)
-    store.record_login_event(
-        login_name, now_dt, ip, user_agent, LoginResult.SUCCESS, settings.login_history_days
-    )
+    if session is None:  # closed, deactivated or given a new password since it was read
+        if not lifecycle_store.is_closed(login_name):
+            store.record_login_event(
+                login_name,
+                now_dt,
+                ip,
+                user_agent,
+                LoginResult.FAILURE,
+                settings.login_history_days,
+            )
+        raise LoginFailed()  # the reserved attempt stays counted
     # The caller's own pair and device start afresh; the attempt is taken back from the
     # source and the login, whose earlier failures stay: or each of the customer's logins
     # would hand a distributed guesser a fresh run of unslowed attempts.
@@ -138,14 +162,17 @@ def login(
     return replace(session, device_token=devices.issue(device_key, account.login, today))
 
 
-def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession:
-    """Create a fresh session for `account`; a staff account's session waits for its TOTP
-    code (services/second_factor.py) before it admits anything else."""
+def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession | None:
+    """Create a fresh session for `account` and record the successful login; a staff
+    account's session waits for its TOTP code (services/second_factor.py) before it admits
+    anything else. None, with nothing written, if the account is no longer active with the
+    password hash it was read with (closed, deactivated, new password: the write is
+    conditional on it, storage/accounts.py `create_session`)."""
     settings = get_settings()
     token = new_token(SESSION_TOKEN_BYTES)
     max_age = settings.session_absolute_hours * 3600
     staff = account.role in STAFF_ROLES
-    store.create_session(
+    created = store.create_session(
         token_hash(token),
         owner=account.login,
         role=account.role,
@@ -153,9 +180,13 @@ def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> N
         max_age=max_age,
         ip=ip,
         user_agent=user_agent,
+        password_hash=account.password_hash,
+        history_days=settings.login_history_days,
         second_factor_pending=staff,
         terms_version=None if staff else account.terms_version,
     )
+    if not created:
+        return None
     return NewSession(
         account.login,
         token,

@@ -1,8 +1,10 @@
 """Staff work on tickets: the queue by due date, reading a ticket, replies, status
 changes, internal notes and assignment. Every change is recorded as an event (who, when,
 what) and, like reading a ticket, in the audit log (before and after); a reply or a
-status change is e-mailed to the customer (transactional) and left as a pending notice
-for the notifications list."""
+status change is e-mailed to the customer (transactional, under the event's natural key
+`ticket_update:<ticket>:<event>`, so it shows in their notifications list once). An e-mail
+that fails is handed to the `ticket-updates` job's retry (jobs/ticket_updates.py), which
+rebuilds it from the stored ticket and event."""
 
 from __future__ import annotations
 
@@ -132,29 +134,89 @@ def _ticket(identifier: str) -> Ticket:
     return ticket
 
 
-def _tell_customer(ticket: Ticket, what: str, deps: Collaborators, text: str | None) -> None:
+REPLIED = "Biuro Obsługi Klienta odpowiedziało w sprawie zgłoszenia."
+MOVED = "Zmienił się status zgłoszenia: {status}."
+
+
+def update_key(ticket_id: str, event_id: str) -> str:
+    """The natural key of the e-mail telling the customer of one staff event: the first
+    send and any retry share it, so the customer is told once."""
+    return f"ticket_update:{ticket_id}:{event_id}"
+
+
+def _tell_customer(
+    ticket: Ticket, event: Event, what: str, deps: Collaborators, text: str | None
+) -> None:
     """E-mail the customer that something happened to their ticket. The change is made
-    already and its event waits for the notifications list, so a failed send is logged,
-    not raised."""
+    already, so a failed send is not raised: it is queued for a retry (the `ticket-updates`
+    job), and if even that fails, logged."""
+    try:
+        _send_update(ticket, event, what, text, deps)
+    except Exception:
+        logger.exception("ticket e-mail not sent", extra={"ticket": ticket.id})
+        _retry_later(ticket.id, event.id, deps)
+
+
+def _send_update(
+    ticket: Ticket, event: Event, what: str, text: str | None, deps: Collaborators
+) -> None:
+    """Send the e-mail of `event` under its key (nothing if it went out before); raises
+    what the mailer raised."""
     account = accounts.get_account(ticket.customer)
     if account is None or not account.email:
         return
-    status = STATUS_LABELS[ticket.status]
     context = {
         "reference": ticket.reference,
         "what": what,
-        "status": status,
+        "status": STATUS_LABELS[ticket.status],
         "message": text,
         "due_on": ticket.due_on.strftime("%d.%m.%Y") if ticket.due_on else None,
         "link": f"{get_settings().public_url}/zgloszenie?id={ticket.id}",
-        "at": to_warsaw(deps.clock.now()).strftime("%d.%m.%Y %H:%M"),
+        "at": to_warsaw(event.at).strftime("%d.%m.%Y %H:%M"),
     }
+    notifications.notify(
+        ticket.customer,
+        NotificationKind.TICKET_UPDATE,
+        context,
+        key=update_key(ticket.id, event.id),
+        account=account,
+        deps=deps,
+    )
+
+
+def _retry_later(ticket_id: str, event_id: str, deps: Collaborators) -> None:
+    # Imported here: the job module registers its task and imports this module.
+    from chalicelib.jobs import ticket_updates
+
     try:
-        notifications.notify(
-            ticket.customer, NotificationKind.TICKET_UPDATE, context, account=account, deps=deps
-        )
+        ticket_updates.queue_retry(ticket_id, event_id, deps)
     except Exception:
-        logger.exception("ticket e-mail not sent", extra={"ticket": ticket.id})
+        logger.exception("ticket e-mail retry not queued", extra={"ticket": ticket_id})
+
+
+def resend_update(ticket_id: str, event_id: str, deps: Collaborators | None = None) -> None:
+    """Send the e-mail of one staff event again (the `ticket-updates` job's retry), rebuilt
+    from the stored ticket, event and reply (one Query); its key makes it once, so nothing
+    goes out if it was sent meanwhile. Nothing for a ticket or event not found, or an
+    event the customer is not told of. Raises what the mailer raised (the job retries)."""
+    deps = deps or current()
+    found = store.thread(ticket_id) if TICKET_ID.fullmatch(ticket_id) else None
+    event = next((e for e in found.events if e.id == event_id), None) if found else None
+    if found is None or event is None:
+        logger.warning("ticket e-mail retry: no such event", extra={"ticket": ticket_id})
+        return
+    if not event.customer_visible or event.actor_role not in STAFF_ROLES:
+        return
+    if event.action == "message":
+        replies = [
+            m.body
+            for m in found.messages
+            if m.at == event.at and m.author == event.actor and not m.internal
+        ]
+        _send_update(found.ticket, event, REPLIED, replies[0] if replies else None, deps)
+    elif event.action == "status" and event.to_status:
+        moved = MOVED.format(status=STATUS_LABELS[TicketStatus(event.to_status)])
+        _send_update(found.ticket, event, moved, None, deps)
 
 
 def reply(
@@ -193,7 +255,7 @@ def reply(
         after={"status": changed.status, "message": message.id},
         deps=deps,
     )
-    _tell_customer(changed, "Biuro Obsługi Klienta odpowiedziało w sprawie zgłoszenia.", deps, body)
+    _tell_customer(changed, event, REPLIED, deps, body)
     return changed
 
 
@@ -241,7 +303,7 @@ def change_status(
         after={"status": to},
         deps=deps,
     )
-    _tell_customer(changed, f"Zmienił się status zgłoszenia: {STATUS_LABELS[to]}.", deps, None)
+    _tell_customer(changed, event, MOVED.format(status=STATUS_LABELS[to]), deps, None)
     return changed
 
 

@@ -6,7 +6,7 @@ account is a function here named for what it does, with its condition."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, Final
@@ -23,13 +23,16 @@ from chalicelib.domain.lifecycle import LifecycleStep, TerminationReason, lifecy
 from chalicelib.domain.roles import STAFF_ROLES
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tokens import ONE_TIME_TOKEN_BYTES, TokenKind, new_token, token_hash
+from chalicelib.logs import logger
 from chalicelib.models.accounts import (
     ACCOUNT_SHARDS,
     Account,
+    AccountsItem,
     Consent,
     LoginEvent,
     OneTimeToken,
     Session,
+    SessionRef,
     account_shard,
 )
 from chalicelib.models.accounts import TermsAcceptance as TermsAcceptanceItem
@@ -43,7 +46,13 @@ LOGIN_EVENT_DAYS = 180  # the default of LOGIN_HISTORY_DAYS
 TOKEN_KEPT = timedelta(days=1)
 # A password change or reset also ends a pending e-mail change: the victim of a stolen
 # password answers with a new one, and the thief's address must not take the account then.
-PENDING_CHANGES_ENDED = (Account.pending_email.remove(), Account.email_change_id.remove())
+# Every write that ends a pending change takes it off the `email_changes` index too.
+PENDING_CHANGES_ENDED = (
+    Account.pending_email.remove(),
+    Account.email_change_id.remove(),
+    Account.email_change_until.remove(),
+    Account.email_change_day.remove(),
+)
 SUPPRESSION_CLEARED = (
     Account.suppressed_email.remove(),
     Account.suppressed_reason.remove(),
@@ -126,6 +135,16 @@ def get_account(login: str) -> domain.Account | None:
         return _open_account(Account.get(*Account.key(login), consistent_read=True))
     except DoesNotExist:
         return None
+
+
+def get_login_target(login: str) -> tuple[domain.Account | None, bool]:
+    """What a login attempt on `login` meets, in one read: the account (None: none, or
+    closed) and whether the login is a closed account's tombstone."""
+    try:
+        item = Account.get(*Account.key(login), consistent_read=True)
+    except DoesNotExist:
+        return None, False
+    return _open_account(item), item.status == AccountStatus.CLOSED
 
 
 def find_logins_by_email(email: str) -> list[str]:
@@ -289,12 +308,13 @@ def update_profile(
     *,
     phone: str | Keep | None = KEEP,
     new_consents: Sequence[domain.Consent] = (),
-    email_change: tuple[str, str] | None = None,
+    email_change: tuple[str, str, datetime] | None = None,
 ) -> bool:
     """Change the phone (None removes it), add consent decisions to the account's and, with
-    `email_change` (the new address and the change's id), make that change the pending
-    one - only while the password is the one `account` was read with: False if it changed
-    meanwhile (a change or reset ran between the check of the password and this write)."""
+    `email_change` (the new address, the change's id and the end of its link), make that
+    change the pending one, listed under its link's last day in `email_changes` - only
+    while the password is the one `account` was read with: False if it changed meanwhile
+    (a change or reset ran between the check of the password and this write)."""
     actions: list[Any] = []
     if phone is not KEEP:
         actions.append(Account.phone.set(phone) if phone else Account.phone.remove())
@@ -305,8 +325,13 @@ def update_profile(
         if actions:
             _update(account.login, actions)
         return True
-    new_email, change_id = email_change
-    actions += [Account.pending_email.set(new_email), Account.email_change_id.set(change_id)]
+    new_email, change_id, valid_until = email_change
+    actions += [
+        Account.pending_email.set(new_email),
+        Account.email_change_id.set(change_id),
+        Account.email_change_until.set(valid_until),
+        Account.email_change_day.set(valid_until.astimezone(UTC).date().isoformat()),
+    ]
     try:
         _update(account.login, actions, Account.password_hash == account.password_hash)
     except UpdateError as exc:
@@ -319,6 +344,30 @@ def update_profile(
 # --- sessions -------------------------------------------------------------------------
 
 
+CHECKED_WRITE_ATTEMPTS = 3
+
+
+def _checked_write(items: Callable[[TransactWrite], None]) -> bool:
+    """Run one transaction of `items` (a check of the account and the writes that need it);
+    False if a condition refused it. A transaction meeting another one on the account item
+    (DynamoDB cancels it: `TransactionConflict`, e.g. concurrent login attempts on the
+    login) is tried again, up to `CHECKED_WRITE_ATTEMPTS` times, then counts as refused."""
+    for _ in range(CHECKED_WRITE_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection()) as tx:
+                items(tx)
+        except TransactWriteError as exc:
+            if not is_condition_failure(exc):
+                raise
+            codes = {reason.code for reason in exc.cancellation_reasons if reason}
+            if codes != {"TransactionConflict"}:
+                return False
+            continue
+        return True
+    logger.warning("account transaction kept meeting others: refused")
+    return False
+
+
 def create_session(
     hashed_token: str,
     *,
@@ -328,13 +377,23 @@ def create_session(
     max_age: int,
     ip: str,
     user_agent: str,
+    password_hash: str,
+    history_days: int = LOGIN_EVENT_DAYS,
     second_factor_pending: bool = False,
     terms_version: str | None = None,
-) -> None:
-    """Store a new session of `owner`, known by its token's hash, ending `max_age` seconds
-    after `now` at the latest; a staff session waits for its second factor; a customer's
-    carries the terms version its account accepted."""
-    Session(
+) -> bool:
+    """Store a new session of `owner` after a successful login, known by its token's hash,
+    ending `max_age` seconds after `now` at the latest; a staff session waits for its second
+    factor; a customer's carries the terms version its account accepted.
+
+    One transaction writes the session, its entry in the account's partition (`SessionRef`)
+    and the login's event, only while the account is still active with the password hash
+    the login checked (`password_hash`). False, with nothing written, when it is not: the
+    account was closed or deactivated, or its password changed or was reset, between the
+    login's read and this write. Whoever ends the account's sessions after such a write
+    (closure, deactivation, a new password) finds this one by its entry (strongly
+    consistent), or this write is refused."""
+    session = Session(
         *Session.key(hashed_token),
         owner=owner,
         role=role,
@@ -346,7 +405,22 @@ def create_session(
         expires_at=now + timedelta(seconds=max_age),
         second_factor=SECOND_FACTOR_PENDING if second_factor_pending else None,
         terms_version=terms_version,
-    ).save(condition=Session.pk.does_not_exist())
+    )
+    entry = SessionRef(*SessionRef.key(owner, hashed_token), expires_at=session.expires_at)
+    event = _login_event(owner, now, ip, user_agent, LoginResult.SUCCESS, history_days)
+
+    def items(tx: TransactWrite) -> None:
+        tx.condition_check(
+            Account,
+            *Account.key(owner),
+            condition=(Account.status == AccountStatus.ACTIVE)
+            & (Account.password_hash == password_hash),
+        )
+        tx.save(session, condition=Session.pk.does_not_exist())
+        tx.save(entry)
+        tx.save(event)
+
+    return _checked_write(items)
 
 
 def touch_session(
@@ -405,7 +479,8 @@ def deactivate(login: str, now: datetime, started_on: date, closing_on: date) ->
 def renew_after_second_factor(old_hash: str, new_hash: str, now: datetime) -> int:
     """Replace a staff session waiting for its second factor by a new one (known by
     `new_hash`) that has it, in one transaction: the old token stops working in the same
-    write that makes the new one work (ASVS V7.2.4). The new session keeps the old one's
+    write that makes the new one work (ASVS V7.2.4), and its entry in the account's partition
+    (`SessionRef`) moves with it. The new session keeps the old one's
     owner, role and absolute end, which is returned (epoch seconds). Unauthorized if the
     old session is gone or not waiting for a second factor."""
     expired = Unauthorized("Sesja wygasła. Zaloguj się ponownie.")
@@ -434,6 +509,8 @@ def renew_after_second_factor(old_hash: str, new_hash: str, now: datetime) -> in
                 condition=Session.pk.exists() & (Session.second_factor == SECOND_FACTOR_PENDING),
             )
             tx.save(new, condition=Session.pk.does_not_exist())
+            tx.delete(SessionRef(*SessionRef.key(old.owner, old_hash)))
+            tx.save(SessionRef(*SessionRef.key(old.owner, new_hash), expires_at=old.expires_at))
     except TransactWriteError as exc:
         if is_condition_failure(exc):  # ended, or renewed by a concurrent request
             raise expired from exc
@@ -493,17 +570,28 @@ def delete_session(token_hash: str) -> None:
 
 
 def delete_sessions_of(login: str, keep: str | None = None) -> int:
-    """End every session of `login`, except the one whose hash is `keep`; return how many."""
-    keep_pk = Session.key(keep)[0] if keep else None
-    doomed = [
-        item.pk
-        for item in Session.by_owner.query(login, Session.pk.startswith("SESSION#"))
-        if item.pk != keep_pk
-    ]
-    with Session.batch_write() as batch:
-        for pk in doomed:
-            batch.delete(Session(pk, "SESSION"))
-    return len(doomed)
+    """End every session of `login`, except the one whose hash is `keep`; return how many.
+
+    A caller ends the sessions after the write that makes them unwanted (the account closed
+    or deactivated, a new password), and a login's session is written only in a transaction
+    that checks the account is still active with the password it checked (`create_session`).
+    So a session either was refused, or was committed before that write, together with its
+    entry in the account's partition (`SessionRef`), which the strongly consistent Query
+    here is sure to see. The `by_owner` index (eventually consistent: a session written a
+    moment ago may not show yet) is read as well, for sessions made before entries were
+    written; those are long visible in it."""
+    entries = SessionRef.query(
+        f"ACCOUNT#{login}", SessionRef.sk.startswith(SessionRef.PREFIX), consistent_read=True
+    )
+    hashes = {entry.sk.removeprefix(SessionRef.PREFIX) for entry in entries}
+    indexed = Session.by_owner.query(login, Session.pk.startswith("SESSION#"))
+    hashes |= {item.pk.removeprefix("SESSION#") for item in indexed}
+    hashes.discard(keep or "")
+    with AccountsItem.batch_write() as batch:
+        for hashed in sorted(hashes):
+            batch.delete(AccountsItem(*Session.key(hashed)))
+            batch.delete(AccountsItem(*SessionRef.key(login, hashed)))
+    return len(hashes)
 
 
 # --- one-time tokens ------------------------------------------------------------------
@@ -625,8 +713,7 @@ def confirm_email_change(token: domain.OneTimeToken, now: datetime) -> bool:
         [
             Account.email.set(new_email),
             Account.email_key.set(new_email.casefold()),
-            Account.pending_email.remove(),
-            Account.email_change_id.remove(),
+            *PENDING_CHANGES_ENDED,
             # A new address is not the one that bounced: mail goes out again.
             *SUPPRESSION_CLEARED,
         ],
@@ -641,10 +728,36 @@ def cancel_pending_email(token: domain.OneTimeToken, now: datetime) -> bool:
     return _consume(
         token,
         now,
-        [Account.pending_email.remove(), Account.email_change_id.remove()],
+        list(PENDING_CHANGES_ENDED),
         Account.email_change_id == change_id,
         delete_tokens=(change_id,),
     )
+
+
+def logins_with_email_change_ending(day: date) -> list[str]:
+    """The logins whose pending e-mail change's link ends on `day` (one Query of the
+    sparse `email_changes` index, keys only)."""
+    return [
+        item.pk.removeprefix("ACCOUNT#") for item in Account.email_changes.query(day.isoformat())
+    ]
+
+
+def end_expired_email_change(login: str, now: datetime) -> bool:
+    """Remove the account's pending e-mail change (the new address, its id, its index key)
+    if its link ended before `now`, in one conditional write. A change started anew since
+    the index was read has a later end and is left alone, as is an account with none
+    pending (confirmed, cancelled or ended meanwhile). False when nothing was removed."""
+    try:
+        _update(
+            login,
+            list(PENDING_CHANGES_ENDED),
+            Account.pending_email.exists() & (Account.email_change_until < now),
+        )
+    except UpdateError as exc:
+        if is_condition_failure(exc):
+            return False
+        raise
+    return True
 
 
 def discard_token(token: str) -> None:
@@ -675,6 +788,20 @@ def delete_all_tokens_of(login: str) -> int:
 # --- login events ---------------------------------------------------------------------
 
 
+def _login_event(
+    login: str, now: datetime, ip: str | None, ua: str | None, result: LoginResult, days: int
+) -> LoginEvent:
+    return LoginEvent(
+        LoginEvent.partition(login),
+        f"LOGIN#{now.isoformat()}#{secrets.token_hex(4)}",
+        at=now,
+        ip=ip,
+        user_agent=(ua or "")[:300] or None,
+        result=result,
+        expires_at=now + timedelta(days=days),
+    )
+
+
 def record_login_event(
     login: str,
     now: datetime,
@@ -683,16 +810,12 @@ def record_login_event(
     result: LoginResult,
     kept_days: int = LOGIN_EVENT_DAYS,
 ) -> None:
-    """Record one login attempt on `login`, removed by TTL after `kept_days`."""
-    LoginEvent(
-        LoginEvent.partition(login),
-        f"LOGIN#{now.isoformat()}#{secrets.token_hex(4)}",
-        at=now,
-        ip=ip,
-        user_agent=(ua or "")[:300] or None,
-        result=result,
-        expires_at=now + timedelta(days=kept_days),
-    ).save()
+    """Record one login attempt on `login`, removed by TTL after `kept_days`. The caller
+    records nothing under a closed account's tombstone (storage/lifecycle.py `is_closed`): its login
+    history was erased at closure. A plain put: a transaction checking the account item
+    would let anyone hammering logins on a number hold that account's own writes back
+    (DynamoDB cancels a write meeting a transaction on its item)."""
+    _login_event(login, now, ip, ua, result, kept_days).save()
 
 
 def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:

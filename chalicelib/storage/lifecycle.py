@@ -32,6 +32,8 @@ PERSONAL_ATTRIBUTES = (
     Account.password_changed_at,
     Account.pending_email,
     Account.email_change_id,
+    Account.email_change_until,
+    Account.email_change_day,
     Account.totp_secret,
     Account.totp_last_step,
     Account.pending_until,

@@ -154,7 +154,6 @@ def _message(item: MessageItem) -> Message:
 
 
 def _event_item(ticket: Ticket, event: Event) -> EventItem:
-    visible = event.customer_visible and event.actor_role != "customer"
     return EventItem(
         ServiceItem.partition(ticket.id),
         f"{EventItem.PREFIX}{event.at.isoformat()}#{event.id}",
@@ -166,9 +165,6 @@ def _event_item(ticket: Ticket, event: Event) -> EventItem:
         to_status=event.to_status,
         detail=event.detail,
         customer_visible=event.customer_visible,
-        # What staff did that the customer is told of waits for the notifications list.
-        notice_customer=ticket.customer if visible else None,
-        notice_state="pending" if visible else None,
     )
 
 
@@ -462,6 +458,8 @@ def reserve_attachment(ticket: Ticket, attachment: Attachment, uploader: str) ->
         state=str(AttachmentState.PENDING),
         created_at=attachment.created_at.isoformat(),
         uploader=uploader,
+        list_name=AttachmentItem.PENDING,
+        list_order=f"{attachment.created_at.isoformat()}#{ticket.id}#{attachment.id}",
     )
     try:
         with TransactWrite(connection=_connection()) as tx:
@@ -502,7 +500,12 @@ def finish_attachment(
     partition = ServiceItem.partition(ticket_id)
     item = AttachmentItem(partition, f"{AttachmentItem.PREFIX}{attachment_id}")
     state = AttachmentState.QUARANTINED if refusal else AttachmentState.READY
-    actions = [AttachmentItem.state.set(str(state)), AttachmentItem.checked_at.set(now.isoformat())]
+    actions = [
+        AttachmentItem.state.set(str(state)),
+        AttachmentItem.checked_at.set(now.isoformat()),
+        AttachmentItem.list_name.remove(),  # off the pending uploads' list
+        AttachmentItem.list_order.remove(),
+    ]
     actions.append(AttachmentItem.refusal.set(refusal) if refusal else AttachmentItem.key.set(key))
     condition = AttachmentItem.state == str(AttachmentState.PENDING)
     try:
@@ -516,6 +519,43 @@ def finish_attachment(
         else:
             item.update(actions=actions, condition=condition)
     except (TransactWriteError, UpdateError) as exc:
+        if not is_condition_failure(exc):
+            raise
+        return False
+    return True
+
+
+def stale_uploads(before: datetime) -> list[str]:
+    """The attachments still pending that were asked for before `before`, as
+    `<ticket>|<attachment id>` (one Query of `uploads#pending` in the `announcements`
+    index, bounded by its sort key: no ticket is read)."""
+    return [
+        f"{ticket}|{attachment}"
+        for item in AttachmentItem.lists.query(
+            AttachmentItem.PENDING, AttachmentItem.list_order < before.isoformat()
+        )
+        for _, ticket, attachment in [item.list_order.split("#")]
+    ]
+
+
+def drop_stale_upload(ticket_id: str, attachment_id: str, before: datetime) -> bool:
+    """Delete an attachment whose upload never came (still pending, asked for before
+    `before`) and give its slot back, in one transaction. False when it is gone or no
+    longer pending (its upload was checked meanwhile)."""
+    partition = ServiceItem.partition(ticket_id)
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.delete(
+                AttachmentItem(partition, f"{AttachmentItem.PREFIX}{attachment_id}"),
+                condition=(AttachmentItem.state == str(AttachmentState.PENDING))
+                & (AttachmentItem.created_at < before.isoformat()),
+            )
+            tx.update(
+                TicketItem(partition, TicketItem.SORT_KEY),
+                actions=[TicketItem.attachment_count.add(-1)],
+                condition=TicketItem.attachment_count > 0,
+            )
+    except TransactWriteError as exc:
         if not is_condition_failure(exc):
             raise
         return False

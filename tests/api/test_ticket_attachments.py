@@ -169,3 +169,40 @@ def test_a_sixth_file_is_refused_and_a_quarantined_one_frees_its_place(
     drain_queues()
     assert ask(client, ticket).status_code == 201  # the quarantined file gave its place back
     assert ask(client, ticket).status_code == 409
+
+
+def test_cleanup_removes_the_attachments_whose_upload_never_came_and_frees_their_slots(
+    client, ticket, drain_queues
+):
+    from chalicelib.jobs.cleanup import cleanup
+
+    answers = [ask(client, ticket, name=f"skan-{n}.jpg") for n in range(5)]
+    upload(answers[0], JPEG)
+    drain_queues()  # the one uploaded is checked; four never come
+    assert [a["state"] for a in detail(client, ticket)["attachments"]].count("pending") == 4
+    clock.travel(14 * 86400)  # a failed check may still be redriven from the DLQ
+    assert cleanup().items["upload"] == 0
+    clock.travel(86400 + 60)  # past the bucket's 15 days: no pending file is left
+    assert cleanup().items["upload"] == 4
+    drain_queues()
+    ticket = (ticket[0], bearer(client, CUSTOMER))  # the first session has ended
+    (kept,) = detail(client, ticket)["attachments"]
+    assert kept["state"] == "ready" and kept["id"] == answers[0].json_body["id"]
+    assert cleanup().items["upload"] == 0  # a second run: nothing listed
+    assert all(ask(client, ticket).status_code == 201 for _ in range(4))  # slots given back
+    assert ask(client, ticket).status_code == 409
+
+
+def test_cleanup_leaves_an_attachment_checked_after_it_was_listed(client, ticket, drain_queues):
+    from chalicelib.jobs.cleanup import cleanup
+    from chalicelib.services.ticket_uploads import check_upload
+
+    answer = ask(client, ticket)
+    clock.travel(15 * 86400 + 60)
+    assert cleanup().items["upload"] == 1
+    upload(answer, JPEG)  # a late check (a redrive) runs before the job's work
+    assert check_upload(answer.json_body["upload"]["fields"]["key"]) is None
+    drain_queues()
+    ticket = (ticket[0], bearer(client, CUSTOMER))  # the first session has ended
+    (attachment,) = detail(client, ticket)["attachments"]
+    assert attachment["state"] == "ready"

@@ -454,3 +454,14 @@ def test_stale_ticket_uploads_expire_after_the_dead_letters_do():
     assert {r.get("Prefix") for r in rules.values() if "ExpirationInDays" in r} == {
         "tickets-pending/"
     }
+
+
+def test_cleanup_waits_for_the_bucket_to_expire_a_pending_upload():
+    """The cleanup job drops a pending attachment only once the bucket's rule has removed
+    any file under tickets-pending/ (so a redriven check never finds its slot gone)."""
+    from chalicelib.jobs.cleanup import STALE_UPLOAD_DAYS
+    from infra.local import load_template
+
+    bucket = load_template()["Resources"]["DataBucket"]["Properties"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["ExpireStaleTicketUploads"]["ExpirationInDays"] <= STALE_UPLOAD_DAYS
