@@ -68,6 +68,7 @@ class Account:
     pending_email: str | None = None  # an e-mail change waiting for confirmation
     # The hash of the pending e-mail change's confirmation token.
     email_change_id: str | None = None
+    email_change_until: datetime | None = None  # when its confirmation link ends
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
     totp_failures: int = 0  # failed TOTP codes since the last right one

@@ -8,10 +8,10 @@ and sizes (never the files), the readings they submitted and the online payments
 started (with the e-mail given to the payment provider).
 
 Not a hot path, but no Scan: 6 + T DynamoDB round trips besides the session, T being the
-customer's tickets (the account GetItem, the sessions' `by_owner` index Query and their
-BatchGetItem, the login history Query, the billing partition's one Query, the
-`by_customer` index Query per page of 100 tickets, and one Query per ticket for its
-messages), and one GetItem more while an e-mail change is pending (its token's end)."""
+customer's tickets (the account GetItem, the strongly consistent Query of the sessions'
+entries in the account's partition and one BatchGetItem of the sessions, the login
+history Query, the billing partition's one Query, the `by_customer` index Query per page
+of 100 tickets, and one Query per ticket for its messages)."""
 
 from __future__ import annotations
 
@@ -111,17 +111,12 @@ def export(login: str, deps: Collaborators | None = None) -> PersonalData:
         raise NotFound()
     billing = billing_store.read_customer(login)
     idle = get_settings().session_idle_minutes * 60
-    pending_until = (
-        account_records.email_change_until(account.email_change_id)
-        if account.pending_email and account.email_change_id
-        else None
-    )
     return PersonalData(
         exported_at=now,
         account=account,
         customer=billing.customer,
         terms=_terms(account),
-        pending_email_until=pending_until,
+        pending_email_until=account.email_change_until if account.pending_email else None,
         sessions=account_records.active_sessions(login, now, idle),
         login_history=account_store.recent_login_events(login, limit=None),
         notifications=notifications_of(login),
