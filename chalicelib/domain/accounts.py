@@ -68,6 +68,7 @@ class Account:
     pending_email: str | None = None  # an e-mail change waiting for confirmation
     # The hash of the pending e-mail change's confirmation token.
     email_change_id: str | None = None
+    email_change_until: datetime | None = None  # when its confirmation link ends
     # Staff: the TOTP secret, sealed (domain/totp.py); never shown after creation.
     totp_secret: str | None = None
     totp_failures: int = 0  # failed TOTP codes since the last right one
@@ -79,6 +80,7 @@ class Account:
     # The address SES reported as bouncing or complaining (lower-cased), and why.
     suppressed_email: str | None = None
     suppressed_reason: str | None = None
+    suppressed_at: datetime | None = None
 
     @property
     def email_suppressed(self) -> bool:
@@ -141,6 +143,16 @@ class OneTimeToken:
     valid_until: datetime
     new_email: str | None = None  # an e-mail change: the address it confirms
     change_id: str | None = None  # an e-mail cancellation: the change (its token's hash)
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    """A live session as its customer may see it (never its token or the token's hash)."""
+
+    created_at: datetime
+    last_seen: datetime
+    ip: str | None
+    user_agent: str | None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ class ExportedAccount(Schema):
 
     login: str
     email: str
-    pending_email: str | None
+    pending_email: str | None = Field(description="Nowy e-mail czekający na potwierdzenie.")
+    pending_email_until: str | None = Field(description="Do kiedy można potwierdzić nowy e-mail.")
     phone: str | None
     status: str
     created_at: str
@@ -38,6 +39,34 @@ class ExportedAccount(Schema):
     correspondence_address: AddressOut | None
     billing_email: str | None = Field(description="E-mail podany w systemie rozliczeniowym.")
     billing_phone: str | None
+
+
+class EmailSuppression(Schema):
+    """The address e-mail is no longer sent to, since SES reported it bouncing or
+    complaining."""
+
+    address: str
+    reason: str | None = Field(description="bounce (odrzucony) lub complaint (skarga).")
+    at: str | None
+
+
+class ExportedSession(Schema):
+    """A live login session (never its token or the token's hash)."""
+
+    created_at: str
+    last_seen: str
+    ip: str | None
+    user_agent: str | None
+
+
+class ExportedAttachment(Schema):
+    """A file attached to a ticket: its name, type and size (never its content)."""
+
+    name: str
+    content_type: str
+    size: int = Field(description="Rozmiar w bajtach.")
+    state: str
+    created_at: str
 
 
 class TermsAccepted(Schema):
@@ -79,7 +108,7 @@ class ExportedTicket(Schema):
     meter: str | None
     location: AddressOut | None
     phone: str | None
-    attachments: list[str] = Field(description="Nazwy załączonych plików.")
+    attachments: list[ExportedAttachment]
     messages: list[ExportedMessage]
     events: list[ExportedEvent]
 
@@ -100,7 +129,16 @@ class ExportedTicket(Schema):
             meter=t.meter,
             location=AddressOut.from_result(t.location),  # type: ignore[arg-type]
             phone=t.phone,
-            attachments=[a.name for a in thread.attachments],
+            attachments=[
+                ExportedAttachment(
+                    name=a.name,
+                    content_type=a.content_type,
+                    size=a.size,
+                    state=str(a.state),
+                    created_at=a.created_at.isoformat(),
+                )
+                for a in sorted(thread.attachments, key=lambda a: a.created_at)
+            ],
             messages=[
                 ExportedMessage(author_role=m.author_role, body=m.body, at=m.at.isoformat())
                 for m in sorted(thread.messages, key=lambda m: m.at)
@@ -139,6 +177,7 @@ class StartedPayment(Schema):
     created_at: str
     paid_at: str | None
     invoices: list[str]
+    provider_email: str | None = Field(description="E-mail przekazany operatorowi płatności.")
 
 
 class PersonalDataExport(Schema):
@@ -148,6 +187,10 @@ class PersonalDataExport(Schema):
     account: ExportedAccount
     terms: list[TermsAccepted] = Field(description="Każda akceptacja regulaminu, od najstarszej.")
     consents: list[ConsentDecision] = Field(description="Każda decyzja o zgodach, od najstarszej.")
+    email_suppression: EmailSuppression | None = Field(
+        description="Adres, na który nie wysyłamy już e-maili, i dlaczego."
+    )
+    sessions: list[ExportedSession] = Field(description="Aktywne sesje, od najnowszej.")
     login_history: list[LoginAttempt]
     notifications: list[dict]
     tickets: list[ExportedTicket]
@@ -164,6 +207,7 @@ class PersonalDataExport(Schema):
                 login=a.login,
                 email=a.email,
                 pending_email=a.pending_email,
+                pending_email_until=_iso(data.pending_email_until),
                 phone=a.phone,
                 status=str(a.status),
                 created_at=a.created_at.isoformat(),
@@ -180,6 +224,22 @@ class PersonalDataExport(Schema):
             terms=[TermsAccepted(version=t.version, at=t.at.isoformat()) for t in data.terms],
             consents=[
                 ConsentDecision.from_result(x) for x in sorted(a.consents, key=lambda x: x.at)
+            ],
+            email_suppression=EmailSuppression(
+                address=a.suppressed_email,
+                reason=a.suppressed_reason,
+                at=_iso(a.suppressed_at),
+            )
+            if a.suppressed_email
+            else None,
+            sessions=[
+                ExportedSession(
+                    created_at=s.created_at.isoformat(),
+                    last_seen=s.last_seen.isoformat(),
+                    ip=s.ip,
+                    user_agent=s.user_agent,
+                )
+                for s in data.sessions
             ],
             login_history=[
                 LoginAttempt(at=e.at.isoformat(), ip=e.ip, user_agent=e.user_agent, result=e.result)
@@ -208,6 +268,7 @@ class PersonalDataExport(Schema):
                     created_at=o.created_at.isoformat(),
                     paid_at=_iso(o.paid_at),
                     invoices=[p.invoice for p in o.parts],
+                    provider_email=o.email,
                 )
                 for o in sorted(data.payments, key=lambda o: o.created_at)
             ],

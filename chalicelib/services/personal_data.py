@@ -1,20 +1,24 @@
 """The customer's personal data, all of it, for `GET /me/export` (GDPR art. 15 and 20):
 the account (never a hash, token or secret), what the billing system knows of them, the
-terms accepted and every consent decision, login history, notifications, tickets with the
-messages the customer can see (never internal notes), the readings they submitted and the
-online payments they started.
+terms accepted and every consent decision, a pending e-mail change and until when it can
+be confirmed, the e-mail suppression (address, reason, time), the live sessions (created,
+last seen, IP, browser; never a token hash), login history, notifications, tickets with the
+messages the customer can see (never internal notes) and their attachments' names, types
+and sizes (never the files), the readings they submitted and the online payments they
+started (with the e-mail given to the payment provider).
 
-Not a hot path, but no Scan: 4 + T DynamoDB round trips besides the session, T being the
-customer's tickets (the account GetItem, the login history Query, the billing partition's
-one Query, the `by_customer` index Query per page of 100 tickets, and one Query per ticket
-for its messages)."""
+Not a hot path, but no Scan: 6 + T DynamoDB round trips besides the session, T being the
+customer's tickets (the account GetItem, the strongly consistent Query of the sessions'
+entries in the account's partition and one BatchGetItem of the sessions, the login
+history Query, the billing partition's one Query, the `by_customer` index Query per page
+of 100 tickets, and one Query per ticket for its messages)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.domain.accounts import Account, LoginEvent
+from chalicelib.domain.accounts import Account, ActiveSession, LoginEvent
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.payments import Order
 from chalicelib.domain.records import Customer, Reading
@@ -22,6 +26,8 @@ from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.tickets import Thread
 from chalicelib.services import notifications
 from chalicelib.services.collaborators import Collaborators, current
+from chalicelib.settings import get_settings
+from chalicelib.storage import account_records
 from chalicelib.storage import accounts as account_store
 from chalicelib.storage import summary as billing_store
 from chalicelib.storage import tickets as ticket_store
@@ -37,6 +43,8 @@ class PersonalData:
     account: Account
     customer: Customer | None
     terms: tuple[TermsAcceptance, ...]
+    pending_email_until: datetime | None  # while an e-mail change waits for confirmation
+    sessions: list[ActiveSession]
     login_history: list[LoginEvent]
     notifications: list[dict]
     tickets: list[Thread]  # customer-visible messages and events only
@@ -102,11 +110,14 @@ def export(login: str, deps: Collaborators | None = None) -> PersonalData:
     if account is None:
         raise NotFound()
     billing = billing_store.read_customer(login)
+    idle = get_settings().session_idle_minutes * 60
     return PersonalData(
         exported_at=now,
         account=account,
         customer=billing.customer,
         terms=_terms(account),
+        pending_email_until=account.email_change_until if account.pending_email else None,
+        sessions=account_records.active_sessions(login, now, idle),
         login_history=account_store.recent_login_events(login, limit=None),
         notifications=notifications_of(login),
         tickets=_tickets(login),

@@ -110,6 +110,7 @@ def _account(item: Account) -> domain.Account:
         password_changed_at=item.password_changed_at,
         pending_email=item.pending_email,
         email_change_id=item.email_change_id,
+        email_change_until=item.email_change_until,
         totp_secret=item.totp_secret,
         totp_failures=int(item.totp_failures or 0),
         termination_started_at=item.termination_started_at,
@@ -118,6 +119,7 @@ def _account(item: Account) -> domain.Account:
         ),
         suppressed_email=item.suppressed_email,
         suppressed_reason=item.suppressed_reason,
+        suppressed_at=item.suppressed_at,
         termination_reason=item.termination_reason,
         closing_on=date.fromisoformat(item.closing_on) if item.closing_on else None,
     )

@@ -10,9 +10,11 @@ from chalicelib import aws, clock
 from chalicelib.jobs import fanout
 from chalicelib.jobs.cleanup import cleanup
 from chalicelib.jobs.expire_unactivated import expire_unactivated
+from chalicelib.services.collaborators import using
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as accounts_store
 from chalicelib.storage import tickets as tickets_store
+from tests.api.test_notification_jobs import Captured
 from tests.factories import post, register_body, seed_customer
 
 
@@ -82,7 +84,7 @@ def test_an_activated_account_is_never_expired(client, outbox, drain_queues):
     assert accounts_store.get_account("100200") is not None
 
 
-def test_cleanup_deletes_digest_marks_past_90_days_once(client, drain_queues):
+def test_cleanup_deletes_digest_marks_past_90_days_once(client, drain_queues, monkeypatch):
     clock.travel_to(datetime(2026, 12, 1, 9, tzinfo=UTC))
     old, recent = date(2026, 8, 20), date(2026, 11, 1)
     for day in (old, recent):
@@ -95,5 +97,19 @@ def test_cleanup_deletes_digest_marks_past_90_days_once(client, drain_queues):
         for item in aws.client("dynamodb").scan(TableName=table)["Items"]  # test-only Scan
     }
     assert "DIGEST#2026-08-20" not in keys and "DIGEST#2026-11-01" in keys
-    cleanup()  # the same day again: every item marked done, nothing runs twice
-    assert drain_queues() >= 1
+    # The same day again: every item is skipped by its mark, nothing is deleted twice - a
+    # mark made again since the first run (here: the old day's) stays.
+    assert tickets_store.claim_digest(old, clock.now())
+    queues = Captured()
+    with using(queues=queues):
+        again = cleanup()
+    assert again.items["digest_mark"] == 31 and queues.bodies
+    deleted, delete = [], tickets_store.delete_digest_mark
+    monkeypatch.setattr(
+        tickets_store, "delete_digest_mark", lambda day: (deleted.append(day), delete(day))
+    )
+    batches = [b for b in queues.bodies if fanout.WorkBatch.parse(b).task == "digest_mark"]
+    result = fanout.consume(batches)
+    assert (result.done, result.skipped, result.failed) == (0, 31, 0)
+    assert deleted == []
+    assert not tickets_store.claim_digest(old, clock.now())  # still there

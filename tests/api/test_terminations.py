@@ -31,6 +31,7 @@ AGENT = "PrzegladarkaTestowa/9.9"
 DESCRIPTION = "Licznik Jana Kowalskiego przy ul. Tajnej 7 cieknie."
 MESSAGE = "Dzwonić po 17, pytać o Jana."
 STREET = "ul. Tajna 7"
+NEW_EMAIL = "nowy.adres.jana@example.pl"
 
 
 def delete_me(client, headers, password=PASSWORD):
@@ -205,6 +206,25 @@ def _every_item() -> dict[str, list[dict]]:
     return found
 
 
+def personal_extras(client, headers, outbox, drain_queues):
+    """Before closure: SMS consent (the phone is the registration's) and an SMS notice
+    recorded, a pending e-mail change, and the address suppressed by an SES bounce."""
+    from chalicelib.jobs.new_invoices import new_invoices
+    from chalicelib.services.notifications import page
+    from tests.api.test_notification_jobs import patch_me, ses_bounce
+
+    assert patch_me(client, CUSTOMER, {"consents": {"sms_notices": True}}).status_code == 200
+    assert new_invoices().items == {"notify": 1}  # the registration's invoice, imported today
+    drain_queues()
+    assert [m["channel"] for m in outbox.messages() if m.get("channel") == "sms"] == ["sms"]
+    assert "sms" in next(n.channels for n in page(CUSTOMER, 10).items if n.kind == "new_invoice")
+    change = {"email": NEW_EMAIL, "current_password": PASSWORD}
+    assert patch_me(client, CUSTOMER, change).json_body["pending_email"] == NEW_EMAIL
+    ses_bounce(client, EMAIL)
+    suppressed = accounts_store.get_account(CUSTOMER)
+    assert suppressed.email_suppressed and suppressed.pending_email == NEW_EMAIL
+
+
 def test_after_closure_no_personal_field_remains_and_billing_data_stays(
     client, customer, outbox, drain_queues, monkeypatch
 ):
@@ -230,12 +250,13 @@ def test_after_closure_no_personal_field_remains_and_billing_data_stays(
     staff = staff_bearer(client, secret=secret)
     reply = post(client, f"/staff/tickets/{ticket_id}/messages", {"body": MESSAGE + " OK"}, staff)
     assert reply.status_code in (200, 201), reply.body
+    personal_extras(client, customer, outbox, drain_queues)
     assert delete_me(client, customer).status_code == 202
     clock.travel_to(datetime(2026, 12, 15, 4, tzinfo=UTC))
     run_terminations(drain_queues)
 
     personal = [EMAIL, "601234567", "601 234 567", password_hash, IP, AGENT]
-    personal += [DESCRIPTION, MESSAGE, STREET, "Tajnej"]
+    personal += [DESCRIPTION, MESSAGE, STREET, "Tajnej", NEW_EMAIL, "48601234567"]
     billing_only = ["Klient 100200", "ul. Wodna 1"]  # the billing system's own record
     tables = _every_item()
     # Moto runs no TTL: an item whose `expires_at` passed two days ago or more (DynamoDB
@@ -344,3 +365,18 @@ def test_the_consent_proof_outlives_a_new_registration_of_the_number(
     assert [(c.kind, c.granted, c.text_version) for c in proof.consents] == decisions
     assert proof.closed_at.date().isoformat() == "2026-12-15"
     assert not hasattr(proof, "email") and not hasattr(proof, "phone")
+
+
+def test_after_closure_the_export_is_refused_and_no_login_gives_it(
+    client, customer, outbox, drain_queues
+):
+    """§7: the closed account's session is gone, so is its copy of the data: GET /me/export
+    answers 401 with the old session, and a fresh login fails."""
+    assert client.http.get("/me/export", headers=customer).status_code == 200
+    assert delete_me(client, customer).status_code == 202
+    clock.travel_to(datetime(2026, 12, 15, 4, tzinfo=UTC))
+    assert run_terminations(drain_queues).items["close"] == 1
+    answer = client.http.get("/me/export", headers=customer)
+    assert answer.status_code == 401, answer.body
+    assert EMAIL not in answer.body.decode("utf-8")
+    assert login(client).status_code == 401

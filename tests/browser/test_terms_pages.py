@@ -120,6 +120,7 @@ def test_my_data_page_shows_every_section_and_downloads_them(
         "Konto",
         "Akceptacje regulaminu",
         "Zgody",
+        "Aktywne sesje",
         "Historia logowań",
         "Powiadomienia",
         "Zgłoszenia i reklamacje",
@@ -133,6 +134,10 @@ def test_my_data_page_shows_every_section_and_downloads_them(
     )
     expect(page.get_by_role("region", name="Próby logowania, od najnowszej")).to_contain_text(
         "Udane"
+    )
+    # This very session, with the browser it came from.
+    expect(page.get_by_role("region", name="Aktywne sesje, od najnowszej")).to_contain_text(
+        "Mozilla"
     )
     sent = page.get_by_role("region", name="Wysłane powiadomienia, od najnowszego")
     expect(sent).to_contain_text("Aktywuj konto w IBOK")  # the activation e-mail
@@ -148,6 +153,7 @@ def test_my_data_page_shows_every_section_and_downloads_them(
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert data["account"]["login"] == NUMBER
     assert "password_hash" not in json.dumps(data)
+    assert data["sessions"] and data["email_suppression"] is None
     assert console_errors(page) == []
 
 

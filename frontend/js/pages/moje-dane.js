@@ -16,6 +16,7 @@ const CHANNELS = { email: 'e-mail', sms: 'SMS' };
 const RESULTS = { success: 'Udane', failure: 'Nieudane', throttled: 'Zablokowane' };
 const ROLES = { customer: 'Ty', staff: 'Biuro Obsługi Klienta', admin: 'Biuro Obsługi Klienta' };
 const KINDS = { complaint: 'Reklamacja', report: 'Zgłoszenie' };
+const SUPPRESSIONS = { bounce: 'adres odrzuca wiadomości', complaint: 'zgłoszono wiadomość jako spam' };
 let tables = 0;
 
 const address = (a) => (a ? `${a.street}, ${a.postal_code} ${a.city}` : '—');
@@ -47,9 +48,15 @@ function ticket(t) {
       ['Opis', t.description],
       ['Telefon', t.phone],
       ['Miejsce', t.location ? address(t.location) : null],
-      ['Załączniki', t.attachments.join(', ')],
+      ['Załączniki', t.attachments.map((f) => `${f.name} (${f.content_type}, ${f.size} B)`).join(', ')],
     ])),
     messages.length ? el('ul', {}, ...messages) : el('p', {}, 'Bez wiadomości.'));
+}
+
+function suppression(s) {
+  if (!s) return null;
+  const why = SUPPRESSIONS[s.reason] || s.reason || 'bez podanej przyczyny';
+  return `${s.address}: ${why}${s.at ? `, od ${dateTime(s.at)}` : ''}`;
 }
 
 function show(data) {
@@ -63,6 +70,9 @@ function show(data) {
     ['Adres korespondencyjny', address(a.correspondence_address)],
     ['Konto założone', dateTime(a.created_at)],
     ['Hasło zmienione', a.password_changed_at ? dateTime(a.password_changed_at) : null],
+    ['Nowy e-mail do potwierdzenia', a.pending_email],
+    ['Potwierdzenie możliwe do', a.pending_email_until ? dateTime(a.pending_email_until) : null],
+    ['Wstrzymana wysyłka e-mail', suppression(data.email_suppression)],
   ]));
   $('terms').replaceChildren(table('Akceptacje regulaminu, od najstarszej', ['Wersja', 'Data i godzina'],
     data.terms.map((t) => row(t.version, dateTime(t.at))), 'Brak akceptacji.'));
@@ -70,6 +80,11 @@ function show(data) {
     ['Data i godzina', 'Zgoda', 'Decyzja', 'Gdzie'],
     data.consents.map((c) => row(dateTime(c.at), CONSENTS[c.kind] || c.kind,
       c.granted ? 'Wyrażona' : 'Wycofana', SOURCES[c.source] || c.source)), 'Brak decyzji.'));
+  $('sessions').replaceChildren(table('Aktywne sesje, od najnowszej',
+    ['Rozpoczęta', 'Ostatnio aktywna', 'Adres IP', 'Przeglądarka'],
+    data.sessions.map((x) => row(dateTime(x.created_at), dateTime(x.last_seen), x.ip || '—',
+      x.user_agent || '—')),
+    'Brak aktywnych sesji.'));
   $('logins').replaceChildren(table('Próby logowania, od najnowszej',
     ['Data i godzina', 'Adres IP', 'Wynik'],
     data.login_history.map((l) => row(dateTime(l.at), l.ip || '—', RESULTS[l.result] || l.result)),
@@ -84,9 +99,10 @@ function show(data) {
   $('readings').replaceChildren(table('Podane odczyty', ['Wodomierz', 'Data odczytu', 'Stan', 'Wysłany'],
     data.readings.map((r) => row(r.meter, date(r.date), volume(r.value_m3),
       r.submitted_at ? dateTime(r.submitted_at) : '—')), 'Brak podanych odczytów.'));
-  $('payments').replaceChildren(table('Płatności online', ['Rozpoczęta', 'Kwota', 'Opis', 'Stan'],
+  $('payments').replaceChildren(table('Płatności online',
+    ['Rozpoczęta', 'Kwota', 'Opis', 'Stan', 'E-mail dla operatora płatności'],
     data.payments.map((p) => row(dateTime(p.created_at), money(p.amount), p.description,
-      PAYMENT_STATUSES[p.status] || p.status)), 'Brak płatności online.'));
+      PAYMENT_STATUSES[p.status] || p.status, p.provider_email || '—')), 'Brak płatności online.'));
 }
 
 try {
