@@ -100,19 +100,12 @@ def login(
     scopes = login_scopes(login_name, ip, device.nonce if device else None)
     limits = _limits(settings)
     window = settings.login_window_seconds
+    attempt = _Attempt(login_name, now_dt, ip, user_agent, settings.login_history_days)
     # The attempt is counted as a failure before the password is checked (and taken back if
     # it succeeds), so that concurrent attempts cannot all pass on the same old counts.
     if not throttle.reserve(scopes, login_caps(limits), now, window, {"login": limits.slowdown}):
         counters = throttle.read(scopes, now, window)
-        if not lifecycle_store.is_closed(login_name):
-            store.record_login_event(
-                login_name,
-                now_dt,
-                ip,
-                user_agent,
-                LoginResult.THROTTLED,
-                settings.login_history_days,
-            )
+        attempt.record(LoginResult.THROTTLED, closed=lifecycle_store.is_closed(login_name))
         raise Throttled(max(1, login_retry_after(counters, now, limits)))
 
     account, closed = store.get_login_target(login_name)
@@ -124,17 +117,7 @@ def login(
     if not valid or account is None or account.status != AccountStatus.ACTIVE:
         if account is not None:  # every failure costs one check at the configured cost
             passwords.pad_to_cost(account.password_hash, settings.bcrypt_cost)
-        # Recorded under an unknown login too (the attempt is the security record); never
-        # under a closed account's tombstone, whose login history was erased at closure.
-        if not closed:
-            store.record_login_event(
-                login_name,
-                now_dt,
-                ip,
-                user_agent,
-                LoginResult.FAILURE,
-                settings.login_history_days,
-            )
+        attempt.record(LoginResult.FAILURE, closed=closed)
         raise LoginFailed()  # the reserved attempt stays counted
 
     if passwords.needs_rehash(account.password_hash, settings.bcrypt_cost):
@@ -143,15 +126,7 @@ def login(
             account = replace(account, password_hash=new_hash)
     session = open_session(account, ip, user_agent, now_dt)
     if session is None:  # closed, deactivated or given a new password since it was read
-        if not lifecycle_store.is_closed(login_name):
-            store.record_login_event(
-                login_name,
-                now_dt,
-                ip,
-                user_agent,
-                LoginResult.FAILURE,
-                settings.login_history_days,
-            )
+        attempt.record(LoginResult.FAILURE, closed=lifecycle_store.is_closed(login_name))
         raise LoginFailed()  # the reserved attempt stays counted
     # The caller's own pair and device start afresh; the attempt is taken back from the
     # source and the login, whose earlier failures stay: or each of the customer's logins
@@ -160,6 +135,26 @@ def login(
     returned = [key for name, key in scopes.items() if name in ("source", "login")]
     throttle.release(cleared, returned, now, window)
     return replace(session, device_token=devices.issue(device_key, account.login, today))
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One login attempt, to record as it ends."""
+
+    login: str
+    at: datetime
+    ip: str
+    user_agent: str
+    kept_days: int
+
+    def record(self, result: LoginResult, *, closed: bool) -> None:
+        """Record it, under an unknown login too (the attempt is the security record), but
+        never under a closed account's tombstone, whose login history was erased at
+        closure."""
+        if not closed:
+            store.record_login_event(
+                self.login, self.at, self.ip, self.user_agent, result, self.kept_days
+            )
 
 
 def open_session(account: Account, ip: str, user_agent: str, now: datetime) -> NewSession | None:
