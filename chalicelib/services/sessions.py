@@ -150,8 +150,10 @@ class _Attempt:
     def record(self, result: LoginResult, *, closed: bool) -> None:
         """Record it, under an unknown login too (the attempt is the security record), but
         never under a closed account's tombstone, whose login history was erased at
-        closure."""
-        if not closed:
+        closure: a decoy write there, so that the attempt costs what any other does."""
+        if closed:
+            store.record_decoy_login_event(self.at, result)
+        else:
             store.record_login_event(
                 self.login, self.at, self.ip, self.user_agent, result, self.kept_days
             )

@@ -163,8 +163,8 @@ def _send_update(
     """Send the e-mail of `event` under its key (nothing if it went out before); raises
     what the mailer raised."""
     account = accounts.get_account(ticket.customer)
-    if account is None or not account.email:
-        return
+    if account is None or not account.email or account.created_at > event.at:
+        return  # none, or one registered after the event (the number's earlier one closed)
     context = {
         "reference": ticket.reference,
         "what": what,

@@ -351,8 +351,9 @@ CHECKED_WRITE_ATTEMPTS = 3
 def _checked_write(items: Callable[[TransactWrite], None]) -> bool:
     """Run one transaction of `items` (a check of the account and the writes that need it);
     False if a condition refused it. A transaction meeting another one on the account item
-    (DynamoDB cancels it: `TransactionConflict`, e.g. concurrent login attempts on the
-    login) is tried again, up to `CHECKED_WRITE_ATTEMPTS` times, then counts as refused."""
+    (DynamoDB cancels it: `TransactionConflict`) is tried again, up to
+    `CHECKED_WRITE_ATTEMPTS` times, then counts as refused; any other cancellation
+    (throttling, a validation error) is raised, never taken for the account's refusal."""
     for _ in range(CHECKED_WRITE_ATTEMPTS):
         try:
             with TransactWrite(connection=connection()) as tx:
@@ -360,9 +361,11 @@ def _checked_write(items: Callable[[TransactWrite], None]) -> bool:
         except TransactWriteError as exc:
             if not is_condition_failure(exc):
                 raise
-            codes = {reason.code for reason in exc.cancellation_reasons if reason}
-            if codes != {"TransactionConflict"}:
+            codes = {r.code for r in exc.cancellation_reasons if r and r.code not in (None, "None")}
+            if "ConditionalCheckFailed" in codes:
                 return False
+            if codes != {"TransactionConflict"}:
+                raise  # throttled, a validation error: not the account's answer
             continue
         return True
     logger.warning("account transaction kept meeting others: refused")
@@ -812,11 +815,25 @@ def record_login_event(
     kept_days: int = LOGIN_EVENT_DAYS,
 ) -> None:
     """Record one login attempt on `login`, removed by TTL after `kept_days`. The caller
-    records nothing under a closed account's tombstone (storage/lifecycle.py `is_closed`): its login
-    history was erased at closure. A plain put: a transaction checking the account item
-    would let anyone hammering logins on a number hold that account's own writes back
-    (DynamoDB cancels a write meeting a transaction on its item)."""
+    records nothing under a closed account's tombstone (storage/lifecycle.py `is_closed`):
+    its login history was erased at closure; it writes `record_decoy_login_event` instead.
+    A plain put: a transaction checking the account item would let anyone hammering logins
+    on a number hold that account's own writes back (DynamoDB cancels a write meeting a
+    transaction on its item)."""
     _login_event(login, now, ip, ua, result, kept_days).save()
+
+
+DECOY_KEPT_DAYS = 1
+
+
+def record_decoy_login_event(now: datetime, result: LoginResult) -> None:
+    """The write a login attempt on a closed number makes instead of its event, so that it
+    costs what an attempt on any other number costs (no oracle of closed numbers): the same
+    put, in a partition of its own (`DECOY#<random>`), naming no login, no address and no
+    browser, removed by TTL after a day."""
+    event = _login_event("", now, None, None, result, DECOY_KEPT_DAYS)
+    event.pk = f"DECOY#{secrets.token_hex(8)}"
+    event.save()
 
 
 def recent_login_events(login: str, limit: int | None = 20) -> list[domain.LoginEvent]:

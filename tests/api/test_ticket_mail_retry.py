@@ -139,3 +139,25 @@ def test_an_internal_note_never_triggers_an_email(client, customer, anna, outbox
     with as_function("job_work"):  # a forged retry of the note's event sends nothing either
         ticket_work.resend_update(ticket_id, last_event(ticket_id, "note"))
     assert ticket_mails(outbox) == []
+
+
+def test_a_retry_after_closure_and_a_new_registration_tells_the_new_account_nothing(
+    client, customer, anna, outbox, drain_queues
+):
+    """Closure erases the e-mail's key marks; a retry redriven after the number registered
+    again must not send the closed account's ticket to the new account."""
+    from chalicelib.services import termination
+    from tests.api.test_terminations import delete_me
+
+    ticket_id = file_ticket(client, customer)
+    with using(mailer=SesDown(current().mailer)):
+        answer = post(client, f"/staff/tickets/{ticket_id}/messages", {"body": REPLY}, anna)
+    assert answer.status_code in (200, 201)
+    (body,) = queued()
+    assert delete_me(client, customer).status_code == 202
+    clock.travel_to(datetime(2027, 1, 12, 4, tzinfo=UTC))
+    assert termination.close(CUSTOMER)
+    before = len(ticket_mails(outbox))
+    active_account(client, outbox, CUSTOMER)  # the number registered again
+    fanout.consume([body])  # the retry, redriven from the dead-letter queue
+    assert ticket_mails(outbox)[before:] == []
