@@ -194,3 +194,54 @@ def test_a_login_meeting_another_transaction_on_the_account_is_tried_again(
     monkeypatch.setattr(accounts_store, "TransactWrite", Meeting)
     assert client.http.get("/me", headers=_bearer_of(login(client))).status_code == 200
     assert conflicts == [0]
+
+
+def test_a_closed_number_costs_the_same_calls_as_an_unknown_or_an_active_one(
+    client,
+    customer,  # noqa: F811
+    outbox,
+    drain_queues,
+):
+    """No oracle of closed numbers: a failed attempt, and a throttled one (no password check,
+    as many as one likes), make the same DynamoDB calls for a closed number as for a
+    number never registered and an active one (a closed number's event is a decoy put)."""
+    from tests.roundtrips import count_dynamodb_calls
+
+    unknown = "100999"
+    active_account(client, outbox, OTHER)
+    assert delete_me(client, customer).status_code == 202
+    clock.travel_to(CLOSING_DAY)
+    assert run_terminations(drain_queues).items["close"] == 1
+    limit = get_settings().login_max_failures_per_login_source
+    calls = {}
+    for number in (CUSTOMER, unknown, OTHER):
+        attempts = []
+        for _ in range(limit + 1):  # failed ones, then a throttled one
+            with count_dynamodb_calls() as made:
+                post(client, "/auth/login", {"login": number, "password": "Zle-Haslo-123456"})
+            attempts.append(made)
+        calls[number] = (attempts[0], attempts[-1])
+    assert calls[CUSTOMER] == calls[unknown] == calls[OTHER]
+    assert "PutItem" in calls[CUSTOMER][0] and "PutItem" in calls[CUSTOMER][1]
+    assert all(not item["sk"].startswith("LOGIN#") for item in partition(CUSTOMER))
+
+
+def test_a_throttled_login_transaction_is_no_wrong_password(
+    client,
+    customer,  # noqa: F811
+    monkeypatch,
+):
+    """A cancellation that is not the account's answer (DynamoDB throttling) is an error of
+    the service, never a 401 `login_failed` counted against the customer."""
+
+    class Throttled(accounts_store.TransactWrite):
+        def _commit(self):
+            reasons = [None, CancellationReason(code="ThrottlingError")]
+            error = {"Error": {"Code": "TransactionCanceledException"}}
+            cause = VerboseClientError(error, "TransactWriteItems", cancellation_reasons=reasons)
+            raise TransactWriteError("throttled", cause=cause)
+
+    monkeypatch.setattr(accounts_store, "TransactWrite", Throttled)
+    answer = login(client)
+    assert answer.status_code >= 500
+    assert answer.json_body["error"]["code"] != "login_failed"
