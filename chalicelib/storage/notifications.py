@@ -41,7 +41,9 @@ def _record_sk(notification: Notification) -> str:
 
 def claim(notification: Notification, retention: timedelta) -> bool:
     """Take the notification's natural key and write its record (state `sending`) in one
-    transaction; False, writing nothing, if the key was taken before (sent already)."""
+    transaction; False, writing nothing, if the key was taken before (sent already). A
+    retry of this transaction that meets its own first attempt's key counts as taken here
+    (`_claimed_by`): a lost answer must not make a notification look sent."""
     pk = f"ACCOUNT#{notification.login}"
     record_sk = _record_sk(notification)
     expires = notification.sent_at + retention
@@ -67,9 +69,21 @@ def claim(notification: Notification, retention: timedelta) -> bool:
             tx.save(record)
     except TransactWriteError as exc:
         if is_condition_failure(exc):
-            return False
+            return _claimed_by(mark)
         raise
     return True
+
+
+def _claimed_by(mark: NotificationKey) -> bool:
+    """Whether the key taken is this very claim: the client retries a transaction whose
+    answer was lost (a read timeout), and the retry then meets the key its first attempt
+    took. The mark names its record, whose key holds the claim's time to the microsecond,
+    so a mark naming ours is ours; any other is an earlier notification's."""
+    try:
+        taken = NotificationKey.get(mark.pk, mark.sk, consistent_read=True)
+    except NotificationKey.DoesNotExist:
+        return False
+    return taken.record_sk == mark.record_sk
 
 
 def mark_sent(
