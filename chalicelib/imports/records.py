@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import StringConstraints, model_validator
 
+from chalicelib import clock
 from chalicelib.domain.announcements import street_name
 from chalicelib.domain.imports import ReadingMark
 from chalicelib.models.billing import (
@@ -92,11 +93,13 @@ class CustomerLine(Line):
         return BillingItem.partition(self.customer_number), CustomerRecord.SORT_KEY
 
     def to_item(self, content_hash: str, body: str) -> BillingItem:
-        """The customer's item; an ended contract also lists it by its end day (the
-        `contracts_ended` index the terminations job reads)."""
+        """The customer's item; an ended contract also lists it for the terminations job
+        (the `contracts_ended` index) by its end day, or by today when the end is past: the
+        job reads back 30 days only, and §7 counts the 14 days from the customer's notice,
+        so a contract reported ended late still starts the termination."""
         item = super().to_item(content_hash, body)
         if self.contract_status == "terminated" and self.contract_ended_on is not None:
-            item.contract_ended_on = self.contract_ended_on.isoformat()
+            item.contract_ended_on = max(self.contract_ended_on, clock.today()).isoformat()
         if self.contract_status == "active":  # the announcements job's area
             item.service_postal_code = self.service_address.postal_code
             item.service_street = street_name(self.service_address.street) or None

@@ -57,14 +57,15 @@ class BillingItem(TableModel):
 
 
 class ContractsEnded(GlobalSecondaryIndex):
-    """Customers by the day their contract ended (the terminations job; sparse)."""
+    """Customers by the day their contract ended, or the day the import said so if that
+    came later (the terminations job; sparse)."""
 
     class Meta:
         index_name = "contracts_ended"
         # `cls` too: a query of a model of the table filters on its discriminator.
         projection = IncludeProjection(["cls"])
 
-    contract_ended_on = UnicodeAttribute(hash_key=True)  # ISO date
+    contract_ended_on = UnicodeAttribute(hash_key=True)  # ISO date (the listing day)
     pk = UnicodeAttribute(range_key=True)
 
 
@@ -94,7 +95,8 @@ class ByStreet(GlobalSecondaryIndex):
 
 class CustomerRecord(BillingItem, discriminator="customer"):
     """A customer of the utility, as the billing system knows them; `contract_ended_on`
-    (top-level, only when the import says the contract ended) lists it by that day, and
+    (top-level, only when the import says the contract ended) lists it by that day, or by
+    the import's day if the end was already past (the body keeps the real end day), and
     an active contract's service address lists it by postal code and street."""
 
     SORT_KEY = "PROFILE"

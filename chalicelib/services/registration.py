@@ -14,12 +14,12 @@ from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
 from chalicelib.schemas.auth import RegisterRequest
-from chalicelib.services import notifications, terms
+from chalicelib.services import notifications, termination, terms
 from chalicelib.services.collaborators import Collaborators, current
 from chalicelib.services.notify import link, local_time
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as store
-from chalicelib.storage import ownership, throttle
+from chalicelib.storage import billing, ownership, throttle
 from chalicelib.telemetry import security_event
 
 PROOF_FAILED = (
@@ -166,10 +166,18 @@ def register(request: RegisterRequest, ip: str, deps: Collaborators | None = Non
 
 
 def activate(token: str, deps: Collaborators | None = None) -> str:
-    """Activate the account the token belongs to; return its login."""
-    now = (deps or current()).clock.now()
+    """Activate the account the token belongs to; return its login. A customer whose
+    contract has ended by today (the billing import says so) gets their 14 days of §7 from now:
+    the termination starts and its notice goes out, as it would for an account that
+    existed when the contract ended."""
+    deps = deps or current()
+    now = deps.clock.now()
     record = store.find_token(token, TokenKind.ACTIVATION, now)
     redeemed = record is not None and store.activate(record, now)
     if not redeemed:
         raise InvalidInput(ACTIVATION_FAILED)
+    known = billing.customer(record.owner)
+    ended_on = known.contract_ended_on if known and known.contract_status == "terminated" else None
+    if ended_on is not None and ended_on <= deps.clock.today():  # a later end: the job's day
+        termination.contract_ended_before_activation(record.owner, deps)
     return record.owner

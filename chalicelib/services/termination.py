@@ -164,6 +164,15 @@ def contract_ended(customer_number: str, deps: Collaborators | None = None) -> b
     return True
 
 
+def contract_ended_before_activation(login: str, deps: Collaborators | None = None) -> None:
+    """The customer activated an account after the import marked their contract ended:
+    the termination starts now, so the 14 days count from this notice (if the e-mail
+    fails, the terminations job sends it; the activation stands either way)."""
+    deps = deps or current()
+    if _start(login, TerminationReason.CONTRACT_ENDED, deps) is not None:
+        _notice_now(login, deps)
+
+
 def deactivated(login: str, deps: Collaborators | None = None) -> None:
     """Staff deactivated the account (its termination was recorded in the same write):
     tell the customer now."""

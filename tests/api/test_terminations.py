@@ -5,7 +5,7 @@ staff deactivation and an ended contract; and a walk of every table after closur
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from chalice.local import LambdaEventConverter
@@ -14,12 +14,16 @@ from chalicelib import aws, clock
 from chalicelib.jobs.terminations import terminations
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as accounts_store
+from chalicelib.storage import billing
 from tests.factories import (
     PASSWORD,
     active_account,
+    bearer,
     customer_line,
     import_lines,
+    invoice_line,
     post,
+    register_body,
     staff_account,
     staff_bearer,
 )
@@ -169,6 +173,75 @@ def test_an_ended_contract_starts_the_termination_once(client, customer, outbox,
         "withdrawable": False,
     }
     assert post(client, "/me/resignation/withdraw", {}, customer).status_code == 409
+
+
+def test_a_contract_reported_ended_months_late_still_starts_the_termination(
+    client, customer, outbox, drain_queues
+):
+    # The billing system reports in December a contract that ended in June: the job reads
+    # back 30 days, so the line is listed under the import's day, and the 14 days of §7
+    # count from the notice.
+    import_lines(
+        [customer_line(CUSTOMER, contract_status="terminated", contract_ended_on="2026-06-30")],
+        key="imports/ended-late.jsonl",
+    )
+    clock.travel_to(datetime(2026, 12, 2, 4, tzinfo=UTC))
+    assert run_terminations(drain_queues).items["contract_ended"] == 1
+    assert "16.12.2026" in outbox.last_to(EMAIL)["text"]
+    me = client.http.get("/me", headers=session(client)).json_body
+    assert me["termination"]["started_on"] == "2026-12-02"
+    assert me["termination"]["closing_on"] == "2026-12-16"
+    # The customer's record still says when the contract ended.
+    assert billing.customer(CUSTOMER).contract_ended_on == date(2026, 6, 30)
+
+
+def activate_after(client, outbox, number, ended_on):
+    """Import a customer whose contract ends on `ended_on`, then register and activate."""
+    import_lines(
+        [
+            customer_line(number, contract_status="terminated", contract_ended_on=ended_on),
+            invoice_line("FV/2026/10/0001", number),
+        ],
+        key=f"imports/{number}.jsonl",
+    )
+    body = register_body(number)
+    assert post(client, "/auth/register", body).status_code == 201
+    token = outbox.token_in_last(body["email"])
+    assert post(client, "/auth/activate", {"token": token}).status_code == 200
+    return body["email"]
+
+
+def test_an_account_activated_after_its_contract_ended_gets_its_14_days_from_then(
+    client, outbox, drain_queues
+):
+    clock.travel_to(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    email = activate_after(client, outbox, "100300", "2026-09-30")
+    notice = outbox.last_to(email)
+    assert "umowa" in notice["text"] and "15.12.2026" in notice["text"]
+    me = client.http.get("/me", headers=bearer(client, "100300")).json_body
+    assert me["termination"] == {
+        "reason": "contract_ended",
+        "started_on": "2026-12-01",
+        "closing_on": "2026-12-15",
+        "withdrawable": False,
+    }
+    mails = len(outbox.messages())
+    clock.travel_to(datetime(2026, 12, 2, 4, tzinfo=UTC))
+    run_terminations(drain_queues)  # listed under the import's day: already running
+    assert len(outbox.messages()) == mails
+
+
+def test_an_account_activated_before_its_contract_ends_waits_for_the_end_day(
+    client, outbox, drain_queues
+):
+    clock.travel_to(datetime(2026, 12, 1, 9, tzinfo=UTC))
+    activate_after(client, outbox, "100301", "2026-12-20")
+    headers = bearer(client, "100301")
+    assert client.http.get("/me", headers=headers).json_body["termination"] is None
+    clock.travel_to(datetime(2026, 12, 20, 4, tzinfo=UTC))
+    assert run_terminations(drain_queues).items["contract_ended"] == 1
+    me = client.http.get("/me", headers=bearer(client, "100301")).json_body
+    assert me["termination"]["started_on"] == "2026-12-20"
 
 
 class BrokenMailer:
