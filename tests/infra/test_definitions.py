@@ -288,6 +288,30 @@ def test_every_queue_has_a_setting_and_a_dead_letter_queue():
         assert props["SqsManagedSseEnabled"] is True
 
 
+def test_every_dead_letter_queue_raises_an_alarm_on_its_first_message():
+    resources = load_template()["Resources"]
+    queues = queue_definitions()
+    dead_letters = {dead_letter_target(props) for props in queues.values()} - {None}
+    dead_letters |= {
+        target["DeadLetterConfig"]["Arn"]["GetAtt"].removesuffix(".Arn")
+        for rule in rule_definitions().values()
+        for target in rule["Targets"]
+    }
+    assert "JobWorkDeadLetters" in dead_letters  # the scheduled jobs' failed batches
+    watched = {}
+    for resource in resources.values():
+        props = resource.get("Properties", {})
+        if resource["Type"] != "AWS::CloudWatch::Alarm" or props["Namespace"] != "AWS/SQS":
+            continue
+        (dimension,) = props["Dimensions"]
+        watched[dimension["Value"]["GetAtt"].removesuffix(".QueueName")] = props
+    assert set(watched) == dead_letters
+    for props in watched.values():
+        assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        assert (props["ComparisonOperator"], props["Threshold"]) == ("GreaterThanThreshold", 0)
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+
+
 def test_queue_handlers_consume_the_template_queues_on_every_stage():
     from chalice.app import SQSEventConfig
 
