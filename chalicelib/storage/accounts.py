@@ -37,7 +37,7 @@ from chalicelib.models.accounts import (
 )
 from chalicelib.models.accounts import TermsAcceptance as TermsAcceptanceItem
 from chalicelib.models.billing import BillingItem, CustomerRecord
-from chalicelib.storage.errors import is_condition_failure
+from chalicelib.storage.errors import cancellation_codes, is_condition_failure
 from chalicelib.storage.records import parse
 
 LOGIN_EVENT_DAYS = 180  # the default of LOGIN_HISTORY_DAYS
@@ -360,13 +360,10 @@ def _checked_write(items: Callable[[TransactWrite], None]) -> bool:
                 items(tx)
         except TransactWriteError as exc:
             if not is_condition_failure(exc):
-                raise
-            codes = {r.code for r in exc.cancellation_reasons if r and r.code not in (None, "None")}
-            if "ConditionalCheckFailed" in codes:
-                return False
-            if codes != {"TransactionConflict"}:
                 raise  # throttled, a validation error: not the account's answer
-            continue
+            if "ConditionalCheckFailed" in cancellation_codes(exc):
+                return False
+            continue  # only concurrent transactions: try again
         return True
     logger.warning("account transaction kept meeting others: refused")
     return False

@@ -74,15 +74,22 @@ def claim(notification: Notification, retention: timedelta) -> bool:
     return True
 
 
+class ClaimUnsettled(RuntimeError):
+    """The claim was refused, yet no one holds the key: a concurrent claim that did not
+    last, or one given back since. Nothing may be taken for sent; the caller tries later."""
+
+
 def _claimed_by(mark: NotificationKey) -> bool:
     """Whether the key taken is this very claim: the client retries a transaction whose
     answer was lost (a read timeout), and the retry then meets the key its first attempt
     took. The mark names its record, whose key holds the claim's time to the microsecond,
-    so a mark naming ours is ours; any other is an earlier notification's."""
+    so a mark naming ours is ours; any other is an earlier notification's. No mark at all
+    (the refusal was a concurrent transaction's, which then failed or was released) is
+    raised as `ClaimUnsettled`, never taken for "sent already"."""
     try:
         taken = NotificationKey.get(mark.pk, mark.sk, consistent_read=True)
     except NotificationKey.DoesNotExist:
-        return False
+        raise ClaimUnsettled(mark.sk) from None
     return taken.record_sk == mark.record_sk
 
 

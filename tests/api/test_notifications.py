@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
 from chalicelib import clock
 from chalicelib.domain.notifications import Channel, NotificationKind, Skip
 from chalicelib.services import notifications
 from chalicelib.services.collaborators import using
+from chalicelib.storage.notifications import ClaimUnsettled
 from tests.factories import PASSWORD, active_account, bearer, post
 from tests.roundtrips import count_dynamodb_calls
 
@@ -301,3 +303,34 @@ def test_a_claim_whose_answer_was_lost_still_sends_once(client, customer, outbox
     assert len(outbox.messages()) == count + 1
     again = remind()  # a real second call is still a duplicate
     assert again.duplicate and len(outbox.messages()) == count + 1
+
+
+@pytest.mark.parametrize(
+    ("reason", "raised"),
+    [("ThrottlingError", TransactWriteError), ("TransactionConflict", ClaimUnsettled)],
+)
+def test_a_claim_cancelled_for_another_reason_is_raised_never_taken_for_sent(
+    client, customer, outbox, monkeypatch, reason, raised
+):
+    """DynamoDB cancels a claim that is throttled, or that meets a concurrent transaction
+    on its key which then does not last: nothing holds the key, so the notification must
+    not count as sent already. It is raised (the job's batch is delivered again) and the
+    next attempt sends it, once."""
+    from chalicelib.storage import notifications as store
+
+    class Cancelled(store.TransactWrite):
+        def _commit(self):
+            reasons = [CancellationReason(code=reason), None]
+            error = {"Error": {"Code": "TransactionCanceledException", "Message": reason}}
+            cause = VerboseClientError(error, "TransactWriteItems", cancellation_reasons=reasons)
+            raise TransactWriteError(reason, cause=cause)
+
+    count = len(outbox.messages())
+    monkeypatch.setattr(store, "TransactWrite", Cancelled)
+    with pytest.raises(raised):
+        remind()
+    monkeypatch.undo()
+    assert len(outbox.messages()) == count
+    outcome = remind()
+    assert outcome.sent == (Channel.EMAIL,) and not outcome.duplicate
+    assert remind().duplicate and len(outbox.messages()) == count + 1
