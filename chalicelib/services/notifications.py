@@ -16,6 +16,7 @@ Also here: the customer's list (`page`), the unsubscribe link (`check_unsubscrib
 
 from __future__ import annotations
 
+import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -129,7 +130,7 @@ def notify(
     retention = timedelta(days=get_settings().notification_retention_days)
     if not store.claim(notification, retention):
         return Outcome(skipped=skipped, duplicate=True, notification=notification)
-    sent, message_ids = _send(notification, recipient, context, deps)
+    sent, message_ids = _send(notification, account, recipient, context, deps)
     try:
         store.mark_sent(notification, sent, message_ids)
     except Exception:  # it went out; the record stays `sending`, the key stays taken
@@ -138,7 +139,11 @@ def notify(
 
 
 def _send(
-    notification: Notification, recipient: Recipient, context: dict[str, Any], deps: Collaborators
+    notification: Notification,
+    account: Account,
+    recipient: Recipient,
+    context: dict[str, Any],
+    deps: Collaborators,
 ) -> tuple[tuple[Channel, ...], dict[str, str]]:
     kind = notification.kind
     notice = RULES[kind].klass is NotificationClass.NOTICE
@@ -148,7 +153,7 @@ def _send(
         assert recipient.email is not None
         try:
             if notice:
-                token = unsubscribe_token(notification.login, "email_notices", deps)
+                token = unsubscribe_token(account, "email_notices", deps)
                 message_ids[Channel.EMAIL] = deps.mailer.send(
                     kind.value,
                     recipient.email,
@@ -190,10 +195,16 @@ def _key(deps: Collaborators) -> bytes:
     return tokens.unsubscribe_key(deps.secrets.password_pepper())
 
 
-def unsubscribe_token(login: str, consent: str, deps: Collaborators | None = None) -> str:
-    """A token that withdraws `consent` of `login` without logging in."""
+def _holder(key: bytes, account: Account) -> str:
+    return tokens.holder_mark(key, account.email, account.created_at.isoformat())
+
+
+def unsubscribe_token(account: Account, consent: str, deps: Collaborators | None = None) -> str:
+    """A token that withdraws `consent` of the account without logging in, for as long as
+    the account keeps the address it has now (domain/unsubscribe.py, the holder's mark)."""
     deps = deps or current()
-    return tokens.issue(_key(deps), login, consent, _today(deps))
+    key = _key(deps)
+    return tokens.issue(key, account.login, consent, _today(deps), _holder(key, account))
 
 
 def unsubscribe_page(token: str) -> str:
@@ -220,15 +231,19 @@ class Unsubscription:
 
 
 def _verified(token: str | None, deps: Collaborators) -> tuple[tokens.UnsubscribeRequest, Account]:
+    """The request of a link that is ours, in time, and whose holder is the account as it
+    is now (the same address, the same registration); else the bad link's 400."""
+    key = _key(deps)
     found = tokens.verify(
-        _key(deps),
-        token,
-        _today(deps),
-        get_settings().unsubscribe_link_days,
-        frozenset(CONSENT_TEXTS),
+        key, token, _today(deps), get_settings().unsubscribe_link_days, frozenset(CONSENT_TEXTS)
     )
     account = accounts.get_account(found.login) if found else None
-    if found is None or account is None:
+    if (
+        found is None
+        or account is None
+        or not account.email
+        or not hmac.compare_digest(found.holder, _holder(key, account))
+    ):
         raise InvalidInput(BAD_LINK)
     return found, account
 

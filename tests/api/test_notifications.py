@@ -233,6 +233,66 @@ def test_a_bad_unsubscribe_link_is_refused_in_polish_and_changes_nothing(
         assert profile["consents"]["email_notices"]["granted"] is True
 
 
+def unsubscribe_answers(client, token):
+    """The three ways a link is used: the portal's check, its POST, a mail client's."""
+    return [
+        client.http.get(f"/unsubscribe?token={token}"),
+        post(client, "/unsubscribe", {"token": token}),
+        client.http.post(
+            f"/unsubscribe?token={token}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body="List-Unsubscribe=One-Click",
+        ),
+    ]
+
+
+def test_a_link_sent_to_an_older_address_withdraws_nothing(client, customer, outbox):
+    """The link is bound to the address it was sent to: after an e-mail change the old
+    mailbox (which may now be someone else's) cannot withdraw the customer's consent,
+    while the next notice's link, to the new address, can."""
+    remind()
+    old_link = link_token(outbox.last_to(customer["email"]))
+    headers = bearer(client, LOGIN)
+    new_email = "nowy.adres.100200@example.pl"
+    changed = patch_me(client, headers, {"email": new_email, "current_password": PASSWORD})
+    assert changed.status_code == 200
+    token = outbox.token_in_last(new_email)
+    assert post(client, "/auth/email/confirm", {"token": token}).status_code == 200
+    for response in unsubscribe_answers(client, old_link):
+        assert response.status_code == 400, response.body
+        assert response.json_body["error"]["message"] == notifications.BAD_LINK
+    assert consents(client)["consents"]["email_notices"]["granted"] is True
+    remind(key="after-the-change")
+    new_link = link_token(outbox.last_to(new_email))
+    assert post(client, "/unsubscribe", {"token": new_link}).status_code == 200
+    assert consents(client)["consents"]["email_notices"]["granted"] is False
+
+
+def test_a_link_of_a_closed_account_withdraws_nothing_of_the_next_one(client, customer, outbox):
+    """After §7 closure the number may be registered again, by the same address even: a
+    link e-mailed to the closed account names that registration, not the new one."""
+    from chalicelib.services import termination
+    from chalicelib.storage import lifecycle
+
+    remind()
+    old_link = link_token(outbox.last_to(customer["email"]))
+    today = clock.today()
+    assert lifecycle.start_termination(
+        LOGIN, "resignation", clock.now(), today, today + timedelta(days=14)
+    )
+    clock.travel_to(datetime(2026, 12, 5, 10, tzinfo=UTC))
+    assert termination.close(LOGIN)
+    for response in unsubscribe_answers(client, old_link):  # the closed account's own
+        assert response.status_code == 400, response.body
+    clock.travel_to(datetime(2026, 12, 6, 10, tzinfo=UTC))
+    again = active_account(client, outbox, LOGIN)
+    assert again["email"] == customer["email"]
+    for response in unsubscribe_answers(client, old_link):
+        assert response.status_code == 400, response.body
+        assert response.json_body["error"]["message"] == notifications.BAD_LINK
+    assert consents(client)["consents"]["email_notices"]["granted"] is True
+
+
 # --- bounces and complaints ----------------------------------------------------------------
 
 

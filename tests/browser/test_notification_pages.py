@@ -12,6 +12,7 @@ import boto3
 import pytest
 import requests
 from playwright.sync_api import Page, expect
+from pynamodb.attributes import UTCDateTimeAttribute
 
 from chalicelib.domain import unsubscribe
 from tests.browser.conftest import check_axe, register_customer
@@ -111,7 +112,14 @@ def token_for(stack: Stack, login: str) -> str:
         Name="/ibok/local/password-pepper", WithDecryption=True
     )["Parameter"]["Value"]
     key = unsubscribe.unsubscribe_key(pepper.encode("utf-8"))
-    return unsubscribe.issue(key, login, "email_notices", (date.today() - date(1970, 1, 1)).days)
+    account = moto(stack, "dynamodb").get_item(
+        TableName="ibok-local-accounts",
+        Key={"pk": {"S": f"ACCOUNT#{login}"}, "sk": {"S": "ACCOUNT"}},
+    )["Item"]
+    registered = UTCDateTimeAttribute().deserialize(account["created_at"]["S"]).isoformat()
+    holder = unsubscribe.holder_mark(key, account["email"]["S"], registered)
+    today = (date.today() - date(1970, 1, 1)).days
+    return unsubscribe.issue(key, login, "email_notices", today, holder)
 
 
 def consent_of(stack: Stack, login: str) -> bool:

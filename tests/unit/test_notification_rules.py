@@ -127,12 +127,24 @@ def test_sms_text_is_gsm7_or_one_ucs2_segment(text):
 
 KEY = unsubscribe.unsubscribe_key(b"pepper")
 CONSENTS = frozenset(CONSENT_TEXTS)
+HOLDER = unsubscribe.holder_mark(KEY, "Jan@Example.pl", "2026-11-20T10:00:00+00:00")
 
 
 def test_a_token_names_its_customer_and_consent():
-    token = unsubscribe.issue(KEY, "100016", "sms_notices", 20000)
+    token = unsubscribe.issue(KEY, "100016", "sms_notices", 20000, HOLDER)
     found = unsubscribe.verify(KEY, token, 20000, 90, CONSENTS)
-    assert (found.login, found.consent) == ("100016", "sms_notices")
+    assert (found.login, found.consent, found.holder) == ("100016", "sms_notices", HOLDER)
+
+
+def test_the_holders_mark_tells_the_address_and_the_registration():
+    same = unsubscribe.holder_mark(KEY, "jan@example.pl", "2026-11-20T10:00:00+00:00")
+    assert same == HOLDER  # the address as compared: case-folded
+    assert unsubscribe.holder_mark(KEY, "nowy@example.pl", "2026-11-20T10:00:00+00:00") != HOLDER
+    assert unsubscribe.holder_mark(KEY, "jan@example.pl", "2026-12-06T10:00:00+00:00") != HOLDER
+    other_key = unsubscribe.unsubscribe_key(b"another pepper")
+    assert unsubscribe.holder_mark(other_key, "jan@example.pl", "2026-11-20T10:00:00+00:00") != (
+        HOLDER
+    )
 
 
 @pytest.mark.parametrize(
@@ -141,22 +153,24 @@ def test_a_token_names_its_customer_and_consent():
         lambda t: t.replace("100016", "100017"),
         lambda t: t.replace("email_notices", "sms_notices"),
         lambda t: t.replace(".20000.", ".20001."),
+        lambda t: t.replace(HOLDER, unsubscribe.holder_mark(KEY, "x@example.pl", "")),
+        lambda t: t.replace("a", "ą", 1) if "a" in t else "ą" + t,  # not ASCII: no 500
         lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
         lambda t: t + ".x",
         lambda _t: "",
     ],
 )
 def test_a_changed_token_is_refused(change):
-    token = unsubscribe.issue(KEY, "100016", "email_notices", 20000)
+    token = unsubscribe.issue(KEY, "100016", "email_notices", 20000, HOLDER)
     assert unsubscribe.verify(KEY, change(token), 20001, 90, CONSENTS) is None
 
 
 def test_a_token_expires_and_needs_the_key():
-    token = unsubscribe.issue(KEY, "100016", "email_notices", 20000)
+    token = unsubscribe.issue(KEY, "100016", "email_notices", 20000, HOLDER)
     assert unsubscribe.verify(KEY, token, 20089, 90, CONSENTS) is not None
     assert unsubscribe.verify(KEY, token, 20090, 90, CONSENTS) is None
     assert unsubscribe.verify(KEY, token, 19999, 90, CONSENTS) is None  # from the future
     other = unsubscribe.unsubscribe_key(b"another pepper")
     assert unsubscribe.verify(other, token, 20001, 90, CONSENTS) is None
-    bogus = unsubscribe.issue(KEY, "100016", "marketing", 20000)
+    bogus = unsubscribe.issue(KEY, "100016", "marketing", 20000, HOLDER)
     assert unsubscribe.verify(KEY, bogus, 20001, 90, CONSENTS) is None
