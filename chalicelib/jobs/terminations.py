@@ -3,7 +3,8 @@
 Read, for the last 30 days and today (each a Query of a date-keyed sparse index):
 
 - `contracts_ended` (billing table): customers whose contract the billing import marked
-  ended that day -> task `contract_ended` (start the termination, tell the customer);
+  ended that day -> task `contract_ended` (start the termination, tell the customer, and
+  take the customer off the index);
 - `lifecycle` `notice#<day>` (accounts): terminations whose day-0 notice did not go out
   when they started (the e-mail failed) -> task `notice`;
 - `lifecycle` `closing#<day>` (accounts): accounts whose closing day has come -> task
@@ -43,9 +44,12 @@ def terminations(deps: Collaborators | None = None) -> fanout.Enqueued:
 
 
 @fanout.task(JOB, "contract_ended")
-def contract_ended(customer_number: str, _day: date, deps: Collaborators) -> None:
-    """Start the termination of an ended contract's account (if any) and tell the customer."""
+def contract_ended(customer_number: str, day: date, deps: Collaborators) -> None:
+    """Start the termination of an ended contract's account (if any) and tell the customer;
+    then take the customer off the index (an account activated or restored later checks
+    the contract itself: termination.start_if_contract_ended)."""
     termination.contract_ended(customer_number, deps)
+    store.contract_end_seen(customer_number, day)
 
 
 @fanout.task(JOB, "notice")

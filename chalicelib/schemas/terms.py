@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, field_validator
 
 from chalicelib.schemas.base import Schema, Strict
 
 if TYPE_CHECKING:
     from chalicelib.domain.terms import TermsVersion
+
+
+# A request body holds at most 64 kB (http/endpoint.py MAX_BODY_BYTES): the text 60 kB of
+# UTF-8 of it, four times the regulations the utilities publish today (about 15 kB).
+TEXT_BYTES = 60_000
 
 
 class TermsVersionCreate(Strict):
@@ -20,8 +25,15 @@ class TermsVersionCreate(Strict):
         pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,19}$", description="Np. 2027-01-01."
     )
     title: str = Field(min_length=3, max_length=200)
-    text: str = Field(min_length=20, max_length=200_000)
+    text: str = Field(min_length=20, max_length=TEXT_BYTES)
     effective_from: AwareDatetime
+
+    @field_validator("text")
+    @classmethod
+    def _fits_an_item(cls, text: str) -> str:
+        if len(text.encode("utf-8")) > TEXT_BYTES:
+            raise ValueError("Treść regulaminu jest za długa (najwyżej 60 kB).")
+        return text
 
 
 class StaffTermsVersion(Schema):

@@ -153,7 +153,7 @@ def _send(
         assert recipient.email is not None
         try:
             if notice:
-                token = unsubscribe_token(account, "email_notices", deps)
+                token = unsubscribe_token(account, "email_notices", deps, to=recipient.email)
                 message_ids[Channel.EMAIL] = deps.mailer.send(
                     kind.value,
                     recipient.email,
@@ -195,16 +195,20 @@ def _key(deps: Collaborators) -> bytes:
     return tokens.unsubscribe_key(deps.secrets.password_pepper())
 
 
-def _holder(key: bytes, account: Account) -> str:
-    return tokens.holder_mark(key, account.email, account.created_at.isoformat())
+def _holder(key: bytes, account: Account, address: str | None = None) -> str:
+    """The holder's mark of `address` (the account's own by default) on this account."""
+    return tokens.holder_mark(key, address or account.email, account.created_at.isoformat())
 
 
-def unsubscribe_token(account: Account, consent: str, deps: Collaborators | None = None) -> str:
+def unsubscribe_token(
+    account: Account, consent: str, deps: Collaborators | None = None, *, to: str | None = None
+) -> str:
     """A token that withdraws `consent` of the account without logging in, for as long as
-    the account keeps the address it has now (domain/unsubscribe.py, the holder's mark)."""
+    the account's address is the one the link goes `to` (by default its own; the holder's
+    mark, domain/unsubscribe.py)."""
     deps = deps or current()
     key = _key(deps)
-    return tokens.issue(key, account.login, consent, _today(deps), _holder(key, account))
+    return tokens.issue(key, account.login, consent, _today(deps), _holder(key, account, to))
 
 
 def unsubscribe_page(token: str) -> str:

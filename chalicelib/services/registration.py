@@ -13,6 +13,7 @@ from chalicelib.domain.notifications import NotificationKind
 from chalicelib.domain.terms import TermsAcceptance
 from chalicelib.domain.throttle import window_start
 from chalicelib.domain.tokens import TokenKind
+from chalicelib.logs import logger
 from chalicelib.schemas.auth import RegisterRequest
 from chalicelib.services import notifications, termination, terms
 from chalicelib.services.collaborators import Collaborators, current
@@ -173,11 +174,14 @@ def activate(token: str, deps: Collaborators | None = None) -> str:
     deps = deps or current()
     now = deps.clock.now()
     record = store.find_token(token, TokenKind.ACTIVATION, now)
-    redeemed = record is not None and store.activate(record, now)
-    if not redeemed:
+    if record is None:
         raise InvalidInput(ACTIVATION_FAILED)
+    # Read before the token is spent: if the read fails, the link still works.
     known = billing.customer(record.owner)
-    ended_on = known.contract_ended_on if known and known.contract_status == "terminated" else None
-    if ended_on is not None and ended_on <= deps.clock.today():  # a later end: the job's day
-        termination.contract_ended_before_activation(record.owner, deps)
+    if not store.activate(record, now):
+        raise InvalidInput(ACTIVATION_FAILED)
+    try:
+        termination.start_if_contract_ended(record.owner, known, deps)
+    except Exception:  # the account is active either way; staff see it in the log
+        logger.exception("termination of an ended contract not started at activation")
     return record.owner

@@ -29,6 +29,7 @@ from chalicelib.domain.lifecycle import (
     closing_day,
 )
 from chalicelib.domain.notifications import NotificationKind
+from chalicelib.domain.records import Customer
 from chalicelib.domain.tickets import pending_key, quarantine_key
 from chalicelib.logs import logger
 from chalicelib.services import audit
@@ -37,7 +38,7 @@ from chalicelib.services.notifications import notify
 from chalicelib.services.sessions import check_current_password
 from chalicelib.settings import get_settings
 from chalicelib.storage import accounts as accounts_store
-from chalicelib.storage import job_marks
+from chalicelib.storage import billing, job_marks
 from chalicelib.storage import lifecycle as store
 from chalicelib.storage import tickets as tickets_store
 
@@ -144,6 +145,7 @@ def withdraw_resignation(login: str) -> Account:
     before (the notice's mark stays, harmlessly). Conflict when none runs."""
     if not store.withdraw_resignation(login):
         raise Conflict(NOTHING_TO_WITHDRAW)
+    start_if_contract_ended(login, billing.customer(login))  # ended meanwhile: §7 runs
     account = accounts_store.get_account(login)
     if account is None:
         raise NotFound()
@@ -164,13 +166,24 @@ def contract_ended(customer_number: str, deps: Collaborators | None = None) -> b
     return True
 
 
-def contract_ended_before_activation(login: str, deps: Collaborators | None = None) -> None:
-    """The customer activated an account after the import marked their contract ended:
-    the termination starts now, so the 14 days count from this notice (if the e-mail
-    fails, the terminations job sends it; the activation stands either way)."""
+def start_if_contract_ended(
+    login: str, customer: Customer | None, deps: Collaborators | None = None
+) -> bool:
+    """An account became active (activated, or its resignation withdrawn) while the
+    billing import says the customer's contract ended by today (`customer`, the billing
+    record): the termination starts now, so the 14 days count from this notice (if the
+    e-mail fails, the terminations job sends it). The job's own listing of the contract
+    may be gone by then (it takes a handled one off). True when it started."""
     deps = deps or current()
-    if _start(login, TerminationReason.CONTRACT_ENDED, deps) is not None:
-        _notice_now(login, deps)
+    ended_on = customer.contract_ended_on if customer else None
+    if customer is None or customer.contract_status != "terminated" or ended_on is None:
+        return False
+    if ended_on > deps.clock.today():  # a later end: the job starts it on that day
+        return False
+    if _start(login, TerminationReason.CONTRACT_ENDED, deps) is None:
+        return False
+    _notice_now(login, deps)
+    return True
 
 
 def deactivated(login: str, deps: Collaborators | None = None) -> None:

@@ -24,8 +24,9 @@ def is_condition_failure(exc: PynamoDBException) -> bool:
     every reason DynamoDB gave is a failed condition or a concurrent transaction on one of
     its items). A throttled or invalid transaction is no condition failure, nor is a cause
     without a response, such as a read timeout (PynamoDB's own `cause_response_code`
-    raises AttributeError on it instead): the caller raises, and the write is tried again
-    rather than taken for the data's refusal."""
+    raises AttributeError on it instead): the caller raises rather than take it for the
+    data's refusal, so a queue's consumer gets its message again and a request answers
+    with an error of the service (5xx) the client may retry."""
     response = getattr(exc.cause, "response", None) or {}
     code = response.get("Error", {}).get("Code")
     if code == "ConditionalCheckFailedException":

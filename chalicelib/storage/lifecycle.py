@@ -62,6 +62,21 @@ def customers_whose_contract_ended(day: date) -> list[str]:
     ]
 
 
+def contract_end_seen(customer_number: str, today: date) -> None:
+    """Take a customer whose ended contract the terminations job has handled off the
+    `contracts_ended` index (the attribute is its key), so the job's 30-day look-back does
+    not list it every day again. Conditional on a listing day not after `today`: a later
+    end day listed since is kept. A newer import of a changed line lists it again."""
+    try:
+        CustomerRecord(f"CUSTOMER#{customer_number}", CustomerRecord.SORT_KEY).update(
+            actions=[CustomerRecord.contract_ended_on.remove()],
+            condition=CustomerRecord.contract_ended_on <= today.isoformat(),
+        )
+    except UpdateError as exc:
+        if not is_condition_failure(exc):
+            raise
+
+
 def _apply(login: str, actions: list[Any], condition: Any) -> bool:
     try:
         Account(*Account.key(login)).update(

@@ -10,6 +10,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.domain.throttle import Counter, window_start
+from chalicelib.logs import logger
 from chalicelib.models.accounts import ThrottleCounter
 from chalicelib.storage.accounts import connection
 from chalicelib.storage.errors import is_condition_failure
@@ -91,8 +92,10 @@ def reserve_daily(scope_key: str, day: str, cap: int, now: int, expires: datetim
 def release(cleared: list[str], returned: list[str], now: int, window: int) -> bool:
     """After a successful attempt: forget the `cleared` scopes' failures and take the
     attempt back from the `returned` scopes' counts, in one transaction. False if a
-    concurrent attempt on the same counters got in the way (they then stay a little high,
-    which errs on the safe side, until the window ends)."""
+    concurrent attempt on the same counters got in the way, or DynamoDB cancelled or did
+    not answer the transaction (the counters then stay a little high, which errs on the
+    safe side, until the window ends): the attempt it follows has succeeded already, and
+    its answer must not become an error."""
     expires = datetime.fromtimestamp(window_start(now, window) + 2 * window, UTC)
     try:
         with TransactWrite(connection=connection()) as tx:
@@ -107,7 +110,7 @@ def release(cleared: list[str], returned: list[str], now: int, window: int) -> b
                     ],
                 )
     except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
+        if not is_condition_failure(exc):
+            logger.warning("throttle counters not released", extra={"error": str(exc)[:200]})
+        return False
     return True

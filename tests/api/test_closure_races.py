@@ -245,3 +245,33 @@ def test_a_throttled_login_transaction_is_no_wrong_password(
     answer = login(client)
     assert answer.status_code >= 500
     assert answer.json_body["error"]["code"] != "login_failed"
+
+
+def test_a_throttled_release_of_the_counters_spoils_no_successful_login(
+    client,
+    customer,  # noqa: F811
+    monkeypatch,
+):
+    """After a good password the attempt is taken back from the throttle counters; if
+    DynamoDB cancels that (throttling), the counters only stay a little high: the login
+    still answers 200 with its session."""
+    from chalicelib.storage import throttle as throttle_store
+
+    commits = []
+
+    class ReleaseThrottled(throttle_store.TransactWrite):
+        def _commit(self):
+            commits.append(self)
+            if len(commits) == 1:  # the reservation of the attempt goes through
+                return super()._commit()
+            reasons = [CancellationReason(code="ThrottlingError")]
+            error = {"Error": {"Code": "TransactionCanceledException"}}
+            cause = VerboseClientError(error, "TransactWriteItems", cancellation_reasons=reasons)
+            raise TransactWriteError("throttled", cause=cause)
+
+    monkeypatch.setattr(throttle_store, "TransactWrite", ReleaseThrottled)
+    answer = login(client)
+    assert answer.status_code == 200, answer.body
+    assert len(commits) == 2  # the reservation, and the release that was cancelled
+    me = client.http.get("/me", headers={"Authorization": f"Bearer {answer.json_body['token']}"})
+    assert me.status_code == 200

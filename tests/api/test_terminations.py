@@ -193,6 +193,36 @@ def test_a_contract_reported_ended_months_late_still_starts_the_termination(
     assert me["termination"]["closing_on"] == "2026-12-16"
     # The customer's record still says when the contract ended.
     assert billing.customer(CUSTOMER).contract_ended_on == date(2026, 6, 30)
+    # Handled, it is off the index: the next days' runs do not list it again.
+    clock.travel_to(datetime(2026, 12, 3, 4, tzinfo=UTC))
+    assert run_terminations(drain_queues).items["contract_ended"] == 0
+
+
+def test_a_resignation_withdrawn_after_the_contract_ended_gives_way_to_the_contracts_end(
+    client, customer, outbox, drain_queues
+):
+    """The customer resigned; then the contract ended (the job found the account's
+    termination running and took the contract off its list); withdrawing the resignation
+    does not keep the account: the contract's termination starts at once."""
+    assert delete_me(client, customer).status_code == 202
+    import_lines(
+        [customer_line(CUSTOMER, contract_status="terminated", contract_ended_on="2026-12-02")],
+        key="imports/ended-meanwhile.jsonl",
+    )
+    clock.travel_to(datetime(2026, 12, 2, 4, tzinfo=UTC))
+    run_terminations(drain_queues)
+    assert run_terminations(drain_queues).items["contract_ended"] == 0  # taken off
+    clock.travel_to(datetime(2026, 12, 4, 9, tzinfo=UTC))
+    headers = session(client)
+    answer = post(client, "/me/resignation/withdraw", {}, headers)
+    assert answer.status_code == 200, answer.body
+    assert answer.json_body["termination"] == {
+        "reason": "contract_ended",
+        "started_on": "2026-12-04",
+        "closing_on": "2026-12-18",
+        "withdrawable": False,
+    }
+    assert "18.12.2026" in outbox.last_to(EMAIL)["text"]
 
 
 def activate_after(client, outbox, number, ended_on):

@@ -5,6 +5,7 @@ until they accept it; each acceptance is kept with its time. The gate adds no ro
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -75,6 +76,36 @@ def test_a_version_is_refused_in_the_past_before_the_last_or_under_a_taken_label
     assert NEW in earlier.json_body["error"]["fields"]["effective_from"]
     taken = publish(client, admin, at=NOON + timedelta(days=3))
     assert taken.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("Regulamin. " * 5_455, "Za dużo znaków (maksimum 60000)."),  # 60,005 characters
+        # 35,000 characters, 63 kB of UTF-8
+        ("żółć " * 7_000, "Treść regulaminu jest za długa (najwyżej 60 kB)."),
+    ],
+)
+def test_a_text_too_long_is_a_400_on_its_field(client, admin, text, message):
+    body = {
+        "version": NEW,
+        "title": "Regulamin IBOK",
+        "text": text,
+        "effective_from": clock.now().isoformat(),
+    }
+    # As a browser sends it: UTF-8, not \u escapes (which would pass the body's limit first).
+    raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    answer = post(client, "/staff/terms", raw, admin)
+    assert answer.status_code == 400, answer.body[:200]
+    assert answer.json_body["error"]["fields"]["text"] == message
+    assert client.http.get("/terms").json_body["version"] != NEW
+
+
+def test_a_body_past_the_limit_is_a_400(client, admin):
+    answer = publish(client, admin, text="Regulamin. " * 7_000)  # 77 kB
+    assert answer.status_code == 400
+    assert answer.json_body["error"]["message"] == "Treść żądania jest za duża."
+    assert client.http.get("/terms").json_body["version"] != NEW
 
 
 def test_only_an_admin_publishes(client, admin):

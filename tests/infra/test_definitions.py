@@ -289,6 +289,9 @@ def test_every_queue_has_a_setting_and_a_dead_letter_queue():
 
 
 def test_every_dead_letter_queue_raises_an_alarm_on_its_first_message():
+    """Every dead-letter queue (of a queue's redrive policy or of an EventBridge target)
+    has an alarm on its depth above 0 that notifies the alarm topic, and every SQS alarm
+    watches one of them."""
     resources = load_template()["Resources"]
     queues = queue_definitions()
     dead_letters = {dead_letter_target(props) for props in queues.values()} - {None}
@@ -301,7 +304,7 @@ def test_every_dead_letter_queue_raises_an_alarm_on_its_first_message():
     watched = {}
     for resource in resources.values():
         props = resource.get("Properties", {})
-        if resource["Type"] != "AWS::CloudWatch::Alarm" or props["Namespace"] != "AWS/SQS":
+        if resource["Type"] != "AWS::CloudWatch::Alarm" or props.get("Namespace") != "AWS/SQS":
             continue
         (dimension,) = props["Dimensions"]
         watched[dimension["Value"]["GetAtt"].removesuffix(".QueueName")] = props

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.build import REJECTED_NOTIFICATION_KINDS, build, load_template
+from infra.build import REJECTED_NOTIFICATION_KINDS, build
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -165,26 +165,6 @@ def test_rejected_payment_notification_kinds_cover_the_code():
     recorded = kinds | {f"itn_{reason}" for reason in reasons}
     # money that arrived for a failed order is no rejection: the SecurityEvents alarm has it
     assert recorded - {"itn_success_after_failure"} == set(REJECTED_NOTIFICATION_KINDS)
-
-
-def test_every_dead_letter_queue_has_a_depth_alarm():
-    resources = load_template(ROOT / "infra" / "stateful.yaml")["Resources"]
-    dead_letters = {
-        props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-        for r in resources.values()
-        if r["Type"] == "AWS::SQS::Queue"
-        for props in [r["Properties"]]
-        if "RedrivePolicy" in props
-    }
-    assert dead_letters
-    watched = {
-        dimension["Value"]["Fn::GetAtt"][0]
-        for r in resources.values()
-        if r["Type"] == "AWS::CloudWatch::Alarm"
-        for dimension in r["Properties"].get("Dimensions", [])
-        if dimension["Name"] == "QueueName"
-    }
-    assert dead_letters <= watched
 
 
 # moto's CloudFormation skips (with this warning) what it cannot create: bucket and topic
