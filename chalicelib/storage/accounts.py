@@ -648,26 +648,24 @@ def _consume(
     """In one transaction: mark the token used (if still unused and unexpired), apply
     `account_actions` to its owner's account (if `account_condition` holds) and delete the
     tokens whose hashes are in `delete_tokens`. False if a condition failed, so nothing
-    changed."""
+    changed (a transaction that only met another one on these items is tried again, as
+    every checked write is: a link still unused is not refused for a concurrent write)."""
     account = Account(*Account.key(token.owner))
-    try:
-        with TransactWrite(connection=connection()) as tx:
-            tx.update(
-                OneTimeToken(*OneTimeToken.key(token.token_hash)),
-                actions=[OneTimeToken.used_at.set(now)],
-                condition=(
-                    OneTimeToken.used_at.does_not_exist()
-                    & (OneTimeToken.valid_until > int(now.timestamp()))
-                ),
-            )
-            tx.update(account, actions=account_actions, condition=account_condition)
-            for hashed in delete_tokens:
-                tx.delete(OneTimeToken(*OneTimeToken.key(hashed)))
-    except TransactWriteError as exc:
-        if is_condition_failure(exc):
-            return False
-        raise
-    return True
+
+    def items(tx: TransactWrite) -> None:
+        tx.update(
+            OneTimeToken(*OneTimeToken.key(token.token_hash)),
+            actions=[OneTimeToken.used_at.set(now)],
+            condition=(
+                OneTimeToken.used_at.does_not_exist()
+                & (OneTimeToken.valid_until > int(now.timestamp()))
+            ),
+        )
+        tx.update(account, actions=account_actions, condition=account_condition)
+        for hashed in delete_tokens:
+            tx.delete(OneTimeToken(*OneTimeToken.key(hashed)))
+
+    return _checked_write(items)
 
 
 def activate(token: domain.OneTimeToken, now: datetime) -> bool:
