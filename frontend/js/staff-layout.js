@@ -3,7 +3,8 @@
 // staff's shorter timeout. A staff page calls
 //   const me = await staffLayout();   // {login, email, role, idle_timeout_minutes}
 // before anything else; a 401 (no session, or the TOTP code still to come) goes to
-// /obsluga/logowanie and back. The navigation shows "Dziennik zdarzeń" to admins only.
+// /obsluga/logowanie and back. The navigation shows "Regulaminy" and "Dziennik zdarzeń" to
+// admins only.
 
 import { api, useStaffLogin } from './api.js';
 import { watchIdle } from './layout.js';
@@ -19,6 +20,7 @@ export const STAFF_NAV = [
   ['/obsluga/klienci', 'Klienci'],
   ['/obsluga/importy', 'Importy'],
   ['/obsluga/komunikaty', 'Komunikaty'],
+  ['/obsluga/regulaminy', 'Regulaminy', 'admin'],
   ['/obsluga/dziennik', 'Dziennik zdarzeń', 'admin'],
 ];
 

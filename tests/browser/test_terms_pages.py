@@ -1,18 +1,19 @@
-"""The terms gate and the personal-data page in Chromium, as customer 100020 only
-(registered here, once for this module): /moje-dane shows every section and downloads the
-same data as a JSON file; after staff publish a terms version effective now, the customer's
-next call of the service answers 403 `terms_not_accepted`, js/api.js sends them to
-/regulamin, which asks them to accept and brings them back. axe on every state.
+"""The terms gate, the personal-data page and the back office's terms page in Chromium,
+as customer 100020 only (registered here, once for this module): /moje-dane shows every
+section and downloads the same data as a JSON file; after staff publish a terms version
+effective now, the customer's next call of the service answers 403 `terms_not_accepted`,
+js/api.js sends them to /regulamin, which asks them to accept and brings them back; an
+admin publishes a version on /obsluga/regulaminy. axe on every state.
 
 The stack is shared by every browser test, and a terms version in effect holds back every
-customer who has not accepted it. The version is therefore this module's alone for as long
-as its one test runs: browser tests run one at a time (one xdist group, one worker), the
-local stage reads the versions afresh on each request (TERMS_COPY_SECONDS=0 in
-.chalice/config.json), and the fixture deletes its version from the stack's DynamoDB
+customer who has not accepted it. A version is therefore its test's alone for as long as
+that test runs: browser tests run one at a time (one xdist group, one worker), the local
+stage reads the versions afresh on each request (TERMS_COPY_SECONDS=0 in
+.chalice/config.json), and each test deletes its version from the stack's DynamoDB
 afterwards (no API unpublishes a version: a real one never goes away), so the shipped
 version is in effect again for every test after it. That deletion runs however the test
-ends. The export test runs first: after the gate test 100020 has accepted a version that no
-longer exists, which would hold it back."""
+ends. The export test runs first: after the gate test 100020 has accepted a version that
+no longer exists, which would hold it back."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from tests.browser.conftest import (
     screenshot,
     staff_account,
 )
+from tests.browser.test_staff_pages import fits_320, staff_page
 from tests.e2e.test_local_stack import Stack
 
 NUMBER = "100020"
@@ -182,3 +184,97 @@ def test_a_new_terms_version_is_asked_for_and_then_lets_the_customer_through(
     page.wait_for_url(re.compile(r"/faktury$"))
     expect(page.get_by_role("heading", name="Faktury", level=1)).to_be_visible()
     assert console_errors(page, ignore=r"status of (401|403)") == []
+
+
+PAGE_VERSION = "test-strona"
+
+
+def test_an_admin_publishes_a_version_on_the_back_office_page(
+    page: Page, stack: Stack, browser
+) -> None:
+    """/obsluga/regulaminy: the versions with their state, a preview of the text, a date in
+    the past refused on its field, publication behind a confirmation, a taken label
+    refused; a staff member who is not an admin gets the refusal and no form. The version
+    takes effect at once, so it is deleted afterwards (module docstring)."""
+    staff_page(page, stack, "regulaminy", start="/obsluga/regulaminy")
+    expect(page.get_by_role("alert")).to_contain_text("publikują tylko administratorzy")
+    expect(page.get_by_role("heading", name="Nowa wersja regulaminu")).to_be_hidden()
+    nav = page.get_by_role("navigation", name="Menu obsługi")
+    expect(nav.get_by_role("link", name="Regulaminy")).to_have_count(0)
+    check_axe(page)
+
+    context = browser.new_context(base_url=stack.portal, viewport={"width": 1280, "height": 800})
+    try:
+        admin = context.new_page()
+        errors: list[str] = []
+        admin.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        staff_page(admin, stack, "regulaminy-admin", role="admin", start="/obsluga/regulaminy")
+        nav = admin.get_by_role("navigation", name="Menu obsługi")
+        expect(nav.get_by_role("link", name="Regulaminy")).to_have_attribute("aria-current", "page")
+        shipped = requests.get(f"{stack.url}/terms", timeout=10).json()["version"]
+        versions = admin.get_by_role("region", name="Lista wersji regulaminu")
+
+        def row_of(version: str):
+            cell = admin.get_by_role("cell", name=version, exact=True)
+            return versions.get_by_role("row").filter(has=cell)
+
+        expect(row_of(shipped)).to_contain_text("obowiązuje")
+        expect(admin.locator("#in-effect")).to_have_text(f"Teraz obowiązuje wersja {shipped}.")
+        check_axe(admin)
+        fits_320(admin)
+
+        admin.get_by_label("Oznaczenie wersji").fill(PAGE_VERSION)
+        admin.get_by_label("Tytuł").fill("Regulamin IBOK (strona obsługi)")
+        admin.get_by_label("Treść").fill(
+            "# Regulamin IBOK\n\n## §1. Zmiana\n\nWersja opublikowana na stronie obsługi.\n\n"
+            "- punkt pierwszy\n- punkt drugi"
+        )
+        admin.get_by_text("Podgląd treści").click()
+        preview = admin.locator("#preview")
+        expect(preview.get_by_role("heading", name="§1. Zmiana", level=4)).to_be_visible()
+        expect(preview.get_by_role("listitem")).to_have_count(2)
+        # No moment given, then one in the past: refused on the field, nothing published.
+        admin.get_by_role("button", name="Opublikuj wersję").click()
+        expect(admin.get_by_role("alert")).to_contain_text("Podaj, od kiedy wersja obowiązuje")
+        admin.get_by_label("Obowiązuje od").fill("2020-01-01T10:00")
+        admin.get_by_role("button", name="Opublikuj wersję").click()
+        dialog = admin.get_by_role("dialog", name=f"Opublikować regulamin w wersji {PAGE_VERSION}?")
+        expect(dialog).to_contain_text("nie można zmienić ani usunąć")
+        check_axe(admin)
+        dialog.get_by_role("button", name="Opublikuj").click()
+        expect(admin.get_by_role("alert")).to_contain_text(
+            "Data wejścia w życie nie może być wcześniejsza niż teraz."
+        )
+        check_axe(admin)
+        # At once: a confirmation, then the list shows it in effect.
+        admin.get_by_label("Od razu po publikacji").check()
+        expect(admin.get_by_label("Obowiązuje od")).to_be_hidden()
+        admin.get_by_role("button", name="Opublikuj wersję").click()
+        dialog.get_by_role("button", name="Opublikuj").click()
+        expect(admin.get_by_role("status")).to_contain_text(
+            f"Opublikowano regulamin w wersji {PAGE_VERSION}"
+        )
+        expect(row_of(PAGE_VERSION)).to_contain_text("obowiązuje")
+        expect(row_of(PAGE_VERSION)).to_contain_text("regulaminy-admin")
+        expect(row_of(shipped)).to_contain_text("archiwalna")
+        assert requests.get(f"{stack.url}/terms", timeout=10).json()["version"] == PAGE_VERSION
+        check_axe(admin)
+        screenshot(admin, "obsluga-regulaminy")
+        # The same label again: refused, and the form keeps what was typed.
+        admin.get_by_label("Oznaczenie wersji").fill(PAGE_VERSION)
+        admin.get_by_label("Tytuł").fill("Drugi raz")
+        admin.get_by_label("Treść").fill("Ta sama nazwa wersji po raz drugi, do odrzucenia.")
+        admin.get_by_label("Od razu po publikacji").check()
+        admin.get_by_role("button", name="Opublikuj wersję").click()
+        dialog.get_by_role("button", name="Opublikuj").click()
+        expect(admin.get_by_role("alert")).to_contain_text(
+            "Wersja regulaminu o tej nazwie już istnieje."
+        )
+        expect(admin.get_by_label("Tytuł")).to_have_value("Drugi raz")
+        check_axe(admin)
+        # The browser's notes on the login redirect (401) and the refusals shown (400, 409).
+        assert [e for e in errors if not re.search(r"status of (401|400|409)", e)] == []
+    finally:
+        context.close()
+        _delete_version(stack, PAGE_VERSION)
+    assert requests.get(f"{stack.url}/terms", timeout=10).json()["version"] == shipped
