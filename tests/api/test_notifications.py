@@ -200,6 +200,19 @@ def test_one_click_unsubscribe_withdraws_the_consent_with_its_version(client, cu
     assert len(consents(client)["consent_history"]) == len(profile["consent_history"])
 
 
+def unsubscribe_answers(client, token):
+    """The three ways a link is used: the portal's check, its POST, a mail client's."""
+    return [
+        client.http.get(f"/unsubscribe?token={token}"),
+        post(client, "/unsubscribe", {"token": token}),
+        client.http.post(
+            f"/unsubscribe?token={token}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body="List-Unsubscribe=One-Click",
+        ),
+    ]
+
+
 @pytest.mark.parametrize("how", ["forged", "other_customer", "garbage", "missing", "expired"])
 def test_a_bad_unsubscribe_link_is_refused_in_polish_and_changes_nothing(
     client, customer, outbox, how
@@ -217,33 +230,12 @@ def test_a_bad_unsubscribe_link_is_refused_in_polish_and_changes_nothing(
         token = ""
     elif how == "expired":
         clock.travel_to(datetime(2026, 11, 20, 10, tzinfo=UTC) + timedelta(days=91))
-    for response in (
-        client.http.get(f"/unsubscribe?token={token}"),
-        post(client, "/unsubscribe", {"token": token}),
-        client.http.post(
-            f"/unsubscribe?token={token}",
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            body="List-Unsubscribe=One-Click",
-        ),
-    ):
+    for response in unsubscribe_answers(client, token):
         assert response.status_code == 400, response.body
         assert response.json_body["error"]["message"] == notifications.BAD_LINK
     for login in (LOGIN, "100201"):
         profile = client.http.get("/me", headers=bearer(client, login)).json_body
         assert profile["consents"]["email_notices"]["granted"] is True
-
-
-def unsubscribe_answers(client, token):
-    """The three ways a link is used: the portal's check, its POST, a mail client's."""
-    return [
-        client.http.get(f"/unsubscribe?token={token}"),
-        post(client, "/unsubscribe", {"token": token}),
-        client.http.post(
-            f"/unsubscribe?token={token}",
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            body="List-Unsubscribe=One-Click",
-        ),
-    ]
 
 
 def test_a_link_sent_to_an_older_address_withdraws_nothing(client, customer, outbox):
