@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib import aws
 from chalicelib.content.terms import CURRENT_TERMS_VERSION
@@ -94,6 +95,21 @@ def post(client: Any, path: str, body: Any, headers: dict[str, str] | None = Non
         headers={"Content-Type": "application/json", **(headers or {})},
         body=json.dumps(body) if not isinstance(body, (str, bytes)) else body,
     )
+
+
+def unsubscribe_answers(client: Any, token: str) -> list[Any]:
+    """An unsubscribe link used the three ways it can be: the portal page's check (GET),
+    its POST, and a mail client's one-click POST (RFC 8058)."""
+    quoted = quote(token, safe="")
+    return [
+        client.http.get(f"/unsubscribe?token={quoted}"),
+        post(client, "/unsubscribe", {"token": token}),
+        client.http.post(
+            f"/unsubscribe?token={quoted}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body="List-Unsubscribe=One-Click",
+        ),
+    ]
 
 
 def active_account(client: Any, outbox: Any, number: str = "100200") -> dict[str, Any]:

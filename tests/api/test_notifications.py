@@ -15,7 +15,7 @@ from chalicelib.domain.notifications import Channel, NotificationKind, Skip
 from chalicelib.services import notifications
 from chalicelib.services.collaborators import using
 from chalicelib.storage.notifications import ClaimUnsettled
-from tests.factories import PASSWORD, active_account, bearer, post
+from tests.factories import PASSWORD, active_account, bearer, post, unsubscribe_answers
 from tests.roundtrips import count_dynamodb_calls
 
 LOGIN = "100200"
@@ -198,19 +198,6 @@ def test_one_click_unsubscribe_withdraws_the_consent_with_its_version(client, cu
     again = post(client, "/unsubscribe", {"token": token})  # the page's POST: idempotent
     assert again.status_code == 200 and again.json_body["granted"] is False
     assert len(consents(client)["consent_history"]) == len(profile["consent_history"])
-
-
-def unsubscribe_answers(client, token):
-    """The three ways a link is used: the portal's check, its POST, a mail client's."""
-    return [
-        client.http.get(f"/unsubscribe?token={token}"),
-        post(client, "/unsubscribe", {"token": token}),
-        client.http.post(
-            f"/unsubscribe?token={token}",
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            body="List-Unsubscribe=One-Click",
-        ),
-    ]
 
 
 @pytest.mark.parametrize("how", ["forged", "other_customer", "garbage", "missing", "expired"])
